@@ -1,0 +1,298 @@
+/**
+ * File-mode validation of agentcore.dev objects, from the same schemas the CRDs are made of.
+ * Pass 1 (ajv) checks types, required members, patterns, lengths, enums and ranges, rejects unknown
+ * fields as `kubectl apply --validate=strict` does, and fills defaults. Pass 2 evaluates the CEL rules
+ * and the list-map key uniqueness that the API server would check in a cluster.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { API_VERSION, GROUP, type KubeObject } from './meta.js';
+import { KINDS, kindInfo, type KindInfo } from './kinds.js';
+import { derivableNameRule } from './names.js';
+import { Pattern, type CelRule } from './schema.js';
+
+export type FieldPath = (string | number)[];
+
+export interface FieldProblem {
+  path: FieldPath;
+  message: string;
+}
+
+export type ValidationResult =
+  | { ok: true; object: KubeObject<Record<string, unknown>, unknown>; info: KindInfo; problems: [] }
+  | { ok: false; problems: FieldProblem[]; info?: KindInfo };
+
+type JsonSchema = Record<string, unknown>;
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const MetadataSchema: JsonSchema = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 253, pattern: Pattern.dnsSubdomain },
+    namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: Pattern.dnsLabel },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
+
+/** The schema of a whole object in file mode: our envelope, the kind's spec, and its object-level rules. */
+export function fileObjectSchema(info: KindInfo): JsonSchema {
+  return {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: MetadataSchema,
+      spec: strictSchema(info.spec as unknown as JsonSchema),
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+    additionalProperties: false,
+    'x-kubernetes-validations': [derivableNameRule(info.awsName)],
+  };
+}
+
+/**
+ * A deep copy of a schema made for ajv: objects refuse fields they do not declare (unless they keep
+ * unknown fields on purpose), and map-key constraints become propertyNames.
+ */
+function strictSchema(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'x-agentcore-map-key') out.propertyNames = { type: 'string', ...(value as JsonSchema) };
+    else if (key === 'properties') out.properties = mapValues(value as Record<string, JsonSchema>, strictSchema);
+    else if ((key === 'items' || key === 'additionalProperties') && isSchema(value)) out[key] = strictSchema(value);
+    else out[key] = structuredClone(value);
+  }
+  if (out.type === 'object' && !('additionalProperties' in out) && !out['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function isSchema(v: unknown): v is JsonSchema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
+addFormats(ajv);
+ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+ajv.addVocabulary([
+  'x-kubernetes-validations',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-agentcore-secret-ref',
+]);
+
+interface CompiledKind {
+  info: KindInfo;
+  schema: JsonSchema;
+  validate: ValidateFunction;
+}
+const compiled = new Map<string, CompiledKind>(
+  KINDS.map((info) => {
+    const schema = fileObjectSchema(info);
+    return [info.kind, { info, schema, validate: ajv.compile(schema) }];
+  }),
+);
+
+/** Validates one object; on success returns a copy with the schema's defaults filled in. */
+export function validateObject(input: unknown): ValidationResult {
+  if (!isSchema(input)) return { ok: false, problems: [{ path: [], message: 'must be a mapping with apiVersion, kind, metadata and spec' }] };
+  const envelope = checkEnvelope(input);
+  if (!envelope.ok) return envelope;
+  const { info } = envelope;
+  const entry = compiled.get(info.kind)!;
+  const object = structuredClone(input);
+  const problems: FieldProblem[] = [];
+  if (!entry.validate(object)) problems.push(...(entry.validate.errors ?? []).map(describeAjvError));
+  problems.push(...checkRules(entry.schema, object, [], problems));
+  if (problems.length > 0) return { ok: false, problems: dedupe(problems), info };
+  return { ok: true, object: object as unknown as KubeObject<Record<string, unknown>, unknown>, info, problems: [] };
+}
+
+function checkEnvelope(input: JsonSchema): { ok: true; info: KindInfo } | { ok: false; problems: FieldProblem[] } {
+  const { apiVersion, kind } = input;
+  if (typeof apiVersion !== 'string') return { ok: false, problems: [{ path: ['apiVersion'], message: `is required (${API_VERSION})` }] };
+  if (typeof kind !== 'string') return { ok: false, problems: [{ path: ['kind'], message: 'is required' }] };
+  if (apiVersion !== API_VERSION) {
+    const hint = apiVersion.startsWith(`${GROUP}/`) ? `unknown version of ${GROUP}; ` : '';
+    return { ok: false, problems: [{ path: ['apiVersion'], message: `${hint}must be ${API_VERSION}` }] };
+  }
+  const info = kindInfo(kind);
+  if (!info) return { ok: false, problems: [{ path: ['kind'], message: `unknown kind; ${API_VERSION} has ${KINDS.map((k) => k.kind).join(', ')}` }] };
+  return { ok: true, info };
+}
+
+/** Whether this object is one this operator reconciles (its apiVersion is in our group). */
+export function isOurs(input: unknown): boolean {
+  return isSchema(input) && typeof input.apiVersion === 'string' && input.apiVersion.split('/')[0] === GROUP;
+}
+
+function instancePath(pointer: string): FieldPath {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function describeAjvError(error: ErrorObject): FieldProblem {
+  const path = instancePath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as JsonSchema;
+  if (error.propertyName !== undefined) {
+    return { path: [...path, error.propertyName], message: `key ${describeAjvError({ ...error, propertyName: undefined, instancePath: '' }).message}` };
+  }
+  switch (error.keyword) {
+    case 'required':
+      return { path: [...path, String(params.missingProperty)], message: 'is required' };
+    case 'additionalProperties':
+      return { path: [...path, String(params.additionalProperty)], message: 'unknown field' };
+    case 'type':
+      if (parent['x-agentcore-secret-ref']) {
+        return { path, message: 'secret values are never written inline: use secretKeyRef, env, file or awsSecretsManager' };
+      }
+      return { path, message: `must be ${article(String(params.type))}` };
+    case 'pattern':
+      return { path, message: `must match ${String(params.pattern)}` };
+    case 'enum':
+      return { path, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
+}
+
+function article(type: string): string {
+  const named: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false' };
+  return named[type] ?? type;
+}
+
+/** ajv reports both the key error and the pattern the key broke; keep one line per path and message. */
+function dedupe(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    if (p.message === 'property name must be valid') return false;
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const env = celEnv({ funcs: strings });
+const programs = new Map<string, ReturnType<typeof plan>>();
+
+function program(rule: string) {
+  let p = programs.get(rule);
+  if (!p) {
+    p = plan(env, parse(rule));
+    programs.set(rule, p);
+  }
+  return p;
+}
+
+/** Transition rules compare with the previous object, which file mode does not have. */
+export function isTransitionRule(rule: CelRule): boolean {
+  return /\boldSelf\b/.test(rule.rule);
+}
+
+/** Turns JSON into CEL values: objects become maps, whole numbers become CEL ints. */
+function toCel(value: unknown): CelInput {
+  if (Array.isArray(value)) return value.map(toCel) as CelInput;
+  if (isSchema(value)) return new Map(Object.entries(value).map(([k, v]) => [k, toCel(v)])) as CelInput;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  return value as CelInput;
+}
+
+function pathStartsWith(path: FieldPath, prefix: FieldPath): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => path[i] === s);
+}
+
+function joinFieldPath(base: FieldPath, fieldPath: string | undefined): FieldPath {
+  if (!fieldPath) return base;
+  const extra = fieldPath.split('.').filter(Boolean);
+  return [...base, ...extra];
+}
+
+/**
+ * Pass 2: CEL rules and list-map keys, walking the schema beside the data. A rule that cannot be
+ * evaluated because the data under it already failed pass 1 stays quiet; pass 1 has said what is wrong.
+ */
+function checkRules(schema: JsonSchema, data: unknown, path: FieldPath, structural: FieldProblem[]): FieldProblem[] {
+  if (data === undefined || data === null || !hasDeclaredType(schema, data)) return [];
+  const out: FieldProblem[] = [];
+  const listType = schema['x-kubernetes-list-type'];
+  if (Array.isArray(data) && (listType === 'map' || listType === 'set')) out.push(...duplicates(schema, data, path));
+  for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
+    if (isTransitionRule(rule)) continue;
+    const result = program(rule.rule)({ self: toCel(data) });
+    if (result === true) continue;
+    if (isCelError(result) && structural.some((p) => pathStartsWith(p.path, path))) continue;
+    const message = isCelError(result) ? `rule could not be evaluated (${rule.rule}): ${result.message}` : rule.message;
+    out.push({ path: joinFieldPath(path, rule.fieldPath), message });
+  }
+  if (Array.isArray(data) && isSchema(schema.items)) {
+    data.forEach((item, i) => out.push(...checkRules(schema.items as JsonSchema, item, [...path, i], structural)));
+  } else if (isSchema(data)) {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    for (const [key, value] of Object.entries(data)) {
+      const child = properties[key] ?? (isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined);
+      if (child) out.push(...checkRules(child, value, [...path, key], structural));
+    }
+  }
+  return out;
+}
+
+function hasDeclaredType(schema: JsonSchema, data: unknown): boolean {
+  switch (schema.type) {
+    case 'object':
+      return isSchema(data);
+    case 'array':
+      return Array.isArray(data);
+    case 'string':
+      return typeof data === 'string';
+    case 'integer':
+      return Number.isInteger(data);
+    case 'boolean':
+      return typeof data === 'boolean';
+    default:
+      return true;
+  }
+}
+
+function duplicates(schema: JsonSchema, items: unknown[], path: FieldPath): FieldProblem[] {
+  const keys = (schema['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  items.forEach((item, i) => {
+    const identity = keys.length > 0 && isSchema(item) ? JSON.stringify(keys.map((k) => item[k])) : JSON.stringify(item);
+    if (seen.has(identity)) {
+      const where = keys.length > 0 ? [...path, i, keys[0]!] : [...path, i];
+      out.push({ path: where, message: `duplicate entry${keys.length > 0 ? ` (${keys.join(', ')} must be unique)` : ''}` });
+    }
+    seen.add(identity);
+  });
+  return out;
+}
+
+/** `spec.endpoints[0].name`, `spec.tags["team/a"]`. */
+export function formatPath(path: FieldPath): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { formatPath } from '../../api/validation.js';
+import { formatProblem, loadManifests } from '../../sources/files/manifests.js';
+import type { CliIO } from '../io.js';
+
+export function validateCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('Check manifests against the schemas; print every problem with its file, line, object and field path.')
+    .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action((options: { filename: string[]; output: string }) => {
+      const set = loadManifests(options.filename, io.cwd);
+      if (options.output === 'json') {
+        io.out(
+          `${JSON.stringify(
+            {
+              objects: set.objects.map((o) => ({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name, awsName: o.awsName, file: o.file, line: o.line })),
+              problems: set.problems.map((p) => ({ ...p, path: p.path ? formatPath(p.path) : undefined })),
+              skipped: set.skipped.map((d) => ({ file: d.file, line: d.line })),
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        for (const p of set.problems) io.out(`${formatProblem(p)}\n`);
+        if (set.objects.length > 0) io.out(table(set.objects.map((o) => [o.info.kind, `${o.namespace}/${o.object.metadata.name}`, o.awsName, `${o.file}:${o.line}`]), ['KIND', 'OBJECT', 'AWS NAME', 'SOURCE']));
+        const skipped = set.skipped.length > 0 ? `; ${set.skipped.length} document(s) of other API groups skipped` : '';
+        io.out(`${set.objects.length} valid object(s), ${set.problems.length} problem(s)${skipped}\n`);
+      }
+      setExitCode(set.problems.length > 0 ? 1 : 0);
+    });
+}
+
+export function table(rows: string[][], header: string[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
