@@ -202,6 +202,15 @@ function program(rule: string) {
   return p;
 }
 
+/** Evaluates one CEL rule; `oldSelf` is given for transition rules. Returns true, false or an error message. */
+export function evaluateRule(rule: string, self: unknown, oldSelf?: unknown): boolean | string {
+  const bindings: Record<string, CelInput> = { self: toCel(self) };
+  if (oldSelf !== undefined) bindings.oldSelf = toCel(oldSelf);
+  const result = program(rule)(bindings);
+  if (isCelError(result)) return result.message;
+  return result === true;
+}
+
 /** Transition rules compare with the previous object, which file mode does not have. */
 export function isTransitionRule(rule: CelRule): boolean {
   return /\boldSelf\b/.test(rule.rule);
@@ -236,10 +245,11 @@ function checkRules(schema: JsonSchema, data: unknown, path: FieldPath, structur
   if (Array.isArray(data) && (listType === 'map' || listType === 'set')) out.push(...duplicates(schema, data, path));
   for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
     if (isTransitionRule(rule)) continue;
-    const result = program(rule.rule)({ self: toCel(data) });
+    const result = evaluateRule(rule.rule, data);
     if (result === true) continue;
-    if (isCelError(result) && structural.some((p) => pathStartsWith(p.path, path))) continue;
-    const message = isCelError(result) ? `rule could not be evaluated (${rule.rule}): ${result.message}` : rule.message;
+    const failed = typeof result === 'string';
+    if (failed && structural.some((p) => pathStartsWith(p.path, path))) continue;
+    const message = failed ? `rule could not be evaluated (${rule.rule}): ${result}` : rule.message;
     out.push({ path: joinFieldPath(path, rule.fieldPath), message });
   }
   if (Array.isArray(data) && isSchema(schema.items)) {

@@ -81,8 +81,14 @@ export function loadText(text: string, file: string): LoadResult {
     }
     const root = doc.contents;
     if (root === null || (isScalar(root) && root.value === null)) continue;
-    const content: unknown = doc.toJS({ maxAliasCount: 100 });
     const start = lineAt(root.range[0]);
+    let content: unknown;
+    try {
+      content = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      result.problems.push({ file, line: start, message: `invalid YAML: ${firstLine((error as Error).message)}` });
+      continue;
+    }
     if (!isMap(root)) {
       result.problems.push({ file, line: start, message: 'a manifest must be a mapping with apiVersion, kind, metadata and spec' });
       continue;

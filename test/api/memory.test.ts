@@ -1,0 +1,37 @@
+import { describe } from '@jest/globals';
+import { invalidCases, validCases } from '../helpers/tables.js';
+
+const kind = 'Memory';
+const semantic = (name: string) => ({ name, semantic: {} });
+
+describe('Memory: valid specs pass', () => {
+  validCases(kind, [
+    ['no strategies', {}],
+    ['every built-in strategy', { strategies: [semantic('facts'), { name: 'sums', summary: { namespaces: ['/s/{actorId}/{sessionId}'] } }, { name: 'prefs', userPreference: {} }, { name: 'episodes', episodic: { reflectionNamespaces: ['/e/{actorId}'] } }] }],
+    ['a custom override', { role: { managed: {} }, strategies: [{ name: 'custom_facts', custom: { semanticOverride: { extraction: { appendToPrompt: 'Focus on orders.', modelId: 'anthropic.claude-3-haiku' } } } }] }],
+    ['a self-managed strategy', { strategies: [{ name: 'mine', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:memory', payloadDeliveryBucketName: 'my-payloads', triggerConditions: [{ messageCount: 5 }, { tokenCount: 1000 }] } } }] }],
+    ['an encryption key and expiry bounds', { eventExpiryDays: 365, encryptionKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/12345678-1234-1234-1234-123456789012' }],
+    ['six strategies', { strategies: Array.from({ length: 6 }, (_, i) => semantic(`s${i}`)) }],
+  ]);
+});
+
+describe('Memory: each constraint names the field path', () => {
+  invalidCases(kind, [
+    ['a memory name with a hyphen', { memoryName: 'support-memory' }, 'spec.memoryName: must match ^[a-zA-Z][a-zA-Z0-9_]{0,47}$'],
+    ['expiry below 3 days', { eventExpiryDays: 2 }, 'spec.eventExpiryDays: must be >= 3'],
+    ['expiry above 365 days', { eventExpiryDays: 366 }, 'spec.eventExpiryDays: must be <= 365'],
+    ['a strategy with two types', { strategies: [{ name: 'x', semantic: {}, summary: {} }] }, 'spec.strategies[0]: exactly one of semantic, summary, userPreference, episodic, custom must be set'],
+    ['a strategy with no type', { strategies: [{ name: 'x' }] }, 'spec.strategies[0]: exactly one of semantic'],
+    ['a strategy name with a hyphen', { strategies: [semantic('my-facts')] }, 'spec.strategies[0].name: must match'],
+    ['two strategies with one name', { strategies: [semantic('facts'), { name: 'facts', summary: {} }] }, 'spec.strategies[1].name: duplicate entry'],
+    ['seven strategies', { strategies: Array.from({ length: 7 }, (_, i) => semantic(`s${i}`)) }, 'spec.strategies: must NOT have more than 6 items'],
+    ['two namespaces', { strategies: [{ name: 'x', semantic: { namespaces: ['/a', '/b'] } }] }, 'spec.strategies[0].semantic.namespaces: must NOT have more than 1 items'],
+    ['a namespace with an unknown variable', { strategies: [{ name: 'x', semantic: { namespaces: ['/a/{userId}'] } }] }, 'spec.strategies[0].semantic.namespaces[0]: must match'],
+    ['a custom strategy with two overrides', { strategies: [{ name: 'x', custom: { semanticOverride: {}, summaryOverride: {} } }] }, 'spec.strategies[0].custom: exactly one of semanticOverride'],
+    ['an extraction step on the summary override', { strategies: [{ name: 'x', custom: { summaryOverride: { extraction: { appendToPrompt: 'a', modelId: 'm' } } } }] }, 'spec.strategies[0].custom.summaryOverride.extraction: unknown field'],
+    ['a prompt override without a model', { strategies: [{ name: 'x', custom: { semanticOverride: { extraction: { appendToPrompt: 'a' } } } }] }, 'spec.strategies[0].custom.semanticOverride.extraction.modelId: is required'],
+    ['a trigger with two conditions', { strategies: [{ name: 'x', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:t', payloadDeliveryBucketName: 'bucket', triggerConditions: [{ messageCount: 1, tokenCount: 200 }] } } }] }, 'spec.strategies[0].custom.selfManaged.triggerConditions[0]: exactly one of messageCount, tokenCount, idleSessionTimeoutSeconds'],
+    ['a token trigger below 100', { strategies: [{ name: 'x', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:t', payloadDeliveryBucketName: 'bucket', triggerConditions: [{ tokenCount: 99 }] } } }] }, 'spec.strategies[0].custom.selfManaged.triggerConditions[0].tokenCount: must be >= 100'],
+    ['a KMS key that is an alias', { encryptionKeyArn: 'arn:aws:kms:us-west-2:123456789012:alias/mine' }, 'spec.encryptionKeyArn: must match'],
+  ]);
+});
