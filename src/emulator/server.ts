@@ -1,0 +1,202 @@
+/**
+ * The emulator's HTTP server: one port for every emulated service. A request is routed by the signing
+ * name in its SigV4 credential scope, as AWS routes by host; `/_admin/` is our own control API.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './clock.js';
+import { emulatorConfig, type EmulatorConfig } from './config.js';
+import { CallCounters } from './counters.js';
+import { AwsError, ConnectionReset } from './errors.js';
+import { Faults, type FaultRule, type ResourceBehaviour } from './faults.js';
+import { json, parseSigV4, type EmulatorRequest, type EmulatorResponse } from './http.js';
+import { requestId } from './ids.js';
+import { Quotas } from './quotas.js';
+import { createContext, type EmulatedService, type ServiceContext } from './service.js';
+import { StateStore } from './state.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  config?: Partial<EmulatorConfig>;
+  clock?: Clock;
+  services: EmulatedService[];
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  ctx: ServiceContext;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Unsigned requests are refused the way AWS's front door refuses them, in the caller's protocol. */
+function missingAuthentication(req: IncomingMessage, body: Buffer): EmulatorResponse {
+  const isQuery = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && body.toString('utf8').includes('Action=');
+  if (isQuery) {
+    return {
+      status: 403,
+      headers: { 'content-type': 'text/xml' },
+      body: `<ErrorResponse><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
+    };
+  }
+  return json(403, { message: 'Missing Authentication Token' }, { 'x-amzn-errortype': 'MissingAuthenticationTokenException' });
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const config = emulatorConfig(options.config);
+  const ctx = createContext({
+    config,
+    clock: options.clock ?? systemClock,
+    state: new StateStore(config.statePath),
+    quotas: new Quotas(config),
+    faults: new Faults(),
+    counters: new CallCounters(),
+  });
+  const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
+  const byAdminName = new Map(options.services.filter((s) => s.adminName).map((s) => [s.adminName!, s]));
+
+  async function respond(req: IncomingMessage): Promise<EmulatorResponse> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    let body: Buffer;
+    try {
+      body = await readBody(req, config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return json(413, { message: `Request body larger than ${config.maxBodyBytes} bytes` }, { 'x-amzn-errortype': 'ValidationException' });
+      throw error;
+    }
+    if (url.pathname.startsWith('/_admin/')) return admin(req.method ?? 'GET', url.pathname.slice('/_admin/'.length).split('/').filter(Boolean), body);
+    const scope = parseSigV4(req.headers.authorization);
+    if (!scope) return missingAuthentication(req, body);
+    const service = bySigningName.get(scope.service);
+    if (!service) return json(400, { message: `No emulated service signs as ${scope.service}` }, { 'x-amzn-errortype': 'UnknownServiceException' });
+    const request: EmulatorRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      signingService: scope.service,
+      region: scope.region,
+      accessKeyId: scope.accessKeyId,
+    };
+    try {
+      return await service.handle(request, ctx);
+    } catch (error) {
+      if (error instanceof AwsError) return service.errorResponse(error);
+      throw error;
+    } finally {
+      ctx.state.flush();
+    }
+  }
+
+  function admin(method: string, path: string[], raw: Buffer): EmulatorResponse {
+    let body: unknown;
+    try {
+      body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+    } catch {
+      return json(400, { message: 'admin body must be JSON' });
+    }
+    const [head, ...rest] = path;
+    const input = (body ?? {}) as Record<string, unknown>;
+    switch (`${method} ${head}`) {
+      case 'GET health':
+        return json(200, { ok: true });
+      case 'GET counters':
+        return json(200, ctx.counters.toJSON());
+      case 'DELETE counters':
+        ctx.counters.clear();
+        return json(200, {});
+      case 'GET faults':
+        return json(200, { rules: ctx.faults.list() });
+      case 'PUT faults':
+        ctx.faults.set((input.rules as FaultRule[] | undefined) ?? [], input.seed as number | undefined);
+        return json(200, { rules: ctx.faults.list() });
+      case 'DELETE faults':
+        ctx.faults.clear();
+        return json(200, {});
+      case 'PUT behaviours':
+        ctx.faults.behaviours.set(rest.join('/'), input as ResourceBehaviour);
+        return json(200, input);
+      case 'DELETE behaviours':
+        ctx.faults.behaviours.delete(rest.join('/'));
+        return json(200, {});
+      case 'PUT config':
+        for (const key of ['provisioningDelayMs', 'deletionDelayMs', 'rateScale'] as const) {
+          if (typeof input[key] === 'number') config[key] = input[key] as number;
+        }
+        if (input.rates) Object.assign(config.rates, input.rates);
+        if (input.limits) Object.assign(config.limits, input.limits);
+        ctx.quotas.clear();
+        return json(200, config);
+      case 'GET state':
+        return json(200, ctx.state.snapshot());
+      case 'POST reset':
+        ctx.state.reset();
+        ctx.counters.clear();
+        ctx.faults.clear();
+        ctx.quotas.clear();
+        return json(200, {});
+    }
+    const service = head ? byAdminName.get(head) : undefined;
+    const answer = service?.admin?.(method, rest, body, ctx);
+    if (answer) {
+      ctx.state.flush();
+      return answer;
+    }
+    return json(404, { message: `no admin route ${method} /_admin/${path.join('/')}` });
+  }
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    respond(req).then(
+      (answer) => {
+        res.writeHead(answer.status, { 'x-amzn-requestid': requestId(), ...answer.headers });
+        res.end(answer.body ?? '');
+      },
+      (error: unknown) => {
+        if (error instanceof ConnectionReset) {
+          res.socket?.destroy();
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' });
+        res.end(JSON.stringify({ message: `emulator failure: ${(error as Error).message}` }));
+      },
+    );
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    ctx,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
