@@ -1,0 +1,35 @@
+/** The AgentCore control plane (`bedrock-agentcore-control`, signing name `bedrock-agentcore`). */
+import type { AwsError } from '../errors.js';
+import type { EmulatedService } from '../service.js';
+import { RestJsonRouter, restJsonError, type RestOperation } from './rest-json.js';
+import { ownsRuntimeArn, runtimeOperations } from './runtimes.js';
+import { tagOperations, type ArnOwner } from './tags.js';
+
+/** A family of operations (runtimes, memories, gateways...) and the ARNs it can tag. */
+export interface OperationFamily {
+  operations: RestOperation[];
+  ownsArn?: ArnOwner;
+  /** The throttling error name; the memory operations use ThrottledException. */
+  throttlingCode?: string;
+}
+
+export const runtimeFamily: OperationFamily = { operations: runtimeOperations, ownsArn: ownsRuntimeArn };
+
+export function agentCoreOperations(families: OperationFamily[]): { operations: RestOperation[]; throttlingCodes: Map<string, string> } {
+  const owners = families.flatMap((f) => (f.ownsArn ? [f.ownsArn] : []));
+  const operations = [...families.flatMap((f) => f.operations), ...tagOperations(owners)];
+  const throttlingCodes = new Map(families.flatMap((f) => f.operations.map((op) => [op.name, f.throttlingCode ?? 'ThrottlingException'] as const)));
+  return { operations, throttlingCodes };
+}
+
+export function agentCoreService(families: OperationFamily[] = [runtimeFamily]): EmulatedService & { operations: RestOperation[] } {
+  const { operations, throttlingCodes } = agentCoreOperations(families);
+  const router = new RestJsonRouter('bedrock-agentcore', operations, (op) => throttlingCodes.get(op.name) ?? 'ThrottlingException');
+  return {
+    signingName: 'bedrock-agentcore',
+    adminName: 'agentcore',
+    operations,
+    handle: (request, ctx) => router.handle(request, ctx),
+    errorResponse: (error: AwsError) => restJsonError(error),
+  };
+}
