@@ -15,6 +15,9 @@ export interface OperationFamily {
 
 export const runtimeFamily: OperationFamily = { operations: runtimeOperations, ownsArn: ownsRuntimeArn };
 
+/** Every family the emulator serves by default. */
+export const defaultAgentCoreFamilies: OperationFamily[] = [runtimeFamily];
+
 export function agentCoreOperations(families: OperationFamily[]): { operations: RestOperation[]; throttlingCodes: Map<string, string> } {
   const owners = families.flatMap((f) => (f.ownsArn ? [f.ownsArn] : []));
   const operations = [...families.flatMap((f) => f.operations), ...tagOperations(owners)];
@@ -22,7 +25,7 @@ export function agentCoreOperations(families: OperationFamily[]): { operations: 
   return { operations, throttlingCodes };
 }
 
-export function agentCoreService(families: OperationFamily[] = [runtimeFamily]): EmulatedService & { operations: RestOperation[] } {
+export function agentCoreService(families: OperationFamily[] = defaultAgentCoreFamilies): EmulatedService & { operations: RestOperation[] } {
   const { operations, throttlingCodes } = agentCoreOperations(families);
   const router = new RestJsonRouter('bedrock-agentcore', operations, (op) => throttlingCodes.get(op.name) ?? 'ThrottlingException');
   return {

@@ -58,7 +58,7 @@ export const P = {
 
 export const ClientToken = str({ min: 33, max: 256, pattern: P.clientToken });
 export const NextToken = str({ min: 1, max: 2048, pattern: P.nextToken });
-export const TagsMap = map(str({ min: 1, max: 128, pattern: P.tag }), str({ max: 256, pattern: P.tag }), 0, 50);
+export const TagsMap = map(str({ min: 1, max: 128, pattern: P.tag }), str({ min: 0, max: 256, pattern: P.tag }), 0, 50);
 export const RoleArn = str({ min: 1, max: 2048, pattern: P.roleArn });
 export const RuntimeId = str({ pattern: P.runtimeId });
 export const RuntimeVersion = str({ min: 1, max: 5, pattern: P.version });
@@ -95,7 +95,7 @@ const AuthorizerConfiguration = union({
       discoveryUrl: str({ pattern: P.discoveryUrl }),
       allowedAudience: list(Type.String(), 1),
       allowedClients: list(Type.String(), 1),
-      allowedScopes: list(Type.String(), 1),
+      allowedScopes: list(str({ min: 1, max: 255, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), 1),
       advertisedScopeMapping: opaque(),
       customClaims: opaque(),
       privateEndpoint: opaque(),
@@ -116,7 +116,7 @@ const runtimeConfigurationMembers = {
   requestHeaderConfiguration: union({ requestHeaderAllowlist: list(str({ min: 1, max: 256, pattern: P.headerName }), 1, 20) }),
   protocolConfiguration: struct({ serverProtocol: str({ enum: ['MCP', 'HTTP', 'A2A', 'AGUI'] }) }, ['serverProtocol']),
   lifecycleConfiguration: struct({ idleRuntimeSessionTimeout: int(60, 1209600), maxLifetime: int(60, 1209600) }),
-  environmentVariables: map(str({ min: 1, max: 100 }), str({ max: 5000 }), 0, 50),
+  environmentVariables: map(str({ min: 1, max: 100 }), str({ min: 0, max: 5000 }), 0, 50),
   filesystemConfigurations: list(opaque(), 0, 5),
   capacityProviderConfiguration: opaque(),
   platformVersion: opaque('newer than the model: accepted as sent'),
