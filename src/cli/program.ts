@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { crdsCommand } from './commands/crds.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
@@ -14,6 +15,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
   validateCommand(program, io, (code) => (exitCode = code));
   crdsCommand(program, io);
   generateCommand(program, io);
+  emulatorCommand(program, io);
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (error) {
