@@ -250,6 +250,21 @@ describe('the wire', () => {
     expect([unknown.status, unknown.headers.get('x-amzn-errortype')]).toEqual([404, 'UnknownOperationException']);
   });
 
+  test('an oversized body is refused before it is read whole', async () => {
+    const small = await startTestEmulator([agentCoreService()], { maxBodyBytes: 1024 });
+    const response = await fetch(`${small.url}/runtimes/`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(4096) }) });
+    expect([response.status, response.headers.get('x-amzn-errortype')]).toEqual([413, 'ValidationException']);
+    await small.close();
+  });
+
+  test('runtime timestamps are ISO-8601 strings on the wire', async () => {
+    const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('wire_agent')));
+    const signed = { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-west-2/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) };
+    const raw = (await (await fetch(`${emulator.url}/runtimes/${agentRuntimeId}/`, { headers: signed })).json()) as { createdAt: unknown; lastUpdatedAt: unknown };
+    expect(raw.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(typeof raw.lastUpdatedAt).toBe('string');
+  });
+
   test('throttling is answered with 429 ThrottlingException at the configured rate', async () => {
     const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('busy_agent')));
     await emulator.admin('PUT', 'config', { rateScale: 1, rates: { runtimeGet: 5 } });
