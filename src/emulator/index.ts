@@ -1,10 +1,11 @@
 /** The emulator as the CLI starts it: every emulated service on one port. */
 import { agentCoreService } from './agentcore/index.js';
+import { iamService } from './iam/index.js';
 import type { EmulatedService } from './service.js';
 
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
 export type { EmulatorConfig } from './config.js';
 
 export function defaultServices(): EmulatedService[] {
-  return [agentCoreService()];
+  return [agentCoreService(), iamService()];
 }

@@ -46,6 +46,12 @@ export const DEFAULT_LIMITS: Record<string, number> = {
   oauth2ProvidersPerAccount: 50,
   apiKeyProvidersPerAccount: 50,
   tagsPerResource: 50,
+  iamTagsPerRole: 50,
+  iamManagedPoliciesPerRole: 10,
+  /** Characters of a trust policy, whitespace not counted. */
+  iamTrustPolicySize: 2048,
+  /** Characters of all a role's inline policies together, whitespace not counted. */
+  iamInlinePolicySizePerRole: 10240,
 };
 
 class TokenBucket {
