@@ -274,6 +274,18 @@ describe('the wire', () => {
     await emulator.admin('PUT', 'config', { rates: { runtimeGet: 150 } });
   });
 
+  test('a dropped connection is retried by the SDK, and injected latency delays the answer', async () => {
+    const retrying = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 3 });
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'ListAgentRuntimes', kind: 'reset', rate: 1, count: 1 }, { operation: 'ListAgentRuntimes', kind: 'latency', rate: 1, latencyMs: 120 }] });
+    const started = Date.now();
+    const result = await retrying.send(new ListAgentRuntimesCommand({}));
+    expect(result.$metadata.attempts).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+    expect(counters['bedrock-agentcore:ListAgentRuntimes']).toEqual({ reset: 1, ok: 1 });
+    retrying.destroy();
+  });
+
   test("the SDK's own retries recover from injected 500s and 429s", async () => {
     const retrying = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 3 });
     await emulator.admin('PUT', 'faults', { rules: [{ operation: 'ListAgentRuntimes', kind: 'internal', rate: 1, count: 1 }, { operation: 'ListAgentRuntimes', kind: 'throttle', rate: 1, count: 1 }] });
