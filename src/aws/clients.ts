@@ -1,0 +1,46 @@
+/**
+ * The only place that builds AWS clients. Credentials come from the SDK's default chain; the region,
+ * profile and endpoint can be set as the AWS CLI users expect (`--region`, `--profile`,
+ * `--endpoint-url`, or AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL).
+ */
+import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Static credentials, for tests against the emulator; production uses the default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts?: number;
+}
+
+export interface AwsClients {
+  agentcore: BedrockAgentCoreControlClient;
+  iam: IAMClient;
+  ecr: ECRClient;
+  s3: S3Client;
+  destroy(): void;
+}
+
+export function awsClients(options: AwsOptions = {}): AwsClients {
+  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+  };
+  const clients = {
+    agentcore: new BedrockAgentCoreControlClient(common),
+    // IAM is global: its signing region is us-east-1 whatever region the operator works in.
+    iam: new IAMClient({ ...common, region: 'us-east-1' }),
+    ecr: new ECRClient(common),
+    // An endpoint override (the emulator, a VPC endpoint) is addressed by path, not by bucket host name.
+    s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),
+  };
+  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+}

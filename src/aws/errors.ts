@@ -1,0 +1,39 @@
+/**
+ * What an AWS error means for a reconcile: the resource is not there, AWS is busy (throttled, a 5xx,
+ * the network), the resource is in a state that refuses the call for now (a conflict), or the request
+ * can never succeed as it is (invalid, forbidden, over a quota).
+ */
+export type ErrorClass = 'notFound' | 'throttled' | 'transient' | 'conflict' | 'terminal';
+
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchEntityException', 'RepositoryNotFoundException', 'ImageNotFoundException', 'NoSuchKey', 'NoSuchBucket', 'NotFound']);
+const THROTTLED = new Set(['ThrottlingException', 'ThrottledException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded']);
+const CONFLICT = new Set(['ConflictException', 'ConcurrentModification', 'ConcurrentModificationException', 'RetryableConflictException']);
+const TRANSIENT = new Set(['InternalServerException', 'ServiceException', 'ServiceFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function classifyAwsError(error: unknown): ErrorClass {
+  const e = (error ?? {}) as AwsLikeError;
+  const name = e.name ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  if (NOT_FOUND.has(name) || status === 404) return 'notFound';
+  if (THROTTLED.has(name) || status === 429) return 'throttled';
+  if (CONFLICT.has(name)) return 'conflict';
+  if (TRANSIENT.has(name) || NETWORK.has(e.code ?? '') || NETWORK.has(name) || e.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
+  // The SDK raises a network failure (a reset, a hang-up, a timeout) as an error that carries its
+  // metadata but no HTTP status, since no answer came back.
+  if (e.$metadata && status === undefined) return 'transient';
+  return 'terminal';
+}
+
+/** The error's message with anything after the first line dropped, for status conditions. */
+export function awsErrorMessage(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`;
+}
