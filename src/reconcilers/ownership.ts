@@ -1,0 +1,33 @@
+/**
+ * Ownership tags on every AWS resource the operator creates: they let a restarted operator, or a file
+ * source with no state file, find what it owns, and keep it away from what it does not.
+ */
+import { OwnershipTag } from '../api/meta.js';
+
+export const MANAGED_BY = 'agentcore-operator';
+
+export interface Owner {
+  /** `namespace/Kind/name` of the object. */
+  owner: string;
+  /** The source the object came from: a cluster, or a file source's id. */
+  source: string;
+}
+
+export function ownershipTags(owner: Owner): Record<string, string> {
+  return { [OwnershipTag.managedBy]: MANAGED_BY, [OwnershipTag.owner]: owner.owner, [OwnershipTag.source]: owner.source };
+}
+
+export function isOwnedBy(tags: Record<string, string> | undefined, owner: Owner): boolean {
+  return tags?.[OwnershipTag.managedBy] === MANAGED_BY && tags[OwnershipTag.owner] === owner.owner;
+}
+
+/**
+ * Tag changes that bring `observed` to `desired`. The tags of an owned resource are the spec's tags
+ * plus the ownership tags, nothing else (as Terraform and ACK treat them); AWS's reserved `aws:` keys
+ * are left alone.
+ */
+export function tagChanges(desired: Record<string, string>, observed: Record<string, string>): { set: Record<string, string>; remove: string[] } {
+  const set = Object.fromEntries(Object.entries(desired).filter(([k, v]) => observed[k] !== v));
+  const remove = Object.keys(observed).filter((k) => !(k in desired) && !k.startsWith('aws:')).sort();
+  return { set, remove };
+}
