@@ -1,7 +1,7 @@
 /** Workers that take keys from the queue and run the reconciler, at most `concurrency` at a time. */
 import { DEFAULT_BACKOFF, ItemBackoff, type BackoffOptions } from './backoff.js';
 import { WorkQueue } from './queue.js';
-import { TerminalError, type Outcome, type Reconciler } from './reconcile.js';
+import { TerminalError, type Outcome, type Reconciler } from '../reconcilers/contract.js';
 
 export interface ControllerOptions {
   concurrency: number;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Controller } from '../../src/engine/controller.js';
-import { TerminalError, TransientError, type Outcome, type ReconcileResult } from '../../src/engine/reconcile.js';
+import { TerminalError, TransientError, type Outcome, type ReconcileResult } from '../../src/reconcilers/contract.js';
 
 const fastBackoff = { baseMs: 5, maxMs: 20, jitter: 0 };
 let controller: Controller | undefined;

@@ -12,8 +12,8 @@ export interface Reconciler<K> {
 }
 
 export class TransientError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
     this.name = 'TransientError';
   }
 }

@@ -1,0 +1,216 @@
+/**
+ * The AgentRuntime reconciler: observe AWS, decide, make the fewest calls that close the gap, report.
+ * Each step that can stop the pipeline marks one condition with one reason. It returns the new status
+ * and what should happen next; the front end (files or cluster) writes the status.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, DeleteAgentRuntimeEndpointCommand,
+  TagResourceCommand, UntagResourceCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { Annotation, ConditionType, type ObjectMeta } from '../../api/meta.js';
+import { awsNameOf } from '../../api/names.js';
+import { kindInfo } from '../../api/kinds.js';
+import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/agentruntime.js';
+import { send, type RateGate } from '../../aws/call.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
+import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
+import { TerminalError } from '../contract.js';
+import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
+import { desiredRuntime, type RuntimeInputs } from './desired.js';
+import { diffRuntime } from './diff.js';
+import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
+import { observeRuntime, type ObservedRuntime } from './observe.js';
+
+export interface RuntimeObject {
+  metadata: ObjectMeta;
+  spec: AgentRuntimeSpec;
+  status?: AgentRuntimeStatus;
+}
+
+export interface RuntimeEnv {
+  aws: AwsClients;
+  gate?: RateGate;
+  owner: Owner;
+  inputs: RuntimeInputs;
+  now(): Date;
+  /** How long to wait before looking again at a resource AWS is still working on. */
+  pollMs: number;
+}
+
+export type Next =
+  | { kind: 'done' }
+  | { kind: 'requeue'; afterMs: number }
+  | { kind: 'retry'; error: Error }
+  | { kind: 'stalled'; error: TerminalError };
+
+export interface Outcome {
+  status: AgentRuntimeStatus;
+  next: Next;
+  /** What was done to AWS, in words, for events and logs. */
+  actions: string[];
+}
+
+const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
+const RUNTIME_RULE = kindInfo('AgentRuntime')!.awsName;
+
+/** A clientToken that is the same for a retry of one intended call, and different for any other call. */
+function clientToken(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function statusOf(observed: ObservedRuntime, name: string, inputs: RuntimeInputs): Partial<AgentRuntimeStatus> {
+  return {
+    runtimeName: name,
+    agentRuntimeId: observed.id,
+    agentRuntimeArn: observed.arn,
+    version: observed.version,
+    awsStatus: observed.status,
+    failureReason: observed.failureReason,
+    roleArn: inputs.roleArn,
+    image: inputs.image,
+    codeVersion: inputs.codeVersion,
+    workloadIdentityArn: observed.workloadIdentityArn,
+    endpoints: observed.endpoints.filter((e) => e.name !== 'DEFAULT').map((e) => ({ name: e.name, liveVersion: e.liveVersion, targetVersion: e.targetVersion, status: e.status })),
+  };
+}
+
+/** An AWS error turned into the status and the next step it calls for. */
+function failure(status: AgentRuntimeStatus, error: unknown, generation: number | undefined, now: Date, actions: string[]): Outcome {
+  if (error instanceof TerminalError) {
+    status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, generation, now);
+    return { status, next: { kind: 'stalled', error }, actions };
+  }
+  const kind = classifyAwsError(error);
+  const message = awsErrorMessage(error);
+  if (kind === 'terminal') {
+    const reason = /AccessDenied/.test(message) ? Reason.AccessDenied : /Quota/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
+    const terminal = new TerminalError(message, reason);
+    status.conditions = markStalled(status.conditions ?? [], reason, message, generation, now);
+    return { status, next: { kind: 'stalled', error: terminal }, actions };
+  }
+  status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.ProgressingWithRetry, message, generation, now);
+  return { status, next: { kind: 'retry', error: error instanceof Error ? error : new Error(message) }, actions };
+}
+
+async function applyEndpoints(env: RuntimeEnv, observed: ObservedRuntime, todo: EndpointAction[], uid: string, actions: string[]): Promise<void> {
+  const { aws, gate } = env;
+  for (const a of todo) {
+    if (a.type === 'create') {
+      await send(aws.agentcore, new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: observed.id, name: a.name, agentRuntimeVersion: a.version, description: a.description, clientToken: clientToken(uid, observed.id, 'endpoint', a.name, a.version, observed.version) }), gate);
+      actions.push(`created endpoint ${a.name} at version ${a.version}`);
+    } else if (a.type === 'update') {
+      await send(aws.agentcore, new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: observed.id, endpointName: a.name, agentRuntimeVersion: a.version, description: a.description, clientToken: clientToken(uid, observed.id, 'endpoint', a.name, a.version, a.from) }), gate);
+      actions.push(`moved endpoint ${a.name} from version ${a.from} to ${a.version}`);
+    } else {
+      await send(aws.agentcore, new DeleteAgentRuntimeEndpointCommand({ agentRuntimeId: observed.id, endpointName: a.name }), gate);
+      actions.push(`deleted endpoint ${a.name}`);
+    }
+  }
+}
+
+export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeEnv): Promise<Outcome> {
+  const { spec, metadata } = object;
+  const generation = metadata.generation;
+  const now = env.now();
+  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const name = awsNameOf(RUNTIME_RULE, object);
+  const status: AgentRuntimeStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
+  const actions: string[] = [];
+  const requeue = (reason: Reason, message: string): Outcome => {
+    status.conditions = markReconciling(status.conditions ?? [], reason, message, generation, now);
+    return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
+  };
+
+  try {
+    const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    status.lastSyncedAt = now.toISOString();
+    const desired = desiredRuntime(spec, env.inputs);
+    const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
+
+    if (!observed) {
+      // The token is the same for a retry of this create, so a crash cannot duplicate the runtime. It
+      // names the runtime last seen, so after that one is deleted a new create is not answered with
+      // the replay of the old one.
+      const token = clientToken(uid, 'create', generation, status.agentRuntimeId ?? null);
+      const created = await send<{ agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string }>(
+        env.aws.agentcore,
+        new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired, tags: desiredTags, clientToken: token } as never),
+        env.gate,
+      );
+      Object.assign(status, { runtimeName: name, agentRuntimeId: created.agentRuntimeId, agentRuntimeArn: created.agentRuntimeArn, version: created.agentRuntimeVersion, awsStatus: 'CREATING' });
+      actions.push(`created runtime ${name}`);
+      return requeue(Reason.Creating, `Creating runtime ${name}`);
+    }
+    Object.assign(status, statusOf(observed, name, env.inputs));
+    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the runtime ${observed.status}`);
+
+    const changes = diffRuntime(desired, observed.configuration);
+    if (changes.some((c) => c.action === 'replace')) {
+      if (!spec.allowReplacement) {
+        throw new TerminalError('The artifact kind (image or code) of a runtime cannot change in place; set spec.allowReplacement: true to let the operator delete and recreate it', Reason.ReplacementNotAllowed);
+      }
+      const named = observed.endpoints.filter((e) => e.name !== 'DEFAULT');
+      if (named.length > 0) await applyEndpoints(env, observed, named.map((e) => ({ type: 'delete', name: e.name })), uid, actions);
+      else {
+        await send(env.aws.agentcore, new DeleteAgentRuntimeCommand({ agentRuntimeId: observed.id }), env.gate);
+        actions.push(`deleted runtime ${name} to replace it`);
+        status.agentRuntimeId = undefined;
+      }
+      return requeue(Reason.Progressing, 'Replacing the runtime: its artifact kind changed');
+    }
+
+    // Without a generation (file mode) every run is an explicit request to apply the spec, so no
+    // difference counts as drift.
+    const specUnchanged = generation !== undefined && status.observedGeneration === generation;
+    if (changes.length > 0) {
+      const paths = changes.map((c) => c.path);
+      if (specUnchanged && spec.driftPolicy === 'Report') {
+        status.drift = paths;
+        status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'True', Reason.DriftDetected, `AWS differs from the spec at ${paths.join(', ')}`, generation, now);
+        status.conditions = setCondition(status.conditions, ConditionType.Synced, 'False', Reason.DriftDetected, 'Drift is reported, not corrected (driftPolicy: Report)', generation, now);
+      } else {
+        await send(env.aws.agentcore, new UpdateAgentRuntimeCommand({ agentRuntimeId: observed.id, ...desired, clientToken: clientToken(uid, observed.id, 'update', observed.version, desired) } as never), env.gate);
+        actions.push(`${specUnchanged ? 'corrected drift at' : 'updated'} ${paths.join(', ')} (new version)`);
+        if (specUnchanged) status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.DriftCorrected, `Corrected ${paths.join(', ')}`, generation, now);
+        return requeue(Reason.Updating, `Rolling a new version: ${paths.join(', ')} changed`);
+      }
+    } else if (FAILED.has(observed.status)) {
+      throw new TerminalError(`AWS reports ${observed.status}: ${observed.failureReason ?? 'no reason given'}`, Reason.AWSFailed);
+    }
+
+    const tags = tagChanges(desiredTags, observed.tags);
+    if (Object.keys(tags.set).length > 0) {
+      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
+      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
+    }
+    if (tags.remove.length > 0) {
+      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
+      actions.push(`untagged ${tags.remove.join(', ')}`);
+    }
+
+    const wanted = spec.endpoints ?? [];
+    const todo = endpointActions(wanted, observed.endpoints, observed.version);
+    if (todo.length > 0) {
+      await applyEndpoints(env, observed, todo, uid, actions);
+      return requeue(Reason.Progressing, `Rolling endpoints: ${todo.map((a) => `${a.type} ${a.name}`).join(', ')}`);
+    }
+    if (!endpointsSettled(wanted, observed.endpoints, observed.version)) return requeue(Reason.WaitingForAWS, 'Waiting for endpoints to serve their versions');
+
+    if (status.drift?.length && spec.driftPolicy === 'Report' && changes.length > 0) {
+      status.conditions = markReady(status.conditions ?? [], `Runtime ${name} version ${observed.version} is ready; drift reported`, generation, now);
+    } else {
+      status.drift = undefined;
+      const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
+      if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', generation, now);
+      status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', generation, now);
+      status.conditions = markReady(status.conditions, `Runtime ${name} version ${observed.version} is ready`, generation, now);
+    }
+    status.observedGeneration = generation;
+    return { status, next: { kind: 'done' }, actions };
+  } catch (error) {
+    return failure(status, error, generation, now, actions);
+  }
+}

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import {
+  DeleteAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimeVersionsCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
+  UpdateAgentRuntimeCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
+import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import { reconcileAgentRuntime, type Outcome, type RuntimeEnv, type RuntimeObject } from '../../src/reconcilers/agentruntime/reconcile.js';
+import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+let aws: AwsClients;
+beforeAll(async () => {
+  emulator = await startTestEmulator([agentCoreService()]);
+  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
+});
+afterAll(async () => {
+  aws.destroy();
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.admin('POST', 'reset');
+});
+
+const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent';
+const ROLE = 'arn:aws:iam::123456789012:role/AgentRole';
+
+function runtimeObject(spec: Partial<AgentRuntimeSpec> = {}, name = 'support-agent'): RuntimeObject {
+  return { metadata: { name, namespace: 'agents', uid: `uid-${name}`, generation: 1 }, spec: { artifact: { image: `${IMAGE}:1` }, role: { arn: ROLE }, ...spec } as AgentRuntimeSpec };
+}
+
+function env(overrides: Partial<RuntimeEnv['inputs']> = {}): RuntimeEnv {
+  return {
+    aws,
+    owner: { owner: 'agents/AgentRuntime/support-agent', source: 'test' },
+    inputs: { roleArn: ROLE, codeVersionEnvName: 'AGENTCORE_CODE_VERSION', ...overrides },
+    now: () => new Date(),
+    pollMs: 10,
+  };
+}
+
+/** Runs the reconciler until it is done or stalled, carrying status from one run to the next. */
+async function converge(object: RuntimeObject, e: RuntimeEnv = env(), rounds = 10): Promise<Outcome & { runs: number; allActions: string[] }> {
+  const allActions: string[] = [];
+  for (let runs = 1; runs <= rounds; runs += 1) {
+    const outcome = await reconcileAgentRuntime(object, e);
+    object.status = outcome.status;
+    allActions.push(...outcome.actions);
+    if (outcome.next.kind === 'done' || outcome.next.kind === 'stalled') return { ...outcome, runs, allActions };
+  }
+  throw new Error(`not converged after ${rounds} runs: ${JSON.stringify(object.status?.conditions)}`);
+}
+
+const WRITES = /:(Create|Update|Delete|Tag|Untag)/;
+async function writeCalls(): Promise<number> {
+  const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+  return Object.entries(counters).filter(([op]) => WRITES.test(op)).reduce((n, [, outcomes]) => n + Object.values(outcomes).reduce((a, b) => a + b, 0), 0);
+}
+
+const condition = (o: RuntimeObject, type: string) => o.status?.conditions?.find((c) => c.type === type);
+
+describe('AgentRuntime reconciler against the emulator', () => {
+  test('creates the runtime with its endpoints and tags, then reports Ready; a second run makes no write', async () => {
+    const object = runtimeObject({ endpoints: [{ name: 'prod', version: '1' }, { name: 'staging', version: 'latest' }], tags: { team: 'support' } });
+    const outcome = await converge(object);
+    expect(outcome.next.kind).toBe('done');
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect(object.status).toMatchObject({ runtimeName: 'support_agent', version: '1', awsStatus: 'READY', observedGeneration: 1 });
+    expect(object.status!.endpoints).toEqual([
+      { name: 'prod', liveVersion: '1', targetVersion: '1', status: 'READY' },
+      { name: 'staging', liveVersion: '1', targetVersion: '1', status: 'READY' },
+    ]);
+    const { tags } = await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: object.status!.agentRuntimeArn }));
+    expect(tags).toEqual({ team: 'support', 'agentcore.dev/managed-by': 'agentcore-operator', 'agentcore.dev/owner': 'agents/AgentRuntime/support-agent', 'agentcore.dev/source': 'test' });
+
+    const writes = await writeCalls();
+    const again = await reconcileAgentRuntime(object, env());
+    expect(again.next.kind).toBe('done');
+    expect(again.actions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('a changed image rolls a new version; latest endpoints follow, pinned ones stay', async () => {
+    const object = runtimeObject({ endpoints: [{ name: 'prod', version: '1' }, { name: 'staging', version: 'latest' }] });
+    await converge(object);
+    object.spec.artifact = { image: `${IMAGE}:2` };
+    object.metadata.generation = 2;
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual(['updated spec.artifact.image (new version)', 'moved endpoint staging from version 1 to 2']);
+    expect(object.status).toMatchObject({ version: '2', observedGeneration: 2 });
+    expect(object.status!.endpoints).toEqual([
+      { name: 'prod', liveVersion: '1', targetVersion: '1', status: 'READY' },
+      { name: 'staging', liveVersion: '2', targetVersion: '2', status: 'READY' },
+    ]);
+  });
+
+  test('a tag-only change goes through the tag APIs and mints no version', async () => {
+    const object = runtimeObject({ tags: { team: 'a', old: 'x' } });
+    await converge(object);
+    object.spec.tags = { team: 'b' };
+    object.metadata.generation = 2;
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual(['tagged team', 'untagged old']);
+    const versions = await aws.agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect(versions.agentRuntimes).toHaveLength(1);
+  });
+
+  test('drift from an out-of-band version is found and corrected, and reported as a field path', async () => {
+    const object = runtimeObject({ env: { LOG_LEVEL: 'info' } });
+    await converge(object);
+    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:1` } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug' } }));
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual(['corrected drift at spec.env.LOG_LEVEL (new version)']);
+    const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect([latest.agentRuntimeVersion, latest.environmentVariables]).toEqual(['3', { LOG_LEVEL: 'info' }]);
+    expect(condition(object, 'Drifted')).toMatchObject({ status: 'False', reason: 'DriftCorrected' });
+  });
+
+  test('with driftPolicy: Report, drift is reported and left alone', async () => {
+    const object = runtimeObject({ env: { LOG_LEVEL: 'info' }, driftPolicy: 'Report' });
+    await converge(object);
+    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:1` } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug' } }));
+    const writes = await writeCalls();
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+    expect(object.status!.drift).toEqual(['spec.env.LOG_LEVEL']);
+    expect(condition(object, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftDetected' });
+    expect(condition(object, 'Synced')).toMatchObject({ status: 'False' });
+  });
+
+  test('a failed create is Stalled with the AWS reason, and a corrected spec rolls forward', async () => {
+    await emulator.admin('PUT', 'behaviours/AgentRuntime/support_agent', { failCreate: 'Container image not found' });
+    const object = runtimeObject();
+    const stalled = await converge(object);
+    expect(stalled.next.kind).toBe('stalled');
+    expect(condition(object, 'Stalled')).toMatchObject({ status: 'True', reason: 'AWSFailed', message: 'AWS reports CREATE_FAILED: Container image not found' });
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'False' });
+    object.spec.artifact = { image: `${IMAGE}:fixed` };
+    object.metadata.generation = 2;
+    const fixed = await converge(object);
+    expect(fixed.next.kind).toBe('done');
+    expect(object.status).toMatchObject({ version: '2', awsStatus: 'READY' });
+    expect(condition(object, 'Stalled')).toBeUndefined();
+  });
+
+  test('an artifact kind change without allowReplacement is Stalled, saying why', async () => {
+    const object = runtimeObject();
+    await converge(object);
+    object.spec.artifact = { code: { s3: { bucket: 'my-code', prefix: 'agent.zip' }, runtime: 'PYTHON_3_13', entryPoint: ['main.py'] } };
+    object.metadata.generation = 2;
+    const outcome = await converge(object);
+    expect(outcome.next.kind).toBe('stalled');
+    expect(condition(object, 'Stalled')).toMatchObject({ reason: 'ReplacementNotAllowed' });
+  });
+
+  test('with allowReplacement, the runtime is deleted (endpoints first) and created again', async () => {
+    const object = runtimeObject({ allowReplacement: true, endpoints: [{ name: 'prod' }] });
+    await converge(object);
+    const firstId = object.status!.agentRuntimeId;
+    object.spec.artifact = { code: { s3: { bucket: 'my-code', prefix: 'agent.zip' }, runtime: 'PYTHON_3_13', entryPoint: ['main.py'] } };
+    object.metadata.generation = 2;
+    const outcome = await converge(object, env(), 20);
+    expect([outcome.next.kind, condition(object, 'Stalled')?.message]).toEqual(['done', undefined]);
+    expect(object.status!.agentRuntimeId).not.toBe(firstId);
+    const got = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect(got.agentRuntimeArtifact).toEqual({ codeConfiguration: { code: { s3: { bucket: 'my-code', prefix: 'agent.zip' } }, runtime: 'PYTHON_3_13', entryPoint: ['main.py'] } });
+  });
+
+  test('a crash between the create call and the status write creates no duplicate', async () => {
+    const object = runtimeObject();
+    const first = await reconcileAgentRuntime(object, env());
+    expect(first.actions).toEqual(['created runtime support_agent']);
+    // The status of that run is lost: the next run starts from the object as it was.
+    const outcome = await converge(runtimeObject());
+    expect(outcome.next.kind).toBe('done');
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toHaveLength(1);
+  });
+
+  test('a runtime deleted out of band is created again, also from an object with no status (file mode)', async () => {
+    const object = runtimeObject();
+    await converge(object);
+    await aws.agentcore.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect((await converge(object)).next.kind).toBe('done');
+    const second = object.status!.agentRuntimeId;
+    await aws.agentcore.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: second }));
+    const fresh = runtimeObject();
+    expect((await converge(fresh)).next.kind).toBe('done');
+    expect(fresh.status!.agentRuntimeId).not.toBe(second);
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeId)).toEqual([fresh.status!.agentRuntimeId]);
+  });
+
+  test('a runtime of the same name that is not ours is left alone unless the object asks to adopt it', async () => {
+    const theirs = runtimeObject();
+    await converge(theirs, { ...env(), owner: { owner: 'someone/else', source: 'other' } });
+    const ours = runtimeObject();
+    const refused = await converge(ours);
+    expect(refused.next.kind).toBe('stalled');
+    expect(condition(ours, 'Stalled')!.message).toContain('agentcore.dev/adopt');
+    const adopting = runtimeObject();
+    adopting.metadata.annotations = { 'agentcore.dev/adopt': 'true' };
+    expect((await converge(adopting)).next.kind).toBe('done');
+    const { tags } = await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: adopting.status!.agentRuntimeArn }));
+    expect(tags!['agentcore.dev/owner']).toBe('agents/AgentRuntime/support-agent');
+  });
+
+  test('throttling and 500s are retried, not reported as failures', async () => {
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'CreateAgentRuntime', kind: 'throttle', rate: 1, count: 1 }] });
+    const object = runtimeObject();
+    const first = await reconcileAgentRuntime(object, env());
+    expect(first.next.kind).toBe('retry');
+    expect(first.status.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ProgressingWithRetry' });
+    object.status = first.status;
+    expect((await converge(object)).next.kind).toBe('done');
+  });
+});
