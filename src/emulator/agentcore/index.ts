@@ -2,6 +2,7 @@
 import type { AwsError } from '../errors.js';
 import type { EmulatedService } from '../service.js';
 import { RestJsonRouter, restJsonError, type RestOperation } from './rest-json.js';
+import { gatewayFamily } from './gateways.js';
 import { ownsRuntimeArn, runtimeOperations } from './runtimes.js';
 import { tagOperations, type ArnOwner } from './tags.js';
 
@@ -16,7 +17,7 @@ export interface OperationFamily {
 export const runtimeFamily: OperationFamily = { operations: runtimeOperations, ownsArn: ownsRuntimeArn };
 
 /** Every family the emulator serves by default. */
-export const defaultAgentCoreFamilies: OperationFamily[] = [runtimeFamily];
+export const defaultAgentCoreFamilies: OperationFamily[] = [runtimeFamily, gatewayFamily];
 
 export function agentCoreOperations(families: OperationFamily[]): { operations: RestOperation[]; throttlingCodes: Map<string, string> } {
   const owners = families.flatMap((f) => (f.ownsArn ? [f.ownsArn] : []));

@@ -89,7 +89,7 @@ const NetworkConfiguration = struct(
   ['networkMode'],
 );
 
-const AuthorizerConfiguration = union({
+export const AuthorizerConfiguration = union({
   customJWTAuthorizer: struct(
     {
       discoveryUrl: str({ pattern: P.discoveryUrl }),
