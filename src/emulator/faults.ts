@@ -71,7 +71,7 @@ export class Faults {
   }
 
   /** Applies the first matching rule that fires: waits, throws an AWS error, or drops the connection. */
-  async apply(operation: string, throttlingCode: string): Promise<void> {
+  async apply(operation: string, throttlingCode: string, serverErrorCode = 'InternalServerException'): Promise<void> {
     for (const rule of this.rules) {
       if (rule.operation !== '*' && rule.operation !== operation) continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
@@ -84,7 +84,7 @@ export class Faults {
         case 'throttle':
           throw new AwsError(throttlingCode, 429, 'Rate exceeded (injected fault)');
         case 'internal':
-          throw new AwsError('InternalServerException', 500, 'Internal failure (injected fault)');
+          throw new AwsError(serverErrorCode, 500, 'Internal failure (injected fault)');
         case 'reset':
           throw new ConnectionReset();
       }

@@ -15,6 +15,8 @@ export interface OperationCall {
   apiClass: string;
   /** The error code this service throttles with (ThrottlingException; memory: ThrottledException). */
   throttlingCode: string;
+  /** The error code this service fails with (InternalServerException; memory: ServiceException). */
+  serverErrorCode?: string;
   region: string;
 }
 
@@ -48,7 +50,7 @@ export function createContext(parts: Omit<ServiceContext, 'run'>): ServiceContex
     ...parts,
     async run<T>(call: OperationCall, handler: () => T | Promise<T>): Promise<T> {
       try {
-        await parts.faults.apply(call.operation, call.throttlingCode);
+        await parts.faults.apply(call.operation, call.throttlingCode, call.serverErrorCode);
         if (!parts.quotas.admit(call.apiClass, `${parts.config.accountId}/${call.region}`, parts.clock.now())) {
           throw new AwsError(call.throttlingCode, 429, 'Rate exceeded');
         }

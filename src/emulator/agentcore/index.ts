@@ -5,6 +5,9 @@ import { RestJsonRouter, restJsonError, type RestOperation } from './rest-json.j
 import { gatewayFamily } from './gateways.js';
 import { ownsRuntimeArn, runtimeOperations } from './runtimes.js';
 import { tagOperations, type ArnOwner } from './tags.js';
+import type { ErrorCodes } from './rest-json.js';
+import { identityFamily } from './identities.js';
+import { memoryFamily } from './memories.js';
 
 /** A family of operations (runtimes, memories, gateways...) and the ARNs it can tag. */
 export interface OperationFamily {
@@ -12,23 +15,29 @@ export interface OperationFamily {
   ownsArn?: ArnOwner;
   /** The throttling error name; the memory operations use ThrottledException. */
   throttlingCode?: string;
+  /** The server-error name; the memory operations use ServiceException. */
+  serverErrorCode?: string;
 }
 
 export const runtimeFamily: OperationFamily = { operations: runtimeOperations, ownsArn: ownsRuntimeArn };
 
 /** Every family the emulator serves by default. */
-export const defaultAgentCoreFamilies: OperationFamily[] = [runtimeFamily, gatewayFamily];
+export const defaultAgentCoreFamilies: OperationFamily[] = [runtimeFamily, memoryFamily, gatewayFamily, identityFamily];
 
-export function agentCoreOperations(families: OperationFamily[]): { operations: RestOperation[]; throttlingCodes: Map<string, string> } {
+function codesOf(family: OperationFamily): ErrorCodes {
+  return { throttling: family.throttlingCode ?? 'ThrottlingException', server: family.serverErrorCode ?? 'InternalServerException' };
+}
+
+export function agentCoreOperations(families: OperationFamily[]): { operations: RestOperation[]; errorCodes: Map<string, ErrorCodes> } {
   const owners = families.flatMap((f) => (f.ownsArn ? [f.ownsArn] : []));
   const operations = [...families.flatMap((f) => f.operations), ...tagOperations(owners)];
-  const throttlingCodes = new Map(families.flatMap((f) => f.operations.map((op) => [op.name, f.throttlingCode ?? 'ThrottlingException'] as const)));
-  return { operations, throttlingCodes };
+  const errorCodes = new Map(families.flatMap((f) => f.operations.map((op) => [op.name, codesOf(f)] as const)));
+  return { operations, errorCodes };
 }
 
 export function agentCoreService(families: OperationFamily[] = defaultAgentCoreFamilies): EmulatedService & { operations: RestOperation[] } {
-  const { operations, throttlingCodes } = agentCoreOperations(families);
-  const router = new RestJsonRouter('bedrock-agentcore', operations, (op) => throttlingCodes.get(op.name) ?? 'ThrottlingException');
+  const { operations, errorCodes } = agentCoreOperations(families);
+  const router = new RestJsonRouter('bedrock-agentcore', operations, (op) => errorCodes.get(op.name) ?? codesOf({ operations: [] }));
   return {
     signingName: 'bedrock-agentcore',
     adminName: 'agentcore',

@@ -102,13 +102,19 @@ function withoutUndefined(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value ?? {})) as unknown;
 }
 
+/** The names a family's operations throttle and fail with. */
+export interface ErrorCodes {
+  throttling: string;
+  server: string;
+}
+
 export class RestJsonRouter {
   private readonly operations: CompiledOperation[];
 
   constructor(
     private readonly service: string,
     operations: RestOperation[],
-    private readonly throttlingCode: (op: RestOperation) => string,
+    private readonly errorCodes: (op: RestOperation) => ErrorCodes,
   ) {
     this.operations = operations.map((op) => ({ op, ...compileUri(op.uri), validate: ajv.compile({ ...op.input, $id: undefined }) }));
   }
@@ -122,7 +128,8 @@ export class RestJsonRouter {
     if (!match) throw new AwsError('UnknownOperationException', 404, `No operation matches ${request.method} ${request.path}`);
     const { compiled, labels } = match;
     const { op } = compiled;
-    return ctx.run({ service: this.service, operation: op.name, apiClass: op.apiClass, throttlingCode: this.throttlingCode(op), region: request.region }, () => {
+    const codes = this.errorCodes(op);
+    return ctx.run({ service: this.service, operation: op.name, apiClass: op.apiClass, throttlingCode: codes.throttling, serverErrorCode: codes.server, region: request.region }, () => {
       const input = this.bind(compiled, labels, request);
       if (!compiled.validate(input)) {
         const seen = new Set<string>();
