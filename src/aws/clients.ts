@@ -22,6 +22,8 @@ export interface AwsClients {
   iam: IAMClient;
   ecr: ECRClient;
   s3: S3Client;
+  /** An ECR client for a registry's own region (images are resolved where they live). */
+  ecrIn(region: string): ECRClient;
   destroy(): void;
 }
 
@@ -42,5 +44,19 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     // An endpoint override (the emulator, a VPC endpoint) is addressed by path, not by bucket host name.
     s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),
   };
-  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+  const ecrByRegion = new Map<string, ECRClient>();
+  const ecrIn = (region: string): ECRClient => {
+    if (!options.region || region === options.region) return clients.ecr;
+    let client = ecrByRegion.get(region);
+    if (!client) {
+      client = new ECRClient({ ...common, region });
+      ecrByRegion.set(region, client);
+    }
+    return client;
+  };
+  return {
+    ...clients,
+    ecrIn,
+    destroy: () => [...Object.values(clients), ...ecrByRegion.values()].forEach((c) => c.destroy()),
+  };
 }

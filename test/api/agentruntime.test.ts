@@ -38,7 +38,7 @@ describe('AgentRuntime: each constraint names the field path', () => {
     ['both image and code', { artifact: { image: IMAGE, code: { s3: { bucket: 'my-code', prefix: 'a.zip' }, runtime: 'NODE_22', entryPoint: ['index.js'] } } }, 'spec.artifact: exactly one of image, code must be set'],
     ['neither image nor code', { artifact: {} }, 'spec.artifact: exactly one of image, code must be set'],
     ['an image outside ECR', { artifact: { image: 'docker.io/library/nginx:latest' } }, 'spec.artifact.image: must match'],
-    ['trackDigest on code', { artifact: { code: { s3: { bucket: 'my-code', prefix: 'a.zip' }, runtime: 'NODE_22', entryPoint: ['index.js'] }, trackDigest: true } }, 'spec.artifact.trackDigest: trackDigest applies only to an image artifact'],
+    ['trackDigest: false on code', { artifact: { code: { s3: { bucket: 'my-code', prefix: 'a.zip' }, runtime: 'NODE_22', entryPoint: ['index.js'] }, trackDigest: false } }, 'spec.artifact.trackDigest: trackDigest applies only to an image artifact'],
     ['an unknown code runtime', { artifact: { code: { s3: { bucket: 'my-code', prefix: 'a.zip' }, runtime: 'PYTHON_2_7', entryPoint: ['main.py'] } } }, 'spec.artifact.code.runtime: must be one of: PYTHON_3_10'],
     ['three entry points', { artifact: { code: { s3: { bucket: 'my-code', prefix: 'a.zip' }, runtime: 'NODE_22', entryPoint: ['a', 'b', 'c'] } } }, 'spec.artifact.code.entryPoint: must NOT have more than 2 items'],
     ['a bad bucket name', { artifact: { code: { s3: { bucket: 'My_Bucket', prefix: 'a.zip' }, runtime: 'NODE_22', entryPoint: ['index.js'] } } }, 'spec.artifact.code.s3.bucket: must match'],

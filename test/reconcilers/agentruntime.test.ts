@@ -6,21 +6,26 @@ import {
 import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { reconcileAgentRuntime, type Outcome, type RuntimeEnv, type RuntimeObject } from '../../src/reconcilers/agentruntime/reconcile.js';
+import { PutBucketVersioningCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { ecrService } from '../../src/emulator/ecr/index.js';
+import { s3Service } from '../../src/emulator/s3/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
 beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService()]);
+  emulator = await startTestEmulator([agentCoreService(), ecrService(), s3Service()]);
   aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
 });
 afterAll(async () => {
   aws.destroy();
   await emulator.close();
 });
+const push = (tag: string) => emulator.admin<{ digest: string }>('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag }).then((r) => r.digest);
 beforeEach(async () => {
   await emulator.admin('POST', 'reset');
+  for (const tag of ['1', '2', 'fixed']) await push(tag);
 });
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent';
@@ -58,7 +63,62 @@ async function writeCalls(): Promise<number> {
   return Object.entries(counters).filter(([op]) => WRITES.test(op)).reduce((n, [, outcomes]) => n + Object.values(outcomes).reduce((a, b) => a + b, 0), 0);
 }
 
+async function uploadCode(): Promise<void> {
+  await aws.s3.send(new CreateBucketCommand({ Bucket: 'my-code', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+  await aws.s3.send(new PutObjectCommand({ Bucket: 'my-code', Key: 'agent.zip', Body: 'zip' }));
+}
+
 const condition = (o: RuntimeObject, type: string) => o.status?.conditions?.find((c) => c.type === type);
+
+describe('image rolls and session restarts', () => {
+  test('a tag is deployed pinned to its digest; a re-pushed tag rolls a new version pinned to the new digest', async () => {
+    const object = runtimeObject({ artifact: { image: `${IMAGE}:1` } });
+    await converge(object);
+    const first = (await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }))).agentRuntimeArtifact!.containerConfiguration!.containerUri;
+    expect(first).toMatch(/^123456789012\.dkr\.ecr\.us-west-2\.amazonaws\.com\/support-agent@sha256:[0-9a-f]{64}$/);
+    expect(object.status!.codeVersion).toBe(first!.split('@')[1]);
+
+    const noop = await converge(object);
+    expect(noop.allActions).toEqual([]);
+
+    const repushed = await push('1');
+    const rolled = await converge(object);
+    expect(rolled.allActions).toEqual(['corrected drift at spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect([latest.agentRuntimeVersion, latest.agentRuntimeArtifact!.containerConfiguration!.containerUri, latest.environmentVariables!.AGENTCORE_CODE_VERSION]).toEqual(['2', `${IMAGE}@${repushed}`, repushed]);
+  });
+
+  test('the restartedAt annotation mints a new version with the same code, once per value', async () => {
+    const object = runtimeObject();
+    await converge(object);
+    object.metadata.annotations = { 'agentcore.dev/restartedAt': '2026-11-24T10:00:00Z' };
+    const restarted = await converge(object);
+    expect(restarted.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(object.status!.codeVersion).toMatch(/^sha256:[0-9a-f]{64}\+restart@2026-11-24T10:00:00Z$/);
+    expect((await converge(object)).allActions).toEqual([]);
+  });
+
+  test('trackDigest: false deploys the tag as written', async () => {
+    const object = runtimeObject({ artifact: { image: `${IMAGE}:1`, trackDigest: false } });
+    await converge(object);
+    await push('1');
+    expect((await converge(object)).allActions).toEqual([]);
+    expect((await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }))).agentRuntimeArtifact!.containerConfiguration!.containerUri).toBe(`${IMAGE}:1`);
+  });
+
+  test('a new S3 object version of a code zip rolls a new version', async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'agent-code', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+    await aws.s3.send(new PutBucketVersioningCommand({ Bucket: 'agent-code', VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = (await aws.s3.send(new PutObjectCommand({ Bucket: 'agent-code', Key: 'agent.zip', Body: 'zip-1' }))).VersionId;
+    const object = runtimeObject({ artifact: { code: { s3: { bucket: 'agent-code', prefix: 'agent.zip' }, runtime: 'PYTHON_3_13', entryPoint: ['main.py'] } } });
+    await converge(object);
+    expect(object.status!.codeVersion).toBe(`s3:${v1}`);
+    const v2 = (await aws.s3.send(new PutObjectCommand({ Bucket: 'agent-code', Key: 'agent.zip', Body: 'zip-2' }))).VersionId;
+    const rolled = await converge(object);
+    expect(rolled.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect([object.status!.codeVersion, object.status!.version]).toEqual([`s3:${v2}`, '2']);
+  });
+});
 
 describe('AgentRuntime reconciler against the emulator', () => {
   test('creates the runtime with its endpoints and tags, then reports Ready; a second run makes no write', async () => {
@@ -87,7 +147,7 @@ describe('AgentRuntime reconciler against the emulator', () => {
     object.spec.artifact = { image: `${IMAGE}:2` };
     object.metadata.generation = 2;
     const outcome = await converge(object);
-    expect(outcome.allActions).toEqual(['updated spec.artifact.image (new version)', 'moved endpoint staging from version 1 to 2']);
+    expect(outcome.allActions).toEqual(['updated spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)', 'moved endpoint staging from version 1 to 2']);
     expect(object.status).toMatchObject({ version: '2', observedGeneration: 2 });
     expect(object.status!.endpoints).toEqual([
       { name: 'prod', liveVersion: '1', targetVersion: '1', status: 'READY' },
@@ -109,18 +169,18 @@ describe('AgentRuntime reconciler against the emulator', () => {
   test('drift from an out-of-band version is found and corrected, and reported as a field path', async () => {
     const object = runtimeObject({ env: { LOG_LEVEL: 'info' } });
     await converge(object);
-    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:1` } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug' } }));
+    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: object.status!.image } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug', AGENTCORE_CODE_VERSION: object.status!.codeVersion! } }));
     const outcome = await converge(object);
     expect(outcome.allActions).toEqual(['corrected drift at spec.env.LOG_LEVEL (new version)']);
     const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
-    expect([latest.agentRuntimeVersion, latest.environmentVariables]).toEqual(['3', { LOG_LEVEL: 'info' }]);
+    expect([latest.agentRuntimeVersion, latest.environmentVariables!.LOG_LEVEL]).toEqual(['3', 'info']);
     expect(condition(object, 'Drifted')).toMatchObject({ status: 'False', reason: 'DriftCorrected' });
   });
 
   test('with driftPolicy: Report, drift is reported and left alone', async () => {
     const object = runtimeObject({ env: { LOG_LEVEL: 'info' }, driftPolicy: 'Report' });
     await converge(object);
-    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:1` } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug' } }));
+    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: object.status!.image } }, roleArn: ROLE, environmentVariables: { LOG_LEVEL: 'debug', AGENTCORE_CODE_VERSION: object.status!.codeVersion! } }));
     const writes = await writeCalls();
     const outcome = await converge(object);
     expect(outcome.allActions).toEqual([]);
@@ -146,6 +206,7 @@ describe('AgentRuntime reconciler against the emulator', () => {
   });
 
   test('an artifact kind change without allowReplacement is Stalled, saying why', async () => {
+    await uploadCode();
     const object = runtimeObject();
     await converge(object);
     object.spec.artifact = { code: { s3: { bucket: 'my-code', prefix: 'agent.zip' }, runtime: 'PYTHON_3_13', entryPoint: ['main.py'] } };
@@ -156,6 +217,7 @@ describe('AgentRuntime reconciler against the emulator', () => {
   });
 
   test('with allowReplacement, the runtime is deleted (endpoints first) and created again', async () => {
+    await uploadCode();
     const object = runtimeObject({ allowReplacement: true, endpoints: [{ name: 'prod' }] });
     await converge(object);
     const firstId = object.status!.agentRuntimeId;

@@ -30,13 +30,13 @@ const CodeArtifact = Type.Object(
 const Artifact = Type.Object(
   {
     image: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, pattern: Pattern.containerUri, description: 'Container image in ECR: registry/repository[:tag][@sha256:digest].' })),
-    trackDigest: Type.Optional(Type.Boolean({ description: 'Resolve the image tag to its digest on every resync and roll a new version when it changes (a re-pushed tag).' })),
+    trackDigest: Type.Optional(Type.Boolean({ description: 'Resolve the image tag to its digest through ECR on every resync, deploy the image pinned to that digest, and roll a new version when the tag moves (a re-pushed tag). Default true for an image; false deploys the tag as written.' })),
     code: Type.Optional(CodeArtifact),
   },
   {
     description: 'What the runtime runs: a container image or a code zip. Exactly one.',
     ...cel(exactlyOneOf(['image', 'code'], 'artifact'), {
-      rule: '!has(self.trackDigest) || !self.trackDigest || has(self.image)',
+      rule: '!has(self.trackDigest) || has(self.image)',
       message: 'trackDigest applies only to an image artifact',
       fieldPath: '.trackDigest',
     }),

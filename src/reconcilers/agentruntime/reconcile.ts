@@ -18,6 +18,7 @@ import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
+import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
@@ -33,7 +34,8 @@ export interface RuntimeEnv {
   aws: AwsClients;
   gate?: RateGate;
   owner: Owner;
-  inputs: RuntimeInputs;
+  /** Resolved references; the image and code version are worked out here on every run. */
+  inputs: Omit<RuntimeInputs, 'image' | 'codeVersion'>;
   now(): Date;
   /** How long to wait before looking again at a resource AWS is still working on. */
   pollMs: number;
@@ -125,9 +127,11 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeE
   };
 
   try {
+    const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact);
+    const inputs: RuntimeInputs = { ...env.inputs, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
     const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     status.lastSyncedAt = now.toISOString();
-    const desired = desiredRuntime(spec, env.inputs);
+    const desired = desiredRuntime(spec, inputs);
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
     if (!observed) {
@@ -144,7 +148,7 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeE
       actions.push(`created runtime ${name}`);
       return requeue(Reason.Creating, `Creating runtime ${name}`);
     }
-    Object.assign(status, statusOf(observed, name, env.inputs));
+    Object.assign(status, statusOf(observed, name, inputs));
     if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the runtime ${observed.status}`);
 
     const changes = diffRuntime(desired, observed.configuration);
