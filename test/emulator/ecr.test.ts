@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, paginateDescribeImages, type ImageDetail } from '@aws-sdk/client-ecr';
 import { ecrService } from '../../src/emulator/ecr/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const digestOf = (fill: string) => `sha256:${fill.repeat(64)}`;
@@ -28,14 +29,6 @@ async function resolveTag(repositoryName: string, imageTag: string): Promise<str
   return imageDetails?.[0]?.imageDigest;
 }
 
-async function errorOf(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name: string; message: string; $metadata: { httpStatusCode?: number } } | undefined;
-  if (!error) throw new Error('expected the call to fail');
-  return { name: error.name, status: error.$metadata.httpStatusCode, message: error.message };
-}
 
 describe('ECR push and tag resolution', () => {
   test('a pushed tag resolves to its digest, with the details ECR reports', async () => {
@@ -93,7 +86,7 @@ describe('ECR push and tag resolution', () => {
     } finally {
       east.destroy();
     }
-    expect(await errorOf(resolveTag('support-agent', '1.4.2'))).toMatchObject({ name: 'RepositoryNotFoundException', status: 400 });
+    expect(await failure(resolveTag('support-agent', '1.4.2'))).toMatchObject({ name: 'RepositoryNotFoundException', status: 400 });
   });
 
   test('the admin push refuses a malformed digest or repository name', async () => {
@@ -120,13 +113,13 @@ describe('DescribeImages', () => {
 
   test('an unknown repository or tag fails as the SDK models it', async () => {
     await push('support-agent', '1.4.2');
-    expect(await errorOf(resolveTag('no-such-repo', '1.4.2'))).toEqual({
+    expect(await failure(resolveTag('no-such-repo', '1.4.2'))).toEqual({
       name: 'RepositoryNotFoundException',
       status: 400,
       message: "The repository with name 'no-such-repo' does not exist in the registry with id '123456789012'",
     });
-    expect(await errorOf(resolveTag('support-agent', '9.9.9'))).toMatchObject({ name: 'ImageNotFoundException', status: 400 });
-    expect(await errorOf(ecr.send(new DescribeImagesCommand({ repositoryName: 'support-agent', registryId: '210987654321' })))).toMatchObject({
+    expect(await failure(resolveTag('support-agent', '9.9.9'))).toMatchObject({ name: 'ImageNotFoundException', status: 400 });
+    expect(await failure(ecr.send(new DescribeImagesCommand({ repositoryName: 'support-agent', registryId: '210987654321' })))).toMatchObject({
       name: 'RepositoryNotFoundException',
       message: expect.stringContaining("registry with id '210987654321'"),
     });
@@ -141,7 +134,7 @@ describe('DescribeImages', () => {
       new DescribeImagesCommand({ repositoryName: 'support-agent', imageIds: [{}] }),
       new DescribeImagesCommand({ repositoryName: 'support-agent', nextToken: 'not-a-token' }),
     ];
-    for (const command of cases) expect(await errorOf(ecr.send(command))).toMatchObject({ name: 'InvalidParameterException', status: 400 });
+    for (const command of cases) expect(await failure(ecr.send(command))).toMatchObject({ name: 'InvalidParameterException', status: 400 });
   });
 });
 
@@ -176,7 +169,7 @@ describe('BatchGetImage', () => {
   });
 
   test('an unknown repository fails the whole call', async () => {
-    expect(await errorOf(ecr.send(new BatchGetImageCommand({ repositoryName: 'no-such-repo', imageIds: [{ imageTag: 'x' }] })))).toMatchObject({
+    expect(await failure(ecr.send(new BatchGetImageCommand({ repositoryName: 'no-such-repo', imageIds: [{ imageTag: 'x' }] })))).toMatchObject({
       name: 'RepositoryNotFoundException',
       status: 400,
     });
@@ -200,7 +193,7 @@ describe('ECR faults', () => {
     await emulator.admin('PUT', 'faults', { rules: [{ operation: 'DescribeImages', kind: 'internal', rate: 1 }] });
     const client = new ECRClient({ ...emulator.clientConfig, maxAttempts: 1 });
     try {
-      expect(await errorOf(client.send(new DescribeImagesCommand({ repositoryName: 'support-agent' })))).toMatchObject({ name: 'ServerException', status: 500 });
+      expect(await failure(client.send(new DescribeImagesCommand({ repositoryName: 'support-agent' })))).toMatchObject({ name: 'ServerException', status: 500 });
     } finally {
       client.destroy();
     }
@@ -215,7 +208,7 @@ describe('ECR faults', () => {
     await emulator.admin('PUT', 'faults', { rules: [{ operation: 'DescribeImages', kind: 'throttle', rate: 1 }] });
     const client = new ECRClient({ ...emulator.clientConfig, maxAttempts: 1 });
     try {
-      expect(await errorOf(client.send(new DescribeImagesCommand({ repositoryName: 'support-agent' })))).toMatchObject({ name: 'ThrottlingException', status: 400 });
+      expect(await failure(client.send(new DescribeImagesCommand({ repositoryName: 'support-agent' })))).toMatchObject({ name: 'ThrottlingException', status: 400 });
     } finally {
       client.destroy();
     }

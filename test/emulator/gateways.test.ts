@@ -8,6 +8,7 @@ import {
 import { gatewayFamily } from '../../src/emulator/agentcore/gateways.js';
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -59,15 +60,6 @@ const targetInput = (gatewayIdentifier: string, name: string, extra: Partial<Cre
   ...extra,
 });
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string; reason?: string; fieldList?: { name: string; message: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number }; reason?: string; fieldList?: { name: string; message: string }[] };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, reason: e.reason, fieldList: e.fieldList };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function readyGateway(name: string): Promise<string> {
   const { gatewayId } = await client.send(new CreateGatewayCommand(gatewayInput(name)));

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -50,21 +51,7 @@ beforeEach(async () => {
   await emulator.admin('POST', 'reset');
 });
 
-interface Failure {
-  name: string;
-  status: number | undefined;
-  message: string;
-}
 
-async function failure(call: Promise<unknown>): Promise<Failure> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const createRole = (input: Partial<CreateRoleCommandInput> = {}) => iam.send(new CreateRoleCommand({ RoleName: 'AgentRole', AssumeRolePolicyDocument: TRUST_POLICY, ...input }));
 const getRole = (name = 'AgentRole') => iam.send(new GetRoleCommand({ RoleName: name })).then((r) => r.Role!);

@@ -11,6 +11,7 @@ import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/in
 import { identityFamily } from '../../src/emulator/agentcore/identities.js';
 import { memoryFamily } from '../../src/emulator/agentcore/memories.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -63,15 +64,6 @@ const SIGNED = { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2026010
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const state = async () => JSON.stringify(await emulator.admin('GET', 'state'));
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string; reason?: string; fieldList?: { name: string; message: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number }; reason?: string; fieldList?: { name: string; message: string }[] };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, reason: e.reason, fieldList: e.fieldList };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('workload identities', () => {
   test('create (201), get, update replacing the return URLs, list, delete (204)', async () => {

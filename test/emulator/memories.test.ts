@@ -7,6 +7,7 @@ import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/in
 import { identityFamily } from '../../src/emulator/agentcore/identities.js';
 import { memoryFamily } from '../../src/emulator/agentcore/memories.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -40,15 +41,6 @@ const getMemory = async (memoryId: string) => (await client.send(new GetMemoryCo
 const byName = (strategies: MemoryStrategy[] | undefined, name: string) => strategies!.find((s) => s.name === name)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string; reason?: string; fieldList?: { name: string; message: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number }; reason?: string; fieldList?: { name: string; message: string }[] };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, reason: e.reason, fieldList: e.fieldList };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the memory lifecycle', () => {
   test('CREATING, then ACTIVE; strategies added, modified and deleted by id while UPDATING; DELETING, then gone', async () => {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -34,15 +35,6 @@ const runtimeInput = (name: string, extra: Partial<CreateAgentRuntimeCommandInpu
   ...extra,
 });
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status?: number; message: string; reason?: string; fieldList?: { name: string; message: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number }; reason?: string; fieldList?: { name: string; message: string }[] };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, reason: e.reason, fieldList: e.fieldList };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const endpoint = (agentRuntimeId: string, endpointName: string) => client.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName }));
 

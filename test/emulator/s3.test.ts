@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { s3Service } from '../../src/emulator/s3/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { failure } from '../helpers/failure.js';
 
 const md5 = (text: string) => `"${createHash('md5').update(text).digest('hex')}"`;
 
@@ -30,14 +31,6 @@ afterAll(async () => {
 });
 afterEach(() => emulator.admin('POST', 'reset'));
 
-async function errorOf(promise: Promise<unknown>) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name: string; message: string; $metadata: { httpStatusCode?: number } } | undefined;
-  if (!error) throw new Error('expected the call to fail');
-  return { name: error.name, status: error.$metadata.httpStatusCode, message: error.message };
-}
 
 async function versionedBucket(Bucket = 'agent-code') {
   await s3.send(new CreateBucketCommand({ Bucket }));
@@ -55,7 +48,7 @@ async function bodyOf(Bucket: string, Key: string, VersionId?: string) {
 describe('S3 buckets', () => {
   test('a bucket is created once; creating it again is BucketAlreadyOwnedByYou', async () => {
     expect((await s3.send(new CreateBucketCommand({ Bucket: 'agent-code' }))).Location).toBe('/agent-code');
-    expect(await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'agent-code' })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
+    expect(await failure(s3.send(new CreateBucketCommand({ Bucket: 'agent-code' })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
   });
 
   test('versioning reads back as configured, and is absent until configured', async () => {
@@ -66,7 +59,7 @@ describe('S3 buckets', () => {
   });
 
   test('a bucket lives in one region', async () => {
-    expect(await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'agent-code', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })))).toMatchObject({
+    expect(await failure(s3.send(new CreateBucketCommand({ Bucket: 'agent-code', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })))).toMatchObject({
       name: 'IllegalLocationConstraintException',
       status: 400,
     });
@@ -77,11 +70,11 @@ describe('S3 buckets', () => {
     } finally {
       east.destroy();
     }
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'east-code', Key: 'a.zip' })))).toMatchObject({ name: 'PermanentRedirect', status: 301 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: 'east-code', Key: 'a.zip' })))).toMatchObject({ name: 'PermanentRedirect', status: 301 });
   });
 
   test('an invalid bucket name is InvalidBucketName', async () => {
-    expect(await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'Agent_Code' })))).toMatchObject({ name: 'InvalidBucketName', status: 400 });
+    expect(await failure(s3.send(new CreateBucketCommand({ Bucket: 'Agent_Code' })))).toMatchObject({ name: 'InvalidBucketName', status: 400 });
   });
 });
 
@@ -115,7 +108,7 @@ describe('S3 objects in a versioned bucket', () => {
     const { VersionId } = await put(bucket, 'code.zip', 'kept');
     const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'code.zip' }));
     expect(deleted.DeleteMarker).toBe(true);
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
     expect(await bodyOf(bucket, 'code.zip', VersionId)).toBe('kept');
 
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'code.zip', VersionId: deleted.VersionId }));
@@ -165,12 +158,12 @@ describe('S3 objects in a versioned bucket', () => {
     for (const key of keys) expect(await bodyOf(bucket, key)).toBe(`body of ${key}`);
     const { Versions } = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect(Versions?.map((v) => v.Key).sort()).toEqual([...keys].sort());
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'constructor', Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: 'constructor', Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
   });
 
   test('a checksum that does not match the body is BadDigest', async () => {
     const bucket = await versionedBucket();
-    expect(await errorOf(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'code.zip', Body: 'data', ChecksumCRC32: 'AAAAAA==' })))).toMatchObject({ name: 'BadDigest', status: 400 });
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'code.zip', Body: 'data', ChecksumCRC32: 'AAAAAA==' })))).toMatchObject({ name: 'BadDigest', status: 400 });
   });
 });
 
@@ -190,17 +183,17 @@ describe('S3 errors', () => {
   test('missing things are 404s named as S3 names them', async () => {
     const bucket = await versionedBucket();
     const { VersionId } = await put(bucket, 'code.zip', 'x');
-    expect(await errorOf(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'missing.zip' })))).toMatchObject({ name: 'NotFound', status: 404 });
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing.zip' })))).toMatchObject({
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'missing.zip' })))).toMatchObject({ name: 'NotFound', status: 404 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing.zip' })))).toMatchObject({
       name: 'NoSuchKey',
       status: 404,
       message: 'The specified key does not exist.',
     });
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
-    expect(await errorOf(s3.send(new HeadObjectCommand({ Bucket: 'no-such-bucket', Key: 'code.zip' })))).toMatchObject({ name: 'NotFound', status: 404 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'code.zip' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: 'no-such-bucket', Key: 'code.zip' })))).toMatchObject({ name: 'NotFound', status: 404 });
     const unknownVersion = VersionId!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip', VersionId: unknownVersion })))).toMatchObject({ name: 'NoSuchVersion', status: 404 });
-    expect(await errorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip', VersionId: 'not-a-version' })))).toMatchObject({ name: 'InvalidArgument', status: 400 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip', VersionId: unknownVersion })))).toMatchObject({ name: 'NoSuchVersion', status: 404 });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip', VersionId: 'not-a-version' })))).toMatchObject({ name: 'InvalidArgument', status: 400 });
   });
 });
 
@@ -223,9 +216,9 @@ describe('S3 faults', () => {
     const once = new S3Client({ ...emulator.clientConfig, forcePathStyle: true, maxAttempts: 1 });
     try {
       await emulator.admin('PUT', 'faults', { rules: [{ operation: 'GetObject', kind: 'internal', rate: 1 }] });
-      expect(await errorOf(once.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip' })))).toMatchObject({ name: 'InternalError', status: 500 });
+      expect(await failure(once.send(new GetObjectCommand({ Bucket: bucket, Key: 'code.zip' })))).toMatchObject({ name: 'InternalError', status: 500 });
       await emulator.admin('PUT', 'faults', { rules: [{ operation: 'PutObject', kind: 'throttle', rate: 1 }] });
-      expect(await errorOf(once.send(new PutObjectCommand({ Bucket: bucket, Key: 'code.zip', Body: 'y' })))).toMatchObject({ name: 'SlowDown', status: 503 });
+      expect(await failure(once.send(new PutObjectCommand({ Bucket: bucket, Key: 'code.zip', Body: 'y' })))).toMatchObject({ name: 'SlowDown', status: 503 });
     } finally {
       once.destroy();
     }
