@@ -66,6 +66,13 @@ function findIn<T>(store: Store<T>, name: unknown, what: string): T {
   return store[name as string]!;
 }
 
+/** Deletes the named record and its tags. */
+function removeNamed<T extends { name: string; arn: string }>(call: RestCall, store: Store<T>, what: string): void {
+  const record = findIn(store, call.input.name, what);
+  delete store[record.name];
+  deleteTags(call.ctx, call.region, record.arn);
+}
+
 function sorted<T extends { createdTime: number; name: string }>(store: Store<T>): T[] {
   return Object.values(store).sort((a, b) => a.createdTime - b.createdTime || a.name.localeCompare(b.name));
 }
@@ -155,10 +162,7 @@ function updateWorkloadIdentity(call: RestCall) {
 }
 
 function deleteWorkloadIdentity(call: RestCall) {
-  const all = workloadIdentities(call.ctx, call.region);
-  const record = findIn(all, call.input.name, 'Workload identity');
-  delete all[record.name];
-  deleteTags(call.ctx, call.region, record.arn);
+  removeNamed(call, workloadIdentities(call.ctx, call.region), 'Workload identity');
 }
 
 function listWorkloadIdentities(call: RestCall) {
@@ -270,10 +274,7 @@ function updateOauth2Provider(call: RestCall) {
 }
 
 function deleteOauth2Provider(call: RestCall) {
-  const all = oauth2Providers(call.ctx, call.region);
-  const record = findIn(all, call.input.name, 'OAuth2 credential provider');
-  delete all[record.name];
-  deleteTags(call.ctx, call.region, record.arn);
+  removeNamed(call, oauth2Providers(call.ctx, call.region), 'OAuth2 credential provider');
 }
 
 function listOauth2Providers(call: RestCall) {
@@ -338,10 +339,7 @@ function updateApiKeyProvider(call: RestCall) {
 }
 
 function deleteApiKeyProvider(call: RestCall) {
-  const all = apiKeyProviders(call.ctx, call.region);
-  const record = findIn(all, call.input.name, 'API key credential provider');
-  delete all[record.name];
-  deleteTags(call.ctx, call.region, record.arn);
+  removeNamed(call, apiKeyProviders(call.ctx, call.region), 'API key credential provider');
 }
 
 function listApiKeyProviders(call: RestCall) {
