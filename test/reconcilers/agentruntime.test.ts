@@ -5,7 +5,8 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
-import { reconcileAgentRuntime, type Outcome, type RuntimeEnv, type RuntimeObject } from '../../src/reconcilers/agentruntime/reconcile.js';
+import { finalizeAgentRuntime, reconcileAgentRuntime, type RuntimeObject, type RuntimeOutcome } from '../../src/reconcilers/agentruntime/reconcile.js';
+import { DEFAULT_SETTINGS, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
 import { PutBucketVersioningCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
@@ -35,18 +36,20 @@ function runtimeObject(spec: Partial<AgentRuntimeSpec> = {}, name = 'support-age
   return { metadata: { name, namespace: 'agents', uid: `uid-${name}`, generation: 1 }, spec: { artifact: { image: `${IMAGE}:1` }, role: { arn: ROLE }, ...spec } as AgentRuntimeSpec };
 }
 
-function env(overrides: Partial<RuntimeEnv['inputs']> = {}): RuntimeEnv {
+function env(objects: Record<string, ReferencedObject> = {}): ReconcileEnv {
   return {
     aws,
     owner: { owner: 'agents/AgentRuntime/support-agent', source: 'test' },
-    inputs: { roleArn: ROLE, codeVersionEnvName: 'AGENTCORE_CODE_VERSION', ...overrides },
     now: () => new Date(),
     pollMs: 10,
+    lookup: (kind, name) => objects[`${kind}/${name}`],
+    secret: () => Promise.reject(new Error('no secrets here')),
+    settings: DEFAULT_SETTINGS,
   };
 }
 
 /** Runs the reconciler until it is done or stalled, carrying status from one run to the next. */
-async function converge(object: RuntimeObject, e: RuntimeEnv = env(), rounds = 10): Promise<Outcome & { runs: number; allActions: string[] }> {
+async function converge(object: RuntimeObject, e: ReconcileEnv = env(), rounds = 10): Promise<RuntimeOutcome & { runs: number; allActions: string[] }> {
   const allActions: string[] = [];
   for (let runs = 1; runs <= rounds; runs += 1) {
     const outcome = await reconcileAgentRuntime(object, e);
@@ -117,6 +120,39 @@ describe('image rolls and session restarts', () => {
     const rolled = await converge(object);
     expect(rolled.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
     expect([object.status!.codeVersion, object.status!.version]).toEqual([`s3:${v2}`, '2']);
+  });
+});
+
+describe('references and deletion', () => {
+  test('a referenced memory or gateway that is not ready holds the runtime back; once ready, its id and URL are injected', async () => {
+    const object = runtimeObject({ memoryRef: { name: 'support-memory' }, gatewayRef: { name: 'support-tools' } });
+    const waiting = await reconcileAgentRuntime(object, env({ 'Memory/support-memory': { ready: false, status: {} } }));
+    expect(waiting.next.kind).toBe('requeue');
+    expect(waiting.status.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'DependencyNotReady', message: 'Waiting for Memory support-memory to be ready' });
+    expect(waiting.actions).toEqual([]);
+    const ready = env({ 'Memory/support-memory': { ready: true, status: { memoryId: 'support_memory-abcdefghij' } }, 'Gateway/support-tools': { ready: true, status: { gatewayUrl: 'https://gw.example/mcp' } } });
+    expect((await converge(object, ready)).next.kind).toBe('done');
+    const got = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect(got.environmentVariables).toMatchObject({ BEDROCK_AGENTCORE_MEMORY_ID: 'support_memory-abcdefghij', AGENTCORE_GATEWAY_URL: 'https://gw.example/mcp' });
+  });
+
+  test('finalize deletes the endpoints, then the runtime; Retain leaves it', async () => {
+    const object = runtimeObject({ endpoints: [{ name: 'prod' }] });
+    await converge(object);
+    const rounds: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const outcome = await finalizeAgentRuntime(object, env());
+      object.status = outcome.status;
+      rounds.push(...outcome.actions);
+      if (outcome.next.kind === 'done') break;
+    }
+    expect(rounds).toEqual(['deleted endpoint prod', 'deleted runtime support_agent']);
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toEqual([]);
+
+    const kept = runtimeObject({ deletionPolicy: 'Retain' }, 'kept-agent');
+    await converge(kept);
+    expect((await finalizeAgentRuntime(kept, env())).next.kind).toBe('done');
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toHaveLength(1);
   });
 });
 

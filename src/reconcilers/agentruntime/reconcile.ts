@@ -8,51 +8,27 @@ import {
   CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, DeleteAgentRuntimeEndpointCommand,
   TagResourceCommand, UntagResourceCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { Annotation, ConditionType, type ObjectMeta } from '../../api/meta.js';
+import { Annotation, ConditionType } from '../../api/meta.js';
 import { awsNameOf } from '../../api/names.js';
 import { kindInfo } from '../../api/kinds.js';
 import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/agentruntime.js';
-import { send, type RateGate } from '../../aws/call.js';
-import type { AwsClients } from '../../aws/clients.js';
+import { send } from '../../aws/call.js';
 import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
+import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import { ownershipTags, tagChanges } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
 import { observeRuntime, type ObservedRuntime } from './observe.js';
 
-export interface RuntimeObject {
-  metadata: ObjectMeta;
-  spec: AgentRuntimeSpec;
-  status?: AgentRuntimeStatus;
-}
+export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
+export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
 
-export interface RuntimeEnv {
-  aws: AwsClients;
-  gate?: RateGate;
-  owner: Owner;
-  /** Resolved references; the image and code version are worked out here on every run. */
-  inputs: Omit<RuntimeInputs, 'image' | 'codeVersion'>;
-  now(): Date;
-  /** How long to wait before looking again at a resource AWS is still working on. */
-  pollMs: number;
-}
-
-export type Next =
-  | { kind: 'done' }
-  | { kind: 'requeue'; afterMs: number }
-  | { kind: 'retry'; error: Error }
-  | { kind: 'stalled'; error: TerminalError };
-
-export interface Outcome {
-  status: AgentRuntimeStatus;
-  next: Next;
-  /** What was done to AWS, in words, for events and logs. */
-  actions: string[];
-}
+/** Waiting for another object is a requeue with a reason, not an error. */
+class DependencyNotReady extends Error {}
 
 const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
@@ -80,7 +56,11 @@ function statusOf(observed: ObservedRuntime, name: string, inputs: RuntimeInputs
 }
 
 /** An AWS error turned into the status and the next step it calls for. */
-function failure(status: AgentRuntimeStatus, error: unknown, generation: number | undefined, now: Date, actions: string[]): Outcome {
+function failure(status: AgentRuntimeStatus, error: unknown, generation: number | undefined, now: Date, actions: string[], pollMs: number): RuntimeOutcome {
+  if (error instanceof DependencyNotReady) {
+    status.conditions = markReconciling(status.conditions ?? [], Reason.DependencyNotReady, error.message, generation, now);
+    return { status, next: { kind: 'requeue', afterMs: pollMs }, actions };
+  }
   if (error instanceof TerminalError) {
     status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, generation, now);
     return { status, next: { kind: 'stalled', error }, actions };
@@ -97,7 +77,7 @@ function failure(status: AgentRuntimeStatus, error: unknown, generation: number 
   return { status, next: { kind: 'retry', error: error instanceof Error ? error : new Error(message) }, actions };
 }
 
-async function applyEndpoints(env: RuntimeEnv, observed: ObservedRuntime, todo: EndpointAction[], uid: string, actions: string[]): Promise<void> {
+async function applyEndpoints(env: ReconcileEnv, observed: ObservedRuntime, todo: EndpointAction[], uid: string, actions: string[]): Promise<void> {
   const { aws, gate } = env;
   for (const a of todo) {
     if (a.type === 'create') {
@@ -113,7 +93,26 @@ async function applyEndpoints(env: RuntimeEnv, observed: ObservedRuntime, todo: 
   }
 }
 
-export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeEnv): Promise<Outcome> {
+/** The status field of a referenced object, once that object is ready. */
+function referenced(env: ReconcileEnv, kind: string, name: string, field: string): string {
+  const target = env.lookup(kind, name);
+  if (!target) throw new DependencyNotReady(`Waiting for ${kind} ${name}, which does not exist yet`);
+  const value = target.status[field];
+  if (!target.ready || typeof value !== 'string') throw new DependencyNotReady(`Waiting for ${kind} ${name} to be ready`);
+  return value;
+}
+
+function referencedInputs(spec: AgentRuntimeSpec, env: ReconcileEnv): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
+  if (!spec.role.arn) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet; give spec.role.arn', Reason.ValidationFailed);
+  return {
+    roleArn: spec.role.arn,
+    codeVersionEnvName: env.settings.codeVersionEnvName,
+    ...(spec.memoryRef ? { memoryId: referenced(env, 'Memory', spec.memoryRef.name, 'memoryId') } : {}),
+    ...(spec.gatewayRef ? { gatewayUrl: referenced(env, 'Gateway', spec.gatewayRef.name, 'gatewayUrl') } : {}),
+  };
+}
+
+export async function reconcileAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<RuntimeOutcome> {
   const { spec, metadata } = object;
   const generation = metadata.generation;
   const now = env.now();
@@ -121,14 +120,15 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeE
   const name = awsNameOf(RUNTIME_RULE, object);
   const status: AgentRuntimeStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
   const actions: string[] = [];
-  const requeue = (reason: Reason, message: string): Outcome => {
+  const requeue = (reason: Reason, message: string): RuntimeOutcome => {
     status.conditions = markReconciling(status.conditions ?? [], reason, message, generation, now);
     return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
   };
 
   try {
+    const references = referencedInputs(spec, env);
     const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact);
-    const inputs: RuntimeInputs = { ...env.inputs, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
+    const inputs: RuntimeInputs = { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
     const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     status.lastSyncedAt = now.toISOString();
     const desired = desiredRuntime(spec, inputs);
@@ -215,6 +215,46 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: RuntimeE
     status.observedGeneration = generation;
     return { status, next: { kind: 'done' }, actions };
   } catch (error) {
-    return failure(status, error, generation, now, actions);
+    return failure(status, error, generation, now, actions, env.pollMs);
   }
 }
+
+/** Deletes the runtime (named endpoints first) unless the object retains it; `done` once it is gone. */
+export async function finalizeAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<RuntimeOutcome> {
+  const { metadata, spec } = object;
+  const now = env.now();
+  const status: AgentRuntimeStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
+  const actions: string[] = [];
+  if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the runtime (deletionPolicy: Retain)'] };
+  try {
+    const name = awsNameOf(RUNTIME_RULE, object);
+    const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    Object.assign(status, { awsStatus: observed.status });
+    const named = observed.endpoints.filter((e) => e.name !== 'DEFAULT');
+    const settling = named.filter((e) => TRANSITIONAL.has(e.status));
+    if (settling.length > 0 || observed.status === 'DELETING') {
+      status.conditions = markReconciling(status.conditions ?? [], Reason.Deleting, `Deleting runtime ${name}`, metadata.generation, now);
+      return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
+    }
+    if (named.length > 0) await applyEndpoints(env, observed, named.map((e) => ({ type: 'delete', name: e.name })), metadata.uid ?? name, actions);
+    else {
+      await send(env.aws.agentcore, new DeleteAgentRuntimeCommand({ agentRuntimeId: observed.id }), env.gate);
+      actions.push(`deleted runtime ${name}`);
+    }
+    status.conditions = markReconciling(status.conditions ?? [], Reason.Deleting, `Deleting runtime ${name}`, metadata.generation, now);
+    return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
+  } catch (error) {
+    return failure(status, error, metadata.generation, now, actions, env.pollMs);
+  }
+}
+
+export const agentRuntimeReconciler: KindReconciler<AgentRuntimeSpec, AgentRuntimeStatus> = {
+  kind: 'AgentRuntime',
+  references: (spec) => [
+    ...(spec.memoryRef ? [{ kind: 'Memory', name: spec.memoryRef.name, path: 'spec.memoryRef.name' }] : []),
+    ...(spec.gatewayRef ? [{ kind: 'Gateway', name: spec.gatewayRef.name, path: 'spec.gatewayRef.name' }] : []),
+  ],
+  reconcile: reconcileAgentRuntime,
+  finalize: finalizeAgentRuntime,
+};

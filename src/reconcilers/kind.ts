@@ -1,0 +1,74 @@
+/**
+ * What every kind's reconciler is given and gives back. A reconciler observes AWS, decides, makes the
+ * fewest calls that close the gap, and returns the object's new status with what should happen next;
+ * the front end (files or cluster) writes the status and schedules the next run.
+ */
+import type { ObjectMeta } from '../api/meta.js';
+import type { SecretRef } from '../api/schema.js';
+import type { RateGate } from '../aws/call.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { TerminalError } from './contract.js';
+import type { Owner } from './ownership.js';
+
+export interface ObjectOf<Spec, Status> {
+  metadata: ObjectMeta;
+  spec: Spec;
+  status?: Status;
+}
+
+export type Next =
+  | { kind: 'done' }
+  | { kind: 'requeue'; afterMs: number }
+  | { kind: 'retry'; error: Error }
+  | { kind: 'stalled'; error: TerminalError };
+
+export interface Outcome<Status> {
+  status: Status;
+  next: Next;
+  /** What was done to AWS, in words, for events, logs and apply's progress. */
+  actions: string[];
+}
+
+/** Another object as the reconciler of a referencing object sees it. */
+export interface ReferencedObject {
+  ready: boolean;
+  status: Record<string, unknown>;
+}
+
+export interface ReconcileEnv {
+  aws: AwsClients;
+  gate?: RateGate;
+  owner: Owner;
+  now(): Date;
+  /** How long to wait before looking again at a resource AWS is still working on. */
+  pollMs: number;
+  /** An object of this source (same namespace) by kind and name; undefined when there is none. */
+  lookup(kind: string, name: string): ReferencedObject | undefined;
+  /** The value behind a secret reference; throws a TerminalError naming the reference when it resolves to nothing. */
+  secret(ref: SecretRef): Promise<string>;
+  settings: OperatorSettings;
+}
+
+export interface OperatorSettings {
+  /** The environment variable that carries a runtime's code version (default AGENTCORE_CODE_VERSION). */
+  codeVersionEnvName: string;
+  /** IAM path of the roles the operator creates. */
+  rolePath: string;
+  /** Key for the keyed digests of secret values kept in status (never the values). */
+  secretDigestKey: string;
+}
+
+export const DEFAULT_SETTINGS: OperatorSettings = {
+  codeVersionEnvName: 'AGENTCORE_CODE_VERSION',
+  rolePath: '/agentcore/',
+  secretDigestKey: 'agentcore-operator',
+};
+
+export interface KindReconciler<Spec, Status> {
+  kind: string;
+  /** The objects this one references, by kind and name, and where in the spec (for error messages). */
+  references(spec: Spec): { kind: string; name: string; path: string }[];
+  reconcile(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
+  /** Removes what the object created in AWS (unless its deletionPolicy is Retain); `done` once it is gone. */
+  finalize(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
+}
