@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { applyCommand } from './commands/apply.js';
 import { crdsCommand } from './commands/crds.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
@@ -13,6 +14,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   validateCommand(program, io, (code) => (exitCode = code));
+  applyCommand(program, io, (code) => (exitCode = code));
   crdsCommand(program, io);
   generateCommand(program, io);
   emulatorCommand(program, io);

@@ -1,0 +1,140 @@
+/**
+ * Runs reconcilers over a set of objects until each is done (Ready), stalled, or the time is up.
+ * Objects wait for the objects they reference by requeueing (never by holding a worker); deletion goes
+ * level by level in reverse dependency order. The front end supplies the objects and reads their
+ * status back; the engine knows nothing of files or clusters.
+ */
+import { ConditionType } from '../api/meta.js';
+import { TerminalError, TransientError } from '../reconcilers/contract.js';
+import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
+import { Controller } from './controller.js';
+import { dependencyLevels, type DependencyNode } from './dependencies.js';
+
+export interface EngineObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  object: ObjectOf<Record<string, unknown>, Record<string, unknown>>;
+}
+
+export type ObjectState = 'pending' | 'ready' | 'stalled' | 'deleted';
+
+export interface ProgressEvent {
+  key: string;
+  actions: string[];
+  state: ObjectState;
+  message?: string;
+}
+
+export interface EngineOptions {
+  reconcilers: KindReconciler<never, never>[];
+  /** The environment for one object: its owner, and the engine's lookup and secrets. */
+  envFor(object: EngineObject, lookup: ReconcileEnv['lookup']): ReconcileEnv;
+  concurrency: number;
+  onProgress?(event: ProgressEvent): void;
+}
+
+export const keyOf = (o: { kind: string; namespace: string; name: string }) => `${o.kind}/${o.namespace}/${o.name}`;
+
+function readyOf(status: Record<string, unknown> | undefined): boolean {
+  const conditions = (status?.conditions ?? []) as { type: string; status: string }[];
+  return conditions.some((c) => c.type === ConditionType.Ready && c.status === 'True');
+}
+
+function messageOf(status: Record<string, unknown> | undefined): string | undefined {
+  const conditions = (status?.conditions ?? []) as { type: string; message: string }[];
+  return conditions.find((c) => c.type === ConditionType.Ready)?.message;
+}
+
+export class Engine {
+  private readonly reconcilers: Map<string, KindReconciler<Record<string, unknown>, Record<string, unknown>>>;
+
+  constructor(private readonly options: EngineOptions) {
+    this.reconcilers = new Map(options.reconcilers.map((r) => [r.kind, r as unknown as KindReconciler<Record<string, unknown>, Record<string, unknown>>]));
+  }
+
+  /** The objects each object references, as dependency nodes (for ordering and for finding cycles). */
+  dependencyNodes(objects: EngineObject[]): DependencyNode[] {
+    return objects.map((o) => ({
+      key: keyOf(o),
+      dependsOn: (this.reconcilers.get(o.kind)?.references(o.object.spec) ?? []).map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })),
+    }));
+  }
+
+  /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
+  apply(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
+    return this.run(objects, timeoutMs, (r, o, env) => r.reconcile(o.object, env), 'ready');
+  }
+
+  /** Removes the objects' AWS resources, dependents first. */
+  async delete(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
+    const order = dependencyLevels(this.dependencyNodes(objects));
+    const levels = order.ok ? [...order.levels].reverse() : [objects.map(keyOf)];
+    const byKey = new Map(objects.map((o) => [keyOf(o), o]));
+    const deadline = Date.now() + timeoutMs;
+    const states = new Map<string, ObjectState>();
+    for (const level of levels) {
+      const batch = level.map((k) => byKey.get(k)!).filter(Boolean);
+      const done = await this.run(batch, Math.max(0, deadline - Date.now()), (r, o, env) => r.finalize(o.object, env), 'deleted');
+      for (const [k, v] of done) states.set(k, v);
+    }
+    return states;
+  }
+
+  private run(
+    objects: EngineObject[],
+    timeoutMs: number,
+    step: (r: KindReconciler<Record<string, unknown>, Record<string, unknown>>, o: EngineObject, env: ReconcileEnv) => Promise<Outcome<Record<string, unknown>>>,
+    success: ObjectState,
+  ): Promise<Map<string, ObjectState>> {
+    const byKey = new Map(objects.map((o) => [keyOf(o), o]));
+    const states = new Map<string, ObjectState>(objects.map((o) => [keyOf(o), 'pending']));
+    const lookupFor = (o: EngineObject) => (kind: string, name: string): ReferencedObject | undefined => {
+      const target = byKey.get(keyOf({ kind, namespace: o.namespace, name })) ?? this.known.get(keyOf({ kind, namespace: o.namespace, name }));
+      return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {} } : undefined;
+    };
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        void controller.stop().then(() => resolve(states));
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      const controller = new Controller(
+        {
+          reconcile: async (key) => {
+            const o = byKey.get(key)!;
+            const reconciler = this.reconcilers.get(o.kind);
+            if (!reconciler) throw new TerminalError(`No reconciler for kind ${o.kind}`);
+            const outcome = await step(reconciler, o, this.options.envFor(o, lookupFor(o)));
+            o.object.status = outcome.status;
+            const state: ObjectState = outcome.next.kind === 'done' ? success : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
+            states.set(key, state);
+            this.options.onProgress?.({ key, actions: outcome.actions, state, message: messageOf(outcome.status) });
+            if (state !== 'pending' && [...states.values()].every((s) => s !== 'pending')) finish();
+            switch (outcome.next.kind) {
+              case 'requeue':
+                return { requeueAfterMs: outcome.next.afterMs };
+              case 'retry':
+                throw new TransientError(outcome.next.error.message, outcome.next.error);
+              case 'stalled':
+                throw outcome.next.error;
+              default:
+                return {};
+            }
+          },
+        },
+        { concurrency: this.options.concurrency, backoff: { baseMs: 200, maxMs: 10_000, jitter: 0.2 } },
+      );
+      for (const o of objects) this.known.set(keyOf(o), o);
+      controller.start();
+      for (const o of objects) controller.queue.add(keyOf(o));
+      if (objects.length === 0) finish();
+    });
+  }
+
+  /** Objects seen in earlier runs, so a delete level can still look up what it references. */
+  private readonly known = new Map<string, EngineObject>();
+}

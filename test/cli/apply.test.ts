@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { ecrService } from '../../src/emulator/ecr/index.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { cli } from '../helpers/cli.js';
+
+let emulator: TestEmulator;
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  emulator = await startTestEmulator([agentCoreService(), ecrService()]);
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'emulator-secret' });
+  dir = mkdtempSync(join(tmpdir(), 'agentcore-apply-'));
+});
+afterAll(async () => {
+  process.env = saved;
+  rmSync(dir, { recursive: true, force: true });
+  await emulator.close();
+});
+
+const runtime = (name: string, extra = '') => `apiVersion: agentcore.dev/v1alpha1
+kind: AgentRuntime
+metadata:
+  name: ${name}
+  namespace: agents
+spec:
+  artifact:
+    image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent:1
+  role:
+    arn: arn:aws:iam::123456789012:role/AgentRole
+  endpoints:
+    - name: prod
+${extra}`;
+
+function tree(name: string, files: Record<string, string>): string {
+  const root = join(dir, name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const aws = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2', '--poll-ms', '20', '--timeout', '30s'];
+const writes = async () => {
+  const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+  return Object.keys(counters).filter((k) => /:(Create|Update|Delete|Tag|Untag)/.test(k)).reduce((n, k) => n + Object.values(counters[k]!).reduce((a, b) => a + b, 0), 0);
+};
+
+describe('agentcore-operator apply and delete, against the emulator', () => {
+  test('apply creates what the manifests describe and waits for Ready; applying again changes nothing; delete removes it', async () => {
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const root = tree('one', { 'agents/runtime.yaml': runtime('support-agent'), 'namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: agents\n' });
+
+    const first = await cli(['apply', '-f', root, ...aws()]);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('AgentRuntime/agents/support-agent: created runtime support_agent');
+    expect(first.out).toContain('AgentRuntime/agents/support-agent: created endpoint prod at version 1');
+    expect(first.out).toMatch(/AgentRuntime\s+agents\/support-agent\s+ready\s+READY\s+Runtime support_agent version 1 is ready/);
+
+    const before = await writes();
+    const second = await cli(['apply', '-f', root, ...aws()]);
+    expect(second.code).toBe(0);
+    expect(second.out).not.toMatch(/: (created|updated|moved|tagged|deleted)/);
+    expect(await writes()).toBe(before);
+
+    const removed = await cli(['delete', '-f', root, ...aws()]);
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain('deleted endpoint prod');
+    expect(removed.out).toContain('deleted runtime support_agent');
+  });
+
+  test('a dangling reference is reported with its field path and nothing is sent to AWS', async () => {
+    await emulator.admin('DELETE', 'counters');
+    const root = tree('dangling', { 'runtime.yaml': runtime('lonely-agent', '  memoryRef:\n    name: missing-memory\n') });
+    const result = await cli(['apply', '-f', root, ...aws()]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('runtime.yaml:1: AgentRuntime agents/lonely-agent: spec.memoryRef.name: refers to Memory agents/missing-memory, which is not in this source');
+    expect(result.out).toContain('nothing was sent to AWS');
+    expect(await emulator.admin('GET', 'counters')).toEqual({});
+  });
+
+  test('invalid manifests stop apply before any AWS call', async () => {
+    await emulator.admin('DELETE', 'counters');
+    const root = tree('invalid', { 'runtime.yaml': runtime('bad-agent', '  protocol: GRPC\n') });
+    const result = await cli(['apply', '-f', root, ...aws()]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('spec.protocol: must be one of: HTTP, MCP, A2A, AGUI');
+    expect(await emulator.admin('GET', 'counters')).toEqual({});
+  });
+});
