@@ -8,6 +8,7 @@ import type { SecretRef } from '../api/schema.js';
 import type { RateGate } from '../aws/call.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { TerminalError } from './contract.js';
+import type { Memo } from './memo.js';
 import type { Owner } from './ownership.js';
 
 export interface ObjectOf<Spec, Status> {
@@ -47,6 +48,8 @@ export interface ReconcileEnv {
   /** The value behind a secret reference; throws a TerminalError naming the reference when it resolves to nothing. */
   secret(ref: SecretRef): Promise<string>;
   settings: OperatorSettings;
+  /** Reads shared across the reconciles of one run (a listing, a digest), when the front end offers it. */
+  memo?: Memo;
 }
 
 export interface OperatorSettings {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import {
-  DeleteAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimeVersionsCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
+  CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimeVersionsCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
   UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
@@ -189,6 +189,19 @@ describe('AgentRuntime reconciler against the emulator', () => {
       { name: 'prod', liveVersion: '1', targetVersion: '1', status: 'READY' },
       { name: 'staging', liveVersion: '2', targetVersion: '2', status: 'READY' },
     ]);
+  });
+
+  test('an endpoint removed from the spec is deleted; one someone else created is left alone', async () => {
+    const object = runtimeObject({ endpoints: [{ name: 'prod' }, { name: 'canary' }] });
+    await converge(object);
+    await aws.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: object.status!.agentRuntimeId, name: 'theirs' }));
+    object.spec.endpoints = [{ name: 'prod' }];
+    object.metadata.generation = 2;
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual(['deleted endpoint canary']);
+    const listed = await aws.agentcore.send(new ListAgentRuntimeEndpointsCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    expect(listed.runtimeEndpoints!.map((e) => e.name).sort()).toEqual(['DEFAULT', 'prod', 'theirs']);
+    expect(object.status!.endpoints!.map((e) => e.name)).toEqual(['prod']);
   });
 
   test('a tag-only change goes through the tag APIs and mints no version', async () => {

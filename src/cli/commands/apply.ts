@@ -4,6 +4,7 @@ import { RateLimiter } from '../../engine/rate-limiter.js';
 import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
 import { Engine, keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
+import { Memo } from '../../reconcilers/memo.js';
 import { RECONCILERS, reconcilerByKind } from '../../reconcilers/index.js';
 import { formatProblem, loadManifests, type ManifestObject } from '../../sources/files/manifests.js';
 import { preflight } from '../../sources/files/preflight.js';
@@ -45,6 +46,7 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
   }
   const aws = awsClients(awsOptionsOf(options));
   const gate = new RateLimiter(DEFAULT_CLIENT_RATES);
+  const memo = new Memo();
   const engine = new Engine({
     reconcilers: RECONCILERS,
     concurrency: Number(options.concurrency),
@@ -57,6 +59,7 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
       lookup,
       secret: secretOf(byKey.get(keyOf(o))!),
       settings: DEFAULT_SETTINGS,
+      memo,
     }),
     onProgress: (event) => {
       for (const action of event.actions) io.out(`${event.key}: ${action}\n`);

@@ -8,6 +8,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { AgentRuntimeSpec } from '../../api/v1alpha1/agentruntime.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
+import type { Memo } from '../memo.js';
 
 export interface ImageReference {
   registry: string;
@@ -34,7 +35,10 @@ export interface ResolvedArtifact {
   fingerprint: string;
 }
 
-export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefined, artifact: AgentRuntimeSpec['artifact']): Promise<ResolvedArtifact> {
+/** One digest lookup per image reference serves every runtime reconciled within this window. */
+const DIGEST_TTL_MS = 10_000;
+
+export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefined, artifact: AgentRuntimeSpec['artifact'], memo?: Memo): Promise<ResolvedArtifact> {
   if (artifact.code) {
     const { bucket, prefix, versionId } = artifact.code.s3;
     if (versionId) return { fingerprint: `s3:${versionId}` };
@@ -46,11 +50,12 @@ export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefine
   if (!ref || ref.digest || artifact.trackDigest === false) return { image: uri, fingerprint: ref?.digest ?? uri };
   // Public ECR images cannot be resolved through the private registry API; the tag is what we know.
   if (!ref.account || !ref.region || !ref.tag) return { image: uri, fingerprint: uri };
-  const described = await send<{ imageDetails?: { imageDigest?: string }[] }>(
-    aws.ecrIn(ref.region),
+  const describe = () => send<{ imageDetails?: { imageDigest?: string }[] }>(
+    aws.ecrIn(ref.region!),
     new DescribeImagesCommand({ registryId: ref.account, repositoryName: ref.repository, imageIds: [{ imageTag: ref.tag }] }),
     gate,
   );
+  const described = memo ? await memo.get(`ecr:${uri}`, DIGEST_TTL_MS, describe) : await describe();
   const digest = described.imageDetails?.[0]?.imageDigest;
   if (!digest) return { image: uri, fingerprint: uri };
   return { image: `${ref.registry}/${ref.repository}@${digest}`, fingerprint: digest };

@@ -5,7 +5,7 @@
  * to adopt it.
  */
 import {
-  GetAgentRuntimeCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
+  GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
   type AgentRuntime as RuntimeSummary, type AgentRuntimeEndpoint, type GetAgentRuntimeResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
@@ -14,6 +14,7 @@ import { classifyAwsError } from '../../aws/errors.js';
 import { TerminalError } from '../contract.js';
 import { Reason } from '../conditions.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
+import type { Memo } from '../memo.js';
 import type { ObservedEndpoint } from './endpoints.js';
 
 export interface ObservedRuntime {
@@ -33,6 +34,8 @@ export interface RuntimeLookup {
   name: string;
   /** The id recorded in status by an earlier reconcile. */
   id?: string;
+  /** The named endpoints this object manages (in its spec, or created by it before). */
+  endpointNames: string[];
   owner: Owner;
   adopt: boolean;
 }
@@ -46,46 +49,65 @@ async function getRuntime(aws: AwsClients, gate: RateGate | undefined, id: strin
   }
 }
 
-async function findByName(aws: AwsClients, gate: RateGate | undefined, name: string): Promise<RuntimeSummary | undefined> {
+async function listRuntimes(aws: AwsClients, gate: RateGate | undefined): Promise<Map<string, RuntimeSummary>> {
+  const byName = new Map<string, RuntimeSummary>();
   let nextToken: string | undefined;
   do {
     const page = await send<{ agentRuntimes?: RuntimeSummary[]; nextToken?: string }>(aws.agentcore, new ListAgentRuntimesCommand({ maxResults: 100, nextToken }), gate);
-    const found = page.agentRuntimes?.find((r) => r.agentRuntimeName === name);
-    if (found) return found;
+    for (const r of page.agentRuntimes ?? []) byName.set(r.agentRuntimeName!, r);
     nextToken = page.nextToken;
   } while (nextToken);
-  return undefined;
+  return byName;
 }
 
-async function listEndpoints(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<ObservedEndpoint[]> {
-  const endpoints: ObservedEndpoint[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await send<{ runtimeEndpoints?: AgentRuntimeEndpoint[]; nextToken?: string }>(aws.agentcore, new ListAgentRuntimeEndpointsCommand({ agentRuntimeId: id, maxResults: 100, nextToken }), gate);
-    for (const e of page.runtimeEndpoints ?? []) endpoints.push({ name: e.name!, targetVersion: e.targetVersion, liveVersion: e.liveVersion, status: e.status!, description: e.description });
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return endpoints;
+/** How long one listing of the account's runtimes serves the objects looking for theirs by name. */
+const LISTING_TTL_MS = 5000;
+export const RUNTIME_LISTING_KEY = 'agentcore:runtimes';
+
+async function findByName(aws: AwsClients, gate: RateGate | undefined, name: string, memo: Memo | undefined): Promise<RuntimeSummary | undefined> {
+  const listing = memo ? memo.get(RUNTIME_LISTING_KEY, LISTING_TTL_MS, () => listRuntimes(aws, gate)) : listRuntimes(aws, gate);
+  return (await listing).get(name);
 }
 
-export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined, lookup: RuntimeLookup): Promise<ObservedRuntime | undefined> {
+/**
+ * The endpoints this object manages, read one by one: the spec's and those it created before. An
+ * endpoint someone else added is not ours to move or delete, and reading by name keeps to the Get
+ * quota (150 TPS) instead of the List quota (25 TPS).
+ */
+async function readEndpoints(aws: AwsClients, gate: RateGate | undefined, id: string, names: string[]): Promise<ObservedEndpoint[]> {
+  const read = async (name: string): Promise<ObservedEndpoint | undefined> => {
+    try {
+      const e = await send<AgentRuntimeEndpoint>(aws.agentcore, new GetAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: name }), gate);
+      return { name: e.name!, targetVersion: e.targetVersion, liveVersion: e.liveVersion, status: e.status!, description: e.description };
+    } catch (error) {
+      if (classifyAwsError(error) === 'notFound') return undefined;
+      throw error;
+    }
+  };
+  const found = await Promise.all([...new Set(names)].sort().map(read));
+  return found.filter((e): e is ObservedEndpoint => e !== undefined);
+}
+
+const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+
+/**
+ * While AWS is still working on a runtime found by its recorded id, one Get is all there is to learn:
+ * endpoints and tags are read once it has settled.
+ */
+export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined, lookup: RuntimeLookup, memo?: Memo): Promise<ObservedRuntime | undefined> {
   let runtime = lookup.id ? await getRuntime(aws, gate, lookup.id) : undefined;
   let foundByName = false;
   if (!runtime) {
-    const summary = await findByName(aws, gate, lookup.name);
+    const summary = await findByName(aws, gate, lookup.name, memo);
     if (!summary) return undefined;
     runtime = await getRuntime(aws, gate, summary.agentRuntimeId!);
     if (!runtime) return undefined;
     foundByName = true;
   }
   const arn = runtime.agentRuntimeArn!;
-  const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
-  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
-    throw new TerminalError(`An agent runtime named ${lookup.name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
-  }
   const { agentRuntimeId, agentRuntimeVersion, status, failureReason, workloadIdentityDetails, ...rest } = runtime as GetAgentRuntimeResponse & { $metadata?: unknown };
   const { $metadata: _metadata, ...configuration } = rest;
-  return {
+  const observed = {
     id: agentRuntimeId!,
     arn,
     version: agentRuntimeVersion!,
@@ -93,7 +115,11 @@ export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined
     ...(failureReason ? { failureReason } : {}),
     ...(workloadIdentityDetails?.workloadIdentityArn ? { workloadIdentityArn: workloadIdentityDetails.workloadIdentityArn } : {}),
     configuration: configuration as Record<string, unknown>,
-    endpoints: await listEndpoints(aws, gate, agentRuntimeId!),
-    tags,
   };
+  if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {} };
+  const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
+  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
+    throw new TerminalError(`An agent runtime named ${lookup.name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
+  }
+  return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags };
 }

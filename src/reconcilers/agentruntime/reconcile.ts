@@ -17,12 +17,12 @@ import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
-import { ownershipTags, tagChanges } from '../ownership.js';
+import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
-import { observeRuntime, type ObservedRuntime } from './observe.js';
+import { observeRuntime, RUNTIME_LISTING_KEY, type ObservedRuntime, type RuntimeLookup } from './observe.js';
 
 export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
 export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
@@ -93,6 +93,16 @@ async function applyEndpoints(env: ReconcileEnv, observed: ObservedRuntime, todo
   }
 }
 
+function lookupOf(object: RuntimeObject, name: string, owner: Owner): RuntimeLookup {
+  return {
+    name,
+    id: object.status?.agentRuntimeId,
+    owner,
+    adopt: object.metadata.annotations?.[Annotation.adopt] === 'true',
+    endpointNames: [...(object.spec.endpoints ?? []).map((e) => e.name), ...(object.status?.endpoints ?? []).map((e) => e.name)],
+  };
+}
+
 /** The status field of a referenced object, once that object is ready. */
 function referenced(env: ReconcileEnv, kind: string, name: string, field: string): string {
   const target = env.lookup(kind, name);
@@ -127,10 +137,14 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
 
   try {
     const references = referencedInputs(spec, env);
-    const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact);
-    const inputs: RuntimeInputs = { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
-    const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     status.lastSyncedAt = now.toISOString();
+    if (observed && TRANSITIONAL.has(observed.status)) {
+      Object.assign(status, { agentRuntimeId: observed.id, agentRuntimeArn: observed.arn, version: observed.version, awsStatus: observed.status });
+      return requeue(Reason.WaitingForAWS, `AWS reports the runtime ${observed.status}`);
+    }
+    const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact, env.memo);
+    const inputs: RuntimeInputs = { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
     const desired = desiredRuntime(spec, inputs);
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
@@ -144,12 +158,12 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
         new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired, tags: desiredTags, clientToken: token } as never),
         env.gate,
       );
+      env.memo?.forget(RUNTIME_LISTING_KEY);
       Object.assign(status, { runtimeName: name, agentRuntimeId: created.agentRuntimeId, agentRuntimeArn: created.agentRuntimeArn, version: created.agentRuntimeVersion, awsStatus: 'CREATING' });
       actions.push(`created runtime ${name}`);
       return requeue(Reason.Creating, `Creating runtime ${name}`);
     }
     Object.assign(status, statusOf(observed, name, inputs));
-    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the runtime ${observed.status}`);
 
     const changes = diffRuntime(desired, observed.configuration);
     if (changes.some((c) => c.action === 'replace')) {
@@ -228,7 +242,7 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the runtime (deletionPolicy: Retain)'] };
   try {
     const name = awsNameOf(RUNTIME_RULE, object);
-    const observed = await observeRuntime(env.aws, env.gate, { name, id: status.agentRuntimeId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
     Object.assign(status, { awsStatus: observed.status });
     const named = observed.endpoints.filter((e) => e.name !== 'DEFAULT');
