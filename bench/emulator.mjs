@@ -1,30 +1,17 @@
 // Benchmark of the emulator: how many GetAgentRuntime requests per second it serves on one core, and
 // at what latency. The emulator runs as its own process (one event loop, so one core); this process
 // drives it over keep-alive HTTP. Writes its figures into bench-results/report.json.
-import { spawn } from 'node:child_process';
 import { request, Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { startEmulatorProcess } from './emulator-process.mjs';
 import { writeReport } from './report.mjs';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TARGET_GETS_PER_SECOND = 5000;
 
-function startEmulator() {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'emulator', '--port', '0', '--rate-scale', '0', '--provisioning-delay-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-}
-
-const { child, url } = await startEmulator();
+const { child, url } = await startEmulatorProcess(['--rate-scale', '0', '--provisioning-delay-ms', '0']);
 const client = new BedrockAgentCoreControlClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } });
 const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand({
   agentRuntimeName: 'bench_agent',

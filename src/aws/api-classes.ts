@@ -21,7 +21,7 @@ export function apiClassOf(operation: string): string {
 }
 
 /** Requests per second per class: AWS's documented quotas. */
-export const DEFAULT_CLIENT_RATES: Record<string, { perSecond: number }> = {
+const RATES: Record<string, { perSecond: number }> = {
   runtimeMutation: { perSecond: 50 },
   runtimeGet: { perSecond: 150 },
   runtimeList: { perSecond: 25 },
@@ -42,4 +42,15 @@ export const DEFAULT_CLIENT_RATES: Record<string, { perSecond: number }> = {
   targetList: { perSecond: 10 },
   targetSynchronize: { perSecond: 5 },
   identity: { perSecond: 20 },
+  // AWS publishes no rate for the tagging operations; the emulator assumes this one too.
+  tagging: { perSecond: 50 },
 };
+
+/**
+ * The client paces itself: AWS publishes rates but not burst sizes, and a client that bursts a full
+ * second's worth into a server bucket another run has just drained is answered with throttling. A
+ * tenth of a second's worth keeps the throughput and stays under the server.
+ */
+export const DEFAULT_CLIENT_RATES: Record<string, { perSecond: number; burst: number }> = Object.fromEntries(
+  Object.entries(RATES).map(([apiClass, { perSecond }]) => [apiClass, { perSecond, burst: Math.max(1, Math.floor(perSecond / 10)) }]),
+);

@@ -60,9 +60,13 @@ async function listRuntimes(aws: AwsClients, gate: RateGate | undefined): Promis
   return byName;
 }
 
-/** How long one listing of the account's runtimes serves the objects looking for theirs by name. */
+/**
+ * How long one listing of the account's runtimes serves the objects looking for theirs by name. A
+ * runtime this run creates need not appear in it: its object records the id, and validation keeps
+ * names apart.
+ */
 const LISTING_TTL_MS = 5000;
-export const RUNTIME_LISTING_KEY = 'agentcore:runtimes';
+const RUNTIME_LISTING_KEY = 'agentcore:runtimes';
 
 async function findByName(aws: AwsClients, gate: RateGate | undefined, name: string, memo: Memo | undefined): Promise<RuntimeSummary | undefined> {
   const listing = memo ? memo.get(RUNTIME_LISTING_KEY, LISTING_TTL_MS, () => listRuntimes(aws, gate)) : listRuntimes(aws, gate);

@@ -22,7 +22,7 @@ import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
-import { observeRuntime, RUNTIME_LISTING_KEY, type ObservedRuntime, type RuntimeLookup } from './observe.js';
+import { observeRuntime, type ObservedRuntime, type RuntimeLookup } from './observe.js';
 
 export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
 export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
@@ -158,7 +158,6 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
         new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired, tags: desiredTags, clientToken: token } as never),
         env.gate,
       );
-      env.memo?.forget(RUNTIME_LISTING_KEY);
       Object.assign(status, { runtimeName: name, agentRuntimeId: created.agentRuntimeId, agentRuntimeArn: created.agentRuntimeArn, version: created.agentRuntimeVersion, awsStatus: 'CREATING' });
       actions.push(`created runtime ${name}`);
       return requeue(Reason.Creating, `Creating runtime ${name}`);
