@@ -3,6 +3,7 @@ import { applyCommand } from './commands/apply.js';
 import { crdsCommand } from './commands/crds.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
+import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
 
@@ -15,6 +16,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   validateCommand(program, io, (code) => (exitCode = code));
   applyCommand(program, io, (code) => (exitCode = code));
+  planCommand(program, io, (code) => (exitCode = code));
   crdsCommand(program, io);
   generateCommand(program, io);
   emulatorCommand(program, io);

@@ -6,7 +6,7 @@
  */
 import { ConditionType } from '../api/meta.js';
 import { TerminalError, TransientError } from '../reconcilers/contract.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
 import { Controller } from './controller.js';
 import { dependencyLevels, type DependencyNode } from './dependencies.js';
 
@@ -64,6 +64,30 @@ export class Engine {
   /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
   apply(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
     return this.run(objects, timeoutMs, (r, o, env) => r.reconcile(o.object, env), 'ready');
+  }
+
+  /** What apply would change, object by object, read from AWS without a write. */
+  async plan(objects: EngineObject[]): Promise<Map<string, PlannedChange[] | Error>> {
+    const byKey = new Map(objects.map((o) => [keyOf(o), o]));
+    const lookupFor = (o: EngineObject) => (kind: string, name: string): ReferencedObject | undefined => {
+      const target = byKey.get(keyOf({ kind, namespace: o.namespace, name }));
+      return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {} } : undefined;
+    };
+    const results = new Map<string, PlannedChange[] | Error>();
+    const queue = [...objects];
+    const worker = async () => {
+      for (let o = queue.shift(); o; o = queue.shift()) {
+        const reconciler = this.reconcilers.get(o.kind);
+        try {
+          if (!reconciler?.plan) throw new Error(`planning ${o.kind} is not supported yet`);
+          results.set(keyOf(o), await reconciler.plan(o.object, this.options.envFor(o, lookupFor(o))));
+        } catch (error) {
+          results.set(keyOf(o), error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    return new Map(objects.map((o) => [keyOf(o), results.get(keyOf(o))!]));
   }
 
   /** Removes the objects' AWS resources, dependents first. */

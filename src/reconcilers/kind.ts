@@ -67,6 +67,17 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   secretDigestKey: 'agentcore-operator',
 };
 
+/** One change a plan announces; `path` is in spec terms, values are never secrets. */
+export interface PlannedChange {
+  action: 'create' | 'update' | 'replace' | 'delete' | 'wait';
+  /** What the change is about: the resource itself, a field, a tag, an endpoint. */
+  subject: string;
+  from?: unknown;
+  to?: unknown;
+  /** An AgentRuntime update that mints a new version. */
+  newVersion?: boolean;
+}
+
 export interface KindReconciler<Spec, Status> {
   kind: string;
   /** The objects this one references, by kind and name, and where in the spec (for error messages). */
@@ -74,4 +85,6 @@ export interface KindReconciler<Spec, Status> {
   reconcile(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
   /** Removes what the object created in AWS (unless its deletionPolicy is Retain); `done` once it is gone. */
   finalize(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
+  /** What reconcile would change, read from AWS without writing anything. */
+  plan?(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<PlannedChange[]>;
 }

@@ -75,6 +75,35 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(removed.out).toContain('deleted runtime support_agent');
   });
 
+  test('plan shows what apply would do, changes nothing, and says "No changes" once applied', async () => {
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const root = tree('planned', { 'runtime.yaml': runtime('planned-agent') });
+    await emulator.admin('DELETE', 'counters');
+    const before = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    expect(before.code).toBe(2);
+    expect(before.out).toContain('+ AgentRuntime/agents/planned-agent: create runtime planned_agent\n    + endpoint prod = "latest"\n');
+    expect(before.out).toContain('Plan: 1 to create, 0 to update, 0 to replace, 0 with deletions; 0 error(s).');
+    expect(await writes()).toBe(0);
+
+    expect((await cli(['apply', '-f', root, ...aws()])).code).toBe(0);
+    const after = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    expect([after.code, after.out]).toEqual([0, 'No changes: AWS matches the manifests.\n']);
+
+    const digest = (await emulator.admin<{ digest: string }>('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' })).digest;
+    const repushed = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    expect(repushed.code).toBe(2);
+    expect(repushed.out).toContain('~ AgentRuntime/agents/planned-agent (a new runtime version)');
+    expect(repushed.out).toContain(`spec.artifact.image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@sha256:`);
+    expect(repushed.out).toContain(`-> "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@${digest}"`);
+    const json = JSON.parse((await cli(['plan', '-f', root, '--json', ...aws()])).out) as Record<string, { action: string; subject: string; newVersion?: boolean }[]>;
+    expect(json['AgentRuntime/agents/planned-agent']!.map((c) => [c.action, c.subject, c.newVersion])).toEqual([
+      ['update', 'spec.artifact.image', true],
+      ['update', 'spec.env.AGENTCORE_CODE_VERSION', true],
+      ['update', 'endpoint prod', undefined],
+    ]);
+    await cli(['delete', '-f', root, ...aws()]);
+  });
+
   test('a dangling reference is reported with its field path and nothing is sent to AWS', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('dangling', { 'runtime.yaml': runtime('lonely-agent', '  memoryRef:\n    name: missing-memory\n') });

@@ -13,7 +13,7 @@ import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options
 import type { CliIO } from '../io.js';
 import { table } from './validate.js';
 
-interface RunOptions extends AwsCliOptions {
+export interface RunOptions extends AwsCliOptions {
   filename: string[];
   timeout: string;
   concurrency: string;

@@ -16,7 +16,7 @@ import { send } from '../../aws/call.js';
 import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
@@ -262,6 +262,45 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
   }
 }
 
+/** What reconcile would do, from the same decisions, without a write. */
+export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec } = object;
+  const name = awsNameOf(RUNTIME_RULE, object);
+  const references = referencedInputsForPlan(spec, env);
+  const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
+  if (observed && TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `runtime ${name}`, to: observed.status }];
+  const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact, env.memo);
+  const desired = desiredRuntime(spec, { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, object.metadata.annotations?.[Annotation.restartedAt]) });
+  const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
+  if (!observed) {
+    return [
+      { action: 'create', subject: `runtime ${name}` },
+      ...(spec.endpoints ?? []).map((e): PlannedChange => ({ action: 'create', subject: `endpoint ${e.name}`, to: e.version ?? 'latest' })),
+    ];
+  }
+  const changes = diffRuntime(desired, observed.configuration);
+  if (changes.some((c) => c.action === 'replace')) return [{ action: 'replace', subject: `runtime ${name}`, from: changes[0]!.from, to: changes[0]!.to }];
+  const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to, newVersion: true }));
+  const tags = tagChanges(desiredTags, observed.tags);
+  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
+  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  const latest = planned.some((p) => p.newVersion) ? String(Number(observed.version) + 1) : observed.version;
+  for (const a of endpointActions(spec.endpoints ?? [], observed.endpoints, latest)) {
+    planned.push(a.type === 'delete' ? { action: 'delete', subject: `endpoint ${a.name}` } : { action: a.type, subject: `endpoint ${a.name}`, ...(a.type === 'update' ? { from: a.from } : {}), to: a.version });
+  }
+  return planned;
+}
+
+/** In a plan a reference not yet ready is not an error: its value is simply not known yet. */
+function referencedInputsForPlan(spec: AgentRuntimeSpec, env: ReconcileEnv): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
+  try {
+    return referencedInputs(spec, env);
+  } catch (error) {
+    if (!(error instanceof DependencyNotReady)) throw error;
+    return { roleArn: spec.role.arn ?? '(managed)', codeVersionEnvName: env.settings.codeVersionEnvName, ...(spec.memoryRef ? { memoryId: '(known after apply)' } : {}), ...(spec.gatewayRef ? { gatewayUrl: '(known after apply)' } : {}) };
+  }
+}
+
 export const agentRuntimeReconciler: KindReconciler<AgentRuntimeSpec, AgentRuntimeStatus> = {
   kind: 'AgentRuntime',
   references: (spec) => [
@@ -270,4 +309,5 @@ export const agentRuntimeReconciler: KindReconciler<AgentRuntimeSpec, AgentRunti
   ],
   reconcile: reconcileAgentRuntime,
   finalize: finalizeAgentRuntime,
+  plan: planAgentRuntime,
 };

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { awsErrorMessage } from '../../aws/errors.js';
+import type { PlannedChange } from '../../reconcilers/kind.js';
+import { withAwsOptions } from '../aws-options.js';
+import type { CliIO } from '../io.js';
+import { prepare, type RunOptions } from './apply.js';
+
+const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
+
+function value(v: unknown): string {
+  return v === undefined ? '(none)' : JSON.stringify(v);
+}
+
+/** Whole-resource changes (create, replace, wait) stand alone; field changes are listed under the object. */
+const WHOLE = /^(runtime|memory|gateway|target|provider|identity) /;
+
+function line(c: PlannedChange): string {
+  if (c.action === 'update') return `${c.subject}: ${value(c.from)} -> ${value(c.to)}`;
+  if (c.action === 'wait') return `${c.subject}: AWS reports ${String(c.to)}; nothing to do until it settles`;
+  return c.to !== undefined ? `${c.subject} = ${value(c.to)}` : c.subject;
+}
+
+/** Terraform-style lines: what changes, and from what to what. */
+export function renderPlan(key: string, changes: PlannedChange[]): string {
+  if (changes.length === 0) return '';
+  const [first, ...rest] = changes;
+  const parts = (list: PlannedChange[]) => list.map((c) => `    ${SIGN[c.action]} ${line(c)}\n`).join('');
+  if (WHOLE.test(first!.subject)) return `${SIGN[first!.action]} ${key}: ${first!.action} ${line(first!)}\n${parts(rest)}`;
+  const versioned = changes.some((c) => c.newVersion) ? ' (a new runtime version)' : '';
+  return `~ ${key}${versioned}\n${parts(changes)}`;
+}
+
+export function planCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  withAwsOptions(
+    program
+      .command('plan')
+      .description('Show what apply would change, field by field, without changing anything.')
+      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+      .option('--json', 'print the plan as JSON')
+      .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
+      .option('--concurrency <n>', 'objects planned at once', '8')
+      .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
+      .option('--timeout <duration>', 'unused by plan', '10m')
+      .option('--poll-ms <ms>', 'unused by plan', '2000'),
+  ).action(async (options: RunOptions & { json?: boolean; detailedExitcode?: boolean }) => {
+    const prepared = await prepare(options, io);
+    if (!prepared) return setExitCode(1);
+    try {
+      const plans = await prepared.engine.plan(prepared.objects);
+      const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
+      const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
+      if (options.json) {
+        io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
+      } else {
+        for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
+        const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
+        io.out(changed === 0 && errors.length === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors.length} error(s).\n`);
+      }
+      setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
+    } finally {
+      prepared.close();
+    }
+  });
+}
