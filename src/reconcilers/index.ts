@@ -1,7 +1,15 @@
 /** Every kind's reconciler, by kind. */
 import { agentRuntimeReconciler } from './agentruntime/reconcile.js';
+import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from './identity/index.js';
 import type { KindReconciler } from './kind.js';
 
-export const RECONCILERS: KindReconciler<never, never>[] = [agentRuntimeReconciler as unknown as KindReconciler<never, never>];
+const any = (r: unknown) => r as KindReconciler<never, never>;
+
+export const RECONCILERS: KindReconciler<never, never>[] = [
+  any(agentRuntimeReconciler),
+  any(workloadIdentityReconciler),
+  any(oauth2CredentialProviderReconciler),
+  any(apiKeyCredentialProviderReconciler),
+];
 
 export const reconcilerByKind = new Map(RECONCILERS.map((r) => [r.kind, r]));

@@ -45,7 +45,10 @@ export interface ReconcileEnv {
   pollMs: number;
   /** An object of this source (same namespace) by kind and name; undefined when there is none. */
   lookup(kind: string, name: string): ReferencedObject | undefined;
-  /** The value behind a secret reference; throws a TerminalError naming the reference when it resolves to nothing. */
+  /**
+   * The value behind a secret reference; throws a TerminalError saying what is missing (`environment
+   * variable X is not set`) when it resolves to nothing. The caller adds the spec field path.
+   */
   secret(ref: SecretRef): Promise<string>;
   settings: OperatorSettings;
   /** Reads shared across the reconciles of one run (a listing, a digest), when the front end offers it. */

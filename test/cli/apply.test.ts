@@ -114,6 +114,26 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(await emulator.admin('GET', 'counters')).toEqual({});
   });
 
+  test('a secret reference that resolves to nothing is reported with its field path before any AWS call', async () => {
+    await emulator.admin('DELETE', 'counters');
+    delete process.env.WEATHER_API_KEY_FOR_TEST;
+    const root = tree('secretless', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
+    const result = await cli(['apply', '-f', root, ...aws()]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('key.yaml:1: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST is not set');
+    expect(await emulator.admin('GET', 'counters')).toEqual({});
+  });
+
+  test('an API key from the environment is applied, and never printed', async () => {
+    process.env.WEATHER_API_KEY_FOR_TEST = 'sk-live-do-not-print-4242';
+    const root = tree('keyed', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
+    const result = await cli(['apply', '-f', root, ...aws()]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/ApiKeyCredentialProvider\s+agents\/weather-key\s+ready/);
+    expect(result.out + result.err).not.toContain('sk-live-do-not-print-4242');
+    await cli(['delete', '-f', root, ...aws()]);
+  });
+
   test('invalid manifests stop apply before any AWS call', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('invalid', { 'runtime.yaml': runtime('bad-agent', '  protocol: GRPC\n') });

@@ -1,0 +1,572 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import {
+  CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, GetApiKeyCredentialProviderCommand, GetOauth2CredentialProviderCommand,
+  GetWorkloadIdentityCommand, ListApiKeyCredentialProvidersCommand, ListOauth2CredentialProvidersCommand, ListTagsForResourceCommand,
+  ListWorkloadIdentitiesCommand, UpdateApiKeyCredentialProviderCommand, UpdateOauth2CredentialProviderCommand, UpdateWorkloadIdentityCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { Condition } from '../../src/api/meta.js';
+import type { SecretRef } from '../../src/api/schema.js';
+import type { ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus } from '../../src/api/v1alpha1/apikeycredentialprovider.js';
+import type { OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus } from '../../src/api/v1alpha1/oauth2credentialprovider.js';
+import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../src/api/v1alpha1/workloadidentity.js';
+import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { TerminalError } from '../../src/reconcilers/contract.js';
+import { Run, type CommonStatus } from '../../src/reconcilers/identity/common.js';
+import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
+import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';
+import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type Outcome, type ReconcileEnv } from '../../src/reconcilers/kind.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+let aws: AwsClients;
+beforeAll(async () => {
+  emulator = await startTestEmulator([agentCoreService()]);
+  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
+});
+afterAll(async () => {
+  aws.destroy();
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.admin('POST', 'reset');
+});
+
+const REGION = 'us-west-2';
+const ACCOUNT = '123456789012';
+const OWNER = { owner: 'agents/Kind/sample', source: 'test' };
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Distinctive values, so that finding one anywhere it should not be is unambiguous. */
+const CLIENT_SECRET = 'zq-client-secret-5f3e9a71c2';
+const ROTATED_SECRET = 'zq-client-secret-rotated-0b8d44e6';
+const API_KEY = 'zq-api-key-live-7c1d2e3f4a';
+const ROTATED_KEY = 'zq-api-key-rotated-9e8f7a6b';
+const ALL_SECRETS = [CLIENT_SECRET, ROTATED_SECRET, API_KEY, ROTATED_KEY];
+
+/** Secret references resolved from a map, as the file and cluster front ends do; unknown ones fail as theirs do. */
+class Secrets {
+  readonly values = new Map<string, string>();
+  readonly asked: SecretRef[] = [];
+
+  static keyOf(ref: SecretRef): string {
+    if (ref.env) return `env:${ref.env}`;
+    if (ref.file) return `file:${ref.file}`;
+    if (ref.secretKeyRef) return `secret:${ref.secretKeyRef.name}/${ref.secretKeyRef.key}`;
+    throw new TerminalError('a Secrets Manager secret is read by AgentCore, not by the operator', 'ValidationFailed');
+  }
+
+  set(ref: SecretRef, value: string): this {
+    this.values.set(Secrets.keyOf(ref), value);
+    return this;
+  }
+
+  resolve = async (ref: SecretRef): Promise<string> => {
+    this.asked.push(ref);
+    const value = this.values.get(Secrets.keyOf(ref));
+    if (value !== undefined) return value;
+    if (ref.env) throw new TerminalError(`environment variable ${ref.env} is not set`, 'ValidationFailed');
+    if (ref.file) throw new TerminalError(`file ${ref.file} cannot be read (ENOENT)`, 'ValidationFailed');
+    throw new TerminalError(`Secret agents/${ref.secretKeyRef!.name} with key ${ref.secretKeyRef!.key} is not in this source`, 'ValidationFailed');
+  };
+}
+
+function env(secrets = new Secrets(), owner = OWNER): ReconcileEnv {
+  return {
+    aws,
+    owner,
+    now: () => new Date(),
+    pollMs: 10,
+    lookup: () => undefined,
+    secret: secrets.resolve,
+    settings: { ...DEFAULT_SETTINGS, secretDigestKey: 'test-digest-key' },
+  };
+}
+
+function objectOf<Spec, Status>(spec: Spec, name = 'sample'): ObjectOf<Spec, Status> {
+  return { metadata: { name, namespace: 'agents', uid: `uid-${name}`, generation: 1 }, spec };
+}
+
+/** Every outcome of every run, for the secret checks. */
+let outcomes: Outcome<unknown>[] = [];
+beforeEach(() => {
+  outcomes = [];
+});
+
+type Step = 'reconcile' | 'finalize';
+/** Runs a reconciler until it is done or stalled, carrying status from one run to the next. */
+async function converge<Spec, Status>(r: KindReconciler<Spec, Status>, object: ObjectOf<Spec, Status>, e: ReconcileEnv, step: Step = 'reconcile', rounds = 10) {
+  const allActions: string[] = [];
+  for (let runs = 1; runs <= rounds; runs += 1) {
+    const outcome = await r[step](object, e);
+    outcomes.push(outcome as Outcome<unknown>);
+    object.status = outcome.status;
+    allActions.push(...outcome.actions);
+    if (outcome.next.kind === 'done' || outcome.next.kind === 'stalled') return { ...outcome, runs, allActions };
+  }
+  throw new Error(`not converged after ${rounds} runs: ${JSON.stringify(object.status)}`);
+}
+
+async function counters(): Promise<Record<string, Record<string, number>>> {
+  return emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+}
+const total = (c: Record<string, Record<string, number>>, only: RegExp = /./) =>
+  Object.entries(c).filter(([op]) => only.test(op)).reduce((n, [, byOutcome]) => n + Object.values(byOutcome).reduce((a, b) => a + b, 0), 0);
+const WRITES = /:(Create|Update|Delete|Tag|Untag)/;
+const writeCalls = async () => total(await counters(), WRITES);
+const allCalls = async () => total(await counters());
+
+const condition = (o: { status?: { conditions?: Condition[] } }, type: string) => o.status?.conditions?.find((c) => c.type === type);
+const state = async () => JSON.stringify(await emulator.admin('GET', 'state'));
+
+/** No secret value anywhere in what the reconcilers returned: status, conditions, actions, errors. */
+function expectNoSecretsReturned(): void {
+  expect(outcomes.length).toBeGreaterThan(0);
+  for (const o of outcomes) {
+    const text = JSON.stringify({ status: o.status, actions: o.actions, next: o.next, error: 'error' in o.next ? o.next.error.message : undefined });
+    for (const s of ALL_SECRETS) expect(text).not.toContain(s);
+  }
+}
+
+describe('WorkloadIdentity', () => {
+  type IdentityObject = ObjectOf<WorkloadIdentitySpec, WorkloadIdentityStatus>;
+  const identity = (spec: WorkloadIdentitySpec = {}, name = 'support-agent'): IdentityObject => objectOf(spec, name);
+  const reconcile = (o: IdentityObject, e = env()) => converge(workloadIdentityReconciler, o, e);
+
+  test('is created Ready with its return URLs and tags; a second run makes no write', async () => {
+    const object = identity({ allowedOAuth2ReturnUrls: ['https://app.example.com/cb', 'myapp://oauth'], tags: { team: 'support' } });
+    const outcome = await reconcile(object);
+    expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['created workload identity support-agent']]);
+    const arn = `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:workload-identity-directory/default/workload-identity/support-agent`;
+    expect(object.status).toMatchObject({ identityName: 'support-agent', workloadIdentityArn: arn, observedGeneration: 1 });
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect(condition(object, 'Synced')).toMatchObject({ status: 'True' });
+    const got = await aws.agentcore.send(new GetWorkloadIdentityCommand({ name: 'support-agent' }));
+    expect(got.allowedResourceOauth2ReturnUrls).toEqual(['https://app.example.com/cb', 'myapp://oauth']);
+    expect((await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({
+      team: 'support', 'agentcore.dev/managed-by': 'agentcore-operator', 'agentcore.dev/owner': OWNER.owner, 'agentcore.dev/source': 'test',
+    });
+
+    const writes = await writeCalls();
+    const again = await workloadIdentityReconciler.reconcile(object, env());
+    expect([again.next.kind, again.actions]).toEqual(['done', []]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('return URLs are a set: another order is no change, an empty list is none, a new URL is an update', async () => {
+    const object = identity({ allowedOAuth2ReturnUrls: ['https://a.example.com/cb', 'https://b.example.com/cb'] });
+    await reconcile(object);
+    const writes = await writeCalls();
+    object.spec.allowedOAuth2ReturnUrls = ['https://b.example.com/cb', 'https://a.example.com/cb'];
+    object.metadata.generation = 2;
+    expect((await reconcile(object)).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+
+    object.spec.allowedOAuth2ReturnUrls = ['https://c.example.com/cb'];
+    object.metadata.generation = 3;
+    expect((await reconcile(object)).allActions).toEqual(['updated spec.allowedOAuth2ReturnUrls']);
+    expect((await aws.agentcore.send(new GetWorkloadIdentityCommand({ name: 'support-agent' }))).allowedResourceOauth2ReturnUrls).toEqual(['https://c.example.com/cb']);
+
+    object.spec.allowedOAuth2ReturnUrls = [];
+    object.metadata.generation = 4;
+    expect((await reconcile(object)).allActions).toEqual(['updated spec.allowedOAuth2ReturnUrls']);
+    expect((await aws.agentcore.send(new GetWorkloadIdentityCommand({ name: 'support-agent' }))).allowedResourceOauth2ReturnUrls).toBeUndefined();
+    delete object.spec.allowedOAuth2ReturnUrls;
+    object.metadata.generation = 5;
+    expect((await reconcile(object)).allActions).toEqual([]);
+  });
+
+  test('tag changes go through the tag APIs', async () => {
+    const object = identity({ tags: { team: 'a', old: 'x' } });
+    await reconcile(object);
+    object.spec.tags = { team: 'b' };
+    object.metadata.generation = 2;
+    expect((await reconcile(object)).allActions).toEqual(['tagged team', 'untagged old']);
+    const { tags } = await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: object.status!.workloadIdentityArn }));
+    expect(tags).toMatchObject({ team: 'b' });
+    expect(tags!.old).toBeUndefined();
+  });
+
+  test('out-of-band return URLs are corrected, or with driftPolicy: Report only reported', async () => {
+    const corrected = identity({ allowedOAuth2ReturnUrls: ['https://app.example.com/cb'] });
+    await reconcile(corrected);
+    await aws.agentcore.send(new UpdateWorkloadIdentityCommand({ name: 'support-agent', allowedResourceOauth2ReturnUrls: ['https://evil.example.com/cb'] }));
+    expect((await reconcile(corrected)).allActions).toEqual(['corrected drift at spec.allowedOAuth2ReturnUrls']);
+    expect(condition(corrected, 'Drifted')).toMatchObject({ status: 'False', reason: 'DriftCorrected' });
+    expect((await aws.agentcore.send(new GetWorkloadIdentityCommand({ name: 'support-agent' }))).allowedResourceOauth2ReturnUrls).toEqual(['https://app.example.com/cb']);
+
+    const reported = identity({ allowedOAuth2ReturnUrls: ['https://app.example.com/cb'], driftPolicy: 'Report' }, 'reported-agent');
+    await reconcile(reported);
+    await aws.agentcore.send(new UpdateWorkloadIdentityCommand({ name: 'reported-agent' }));
+    const writes = await writeCalls();
+    const outcome = await reconcile(reported);
+    expect([outcome.next.kind, outcome.allActions, await writeCalls()]).toEqual(['done', [], writes]);
+    expect(reported.status!.drift).toEqual(['spec.allowedOAuth2ReturnUrls']);
+    expect(condition(reported, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftDetected' });
+    expect(condition(reported, 'Synced')).toMatchObject({ status: 'False' });
+  });
+
+  test('an identity of the same name that is not ours is left alone unless the object asks to adopt it', async () => {
+    await aws.agentcore.send(new CreateWorkloadIdentityCommand({ name: 'support-agent', tags: { team: 'other' } }));
+    const refused = identity();
+    const outcome = await reconcile(refused);
+    expect(outcome.next.kind).toBe('stalled');
+    expect(condition(refused, 'Stalled')!.message).toContain('agentcore.dev/adopt');
+    expect((await finalizeUntilDone(refused)).next.kind).toBe('stalled');
+    expect((await aws.agentcore.send(new ListWorkloadIdentitiesCommand({}))).workloadIdentities).toHaveLength(1);
+
+    const adopting = identity();
+    adopting.metadata.annotations = { 'agentcore.dev/adopt': 'true' };
+    expect((await reconcile(adopting)).next.kind).toBe('done');
+    const { tags } = await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: adopting.status!.workloadIdentityArn }));
+    expect(tags).toEqual({ 'agentcore.dev/managed-by': 'agentcore-operator', 'agentcore.dev/owner': OWNER.owner, 'agentcore.dev/source': 'test' });
+  });
+
+  const finalizeUntilDone = (o: IdentityObject) => converge(workloadIdentityReconciler, o, env(), 'finalize');
+
+  test('finalize deletes the identity; Retain leaves it', async () => {
+    const object = identity();
+    await reconcile(object);
+    const outcome = await finalizeUntilDone(object);
+    expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['deleted workload identity support-agent']]);
+    expect((await aws.agentcore.send(new ListWorkloadIdentitiesCommand({}))).workloadIdentities).toEqual([]);
+
+    const kept = identity({ deletionPolicy: 'Retain' }, 'kept-agent');
+    await reconcile(kept);
+    const retained = await finalizeUntilDone(kept);
+    expect([retained.next.kind, retained.allActions]).toEqual(['done', ['retained the workload identity (deletionPolicy: Retain)']]);
+    expect((await aws.agentcore.send(new ListWorkloadIdentitiesCommand({}))).workloadIdentities!.map((w) => w.name)).toEqual(['kept-agent']);
+  });
+});
+
+describe('OAuth2CredentialProvider', () => {
+  type OAuthObject = ObjectOf<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus>;
+  const SECRET_REF: SecretRef = { secretKeyRef: { name: 'github-oauth', key: 'client-secret' } };
+  const provider = (spec: Partial<OAuth2CredentialProviderSpec> = {}, name = 'github.corp'): OAuthObject =>
+    objectOf({ vendor: 'GithubOauth2', clientId: 'client-1', clientSecret: SECRET_REF, ...spec } as OAuth2CredentialProviderSpec, name);
+  const reconcile = (o: OAuthObject, e: ReconcileEnv) => converge(oauth2CredentialProviderReconciler, o, e);
+  const get = (name = 'github-corp') => aws.agentcore.send(new GetOauth2CredentialProviderCommand({ name }));
+
+  test('is created Ready with the secret pushed and only its keyed digest kept; a second run makes no write', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider({ tags: { team: 'platform' } });
+    const outcome = await reconcile(object, env(secrets));
+    expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['created OAuth2 credential provider github-corp']]);
+    const got = await get();
+    expect(object.status).toMatchObject({
+      providerName: 'github-corp',
+      credentialProviderArn: `arn:aws:acps:${REGION}:${ACCOUNT}:token-vault/default/oauth2credentialprovider/github-corp`,
+      clientSecretArn: got.clientSecretArn!.secretArn,
+      callbackUrl: got.callbackUrl,
+      awsStatus: 'READY',
+      observedGeneration: 1,
+    });
+    expect(object.status!.callbackUrl).toMatch(/^https:\/\/bedrock-agentcore\.us-west-2\.amazonaws\.com\/identities\/oauth2\/callback\//);
+    expect(object.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'uid-github.corp', CLIENT_SECRET));
+    expect(object.status!.appliedSecretDigest).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(object.status!.appliedSecretDigest).not.toContain(sha256(CLIENT_SECRET));
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'True' });
+    expect(got).toMatchObject({ credentialProviderVendor: 'GithubOauth2', clientSecretSource: 'MANAGED', oauth2ProviderConfigOutput: { githubOauth2ProviderConfig: { clientId: 'client-1' } } });
+    expect(await state()).toContain(sha256(CLIENT_SECRET));
+
+    const writes = await writeCalls();
+    const again = await oauth2CredentialProviderReconciler.reconcile(object, env(secrets));
+    outcomes.push(again);
+    expect([again.next.kind, again.actions]).toEqual(['done', []]);
+    expect(await writeCalls()).toBe(writes);
+    expectNoSecretsReturned();
+  });
+
+  test('a changed secret value is pushed exactly once: the digest changes, the value never shows', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider();
+    await reconcile(object, env(secrets));
+    const firstDigest = object.status!.appliedSecretDigest;
+
+    secrets.set(SECRET_REF, ROTATED_SECRET);
+    const writes = await writeCalls();
+    const rotated = await reconcile(object, env(secrets));
+    expect([rotated.next.kind, rotated.allActions]).toEqual(['done', ['pushed the changed client secret']]);
+    expect(await writeCalls()).toBe(writes + 1);
+    expect(object.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'uid-github.corp', ROTATED_SECRET));
+    expect(object.status!.appliedSecretDigest).not.toBe(firstDigest);
+    const kept = await state();
+    expect(kept).toContain(sha256(ROTATED_SECRET));
+    expect(kept).not.toContain(sha256(CLIENT_SECRET));
+
+    const settled = await reconcile(object, env(secrets));
+    expect([settled.allActions, await writeCalls()]).toEqual([[], writes + 1]);
+    expectNoSecretsReturned();
+  });
+
+  test('a changed client id is pushed, secret included (Update replaces the whole configuration)', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider();
+    await reconcile(object, env(secrets));
+    object.spec.clientId = 'client-2';
+    object.metadata.generation = 2;
+    const outcome = await reconcile(object, env(secrets));
+    expect(outcome.allActions).toEqual(['updated spec.clientId']);
+    expect((await get()).oauth2ProviderConfigOutput).toMatchObject({ githubOauth2ProviderConfig: { clientId: 'client-2' } });
+    expect(await state()).toContain(sha256(CLIENT_SECRET));
+    expect(object.status!.observedGeneration).toBe(2);
+    expectNoSecretsReturned();
+  });
+
+  test('a client id changed out of band is corrected, or with driftPolicy: Report only reported', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider({ driftPolicy: 'Report' });
+    await reconcile(object, env(secrets));
+    await aws.agentcore.send(new UpdateOauth2CredentialProviderCommand({ name: 'github-corp', credentialProviderVendor: 'GithubOauth2', oauth2ProviderConfigInput: { githubOauth2ProviderConfig: { clientId: 'someone-else', clientSecret: 'x' } } }));
+    const writes = await writeCalls();
+    const reported = await reconcile(object, env(secrets));
+    expect([reported.allActions, await writeCalls(), object.status!.drift]).toEqual([[], writes, ['spec.clientId']]);
+    expect(condition(object, 'Drifted')).toMatchObject({ status: 'True' });
+
+    object.spec.driftPolicy = 'Correct';
+    const corrected = await reconcile(object, env(secrets));
+    // The spec changed (driftPolicy), but its generation did not: the difference is still drift.
+    expect(corrected.allActions).toEqual(['corrected drift at spec.clientId']);
+    expect((await get()).oauth2ProviderConfigOutput).toMatchObject({ githubOauth2ProviderConfig: { clientId: 'client-1' } });
+    expect(await state()).toContain(sha256(CLIENT_SECRET));
+    expect(condition(object, 'Drifted')).toMatchObject({ status: 'False' });
+  });
+
+  test.each<[string, Partial<OAuth2CredentialProviderSpec>, string]>([
+    ['CustomOauth2 with a discovery URL', { vendor: 'CustomOauth2', discovery: { discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration' } }, 'customOauth2ProviderConfig'],
+    ['CustomOauth2 with server metadata', { vendor: 'CustomOauth2', discovery: { authorizationServerMetadata: { issuer: 'https://idp.example.com', authorizationEndpoint: 'https://idp.example.com/auth', tokenEndpoint: 'https://idp.example.com/token', responseTypes: ['code'] } } }, 'customOauth2ProviderConfig'],
+    ['MicrosoftOauth2 with a tenant', { vendor: 'MicrosoftOauth2', tenantId: 'contoso-tenant' }, 'microsoftOauth2ProviderConfig'],
+    ['OktaOauth2 by issuer', { vendor: 'OktaOauth2', discovery: { discoveryUrl: 'https://corp.okta.com/.well-known/openid-configuration' } }, 'includedOauth2ProviderConfig'],
+    ['Auth0Oauth2 by endpoints', { vendor: 'Auth0Oauth2', discovery: { authorizationServerMetadata: { issuer: 'https://corp.auth0.com/', authorizationEndpoint: 'https://corp.auth0.com/authorize', tokenEndpoint: 'https://corp.auth0.com/oauth/token' } } }, 'includedOauth2ProviderConfig'],
+  ])('%s maps to its union member and settles with no write on the next run', async (_, spec, member) => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider(spec, 'idp');
+    expect((await reconcile(object, env(secrets))).next.kind).toBe('done');
+    expect(Object.keys((await get('idp')).oauth2ProviderConfigOutput!)).toEqual([member]);
+    const writes = await writeCalls();
+    expect((await reconcile(object, env(secrets))).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('a changed tenant or issuer is found through the discovery AgentCore derived, and pushed', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const microsoft = provider({ vendor: 'MicrosoftOauth2', tenantId: 'tenant-a' }, 'ms');
+    await reconcile(microsoft, env(secrets));
+    microsoft.spec.tenantId = 'tenant-b';
+    microsoft.metadata.generation = 2;
+    expect((await reconcile(microsoft, env(secrets))).allActions).toEqual(['updated spec.tenantId']);
+    expect(JSON.stringify((await get('ms')).oauth2ProviderConfigOutput)).toContain('/tenant-b/');
+
+    const okta = provider({ vendor: 'OktaOauth2', discovery: { discoveryUrl: 'https://a.okta.com/.well-known/openid-configuration' } }, 'okta');
+    await reconcile(okta, env(secrets));
+    okta.spec.discovery = { discoveryUrl: 'https://b.okta.com/.well-known/openid-configuration' };
+    okta.metadata.generation = 2;
+    expect((await reconcile(okta, env(secrets))).allActions).toEqual(['updated spec.discovery']);
+  });
+
+  test('a Secrets Manager reference is passed to AWS as EXTERNAL and never read; switching to it is an update', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const external: SecretRef = { awsSecretsManager: { secretId: 'team/github-oauth', jsonKey: 'client_secret' } };
+    const object = provider({ clientSecret: external }, 'external-idp');
+    const outcome = await reconcile(object, env(secrets));
+    expect(outcome.next.kind).toBe('done');
+    expect(secrets.asked).toEqual([]);
+    const got = await get('external-idp');
+    expect(got).toMatchObject({ clientSecretSource: 'EXTERNAL', clientSecretJsonKey: 'client_secret', clientSecretArn: { secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:team/github-oauth` } });
+    expect(object.status).toMatchObject({ clientSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:team/github-oauth` });
+    expect(object.status!.appliedSecretDigest).toBeUndefined();
+    const writes = await writeCalls();
+    expect((await reconcile(object, env(secrets))).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+
+    const managed = provider();
+    await reconcile(managed, env(secrets));
+    managed.spec.clientSecret = external;
+    managed.metadata.generation = 2;
+    expect((await reconcile(managed, env(secrets))).allActions).toEqual(['updated spec.clientSecret']);
+    expect(await get()).toMatchObject({ clientSecretSource: 'EXTERNAL', clientSecretJsonKey: 'client_secret' });
+    expect(managed.status!.appliedSecretDigest).toBeUndefined();
+    managed.spec.clientSecret = SECRET_REF;
+    managed.metadata.generation = 3;
+    expect((await reconcile(managed, env(secrets))).allActions).toEqual(['updated spec.clientSecret; pushed the client secret']);
+    expect((await get()).clientSecretSource).toBe('MANAGED');
+  });
+
+  test('a vendor change is Stalled with ReplacementNotAllowed, and nothing is written', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider();
+    await reconcile(object, env(secrets));
+    object.spec.vendor = 'GoogleOauth2';
+    object.metadata.generation = 2;
+    const writes = await writeCalls();
+    const outcome = await reconcile(object, env(secrets));
+    expect(outcome.next.kind).toBe('stalled');
+    expect(condition(object, 'Stalled')).toMatchObject({ status: 'True', reason: 'ReplacementNotAllowed' });
+    expect(condition(object, 'Stalled')!.message).toContain('GithubOauth2');
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'False', reason: 'ReplacementNotAllowed' });
+    expect(await writeCalls()).toBe(writes);
+    expectNoSecretsReturned();
+  });
+
+  test('a secret that resolves to nothing is Stalled naming the reference, before any AWS call', async () => {
+    const object = provider({ clientSecret: { env: 'GITHUB_CLIENT_SECRET' } });
+    const outcome = await reconcile(object, env());
+    expect(outcome.next.kind).toBe('stalled');
+    expect(outcome.next.kind === 'stalled' && outcome.next.error.message).toBe('spec.clientSecret.env: environment variable GITHUB_CLIENT_SECRET is not set');
+    expect(condition(object, 'Stalled')).toMatchObject({ reason: 'ValidationFailed', message: 'spec.clientSecret.env: environment variable GITHUB_CLIENT_SECRET is not set' });
+    expect(await allCalls()).toBe(0);
+  });
+
+  test('AWS refusing the secret is Stalled, throttling is retried, and neither shows the value', async () => {
+    const tooLong = `${CLIENT_SECRET}-${'x'.repeat(2100)}`;
+    const object = provider();
+    const refused = await reconcile(object, env(new Secrets().set(SECRET_REF, tooLong)));
+    expect(refused.next.kind).toBe('stalled');
+    expect(condition(object, 'Stalled')).toMatchObject({ reason: 'ValidationFailed' });
+    expect(condition(object, 'Stalled')!.message).toContain('clientSecret');
+
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'CreateOauth2CredentialProvider', kind: 'throttle', rate: 1, count: 1 }] });
+    const retried = await oauth2CredentialProviderReconciler.reconcile(object, env(new Secrets().set(SECRET_REF, CLIENT_SECRET)));
+    outcomes.push(retried);
+    expect(retried.next.kind).toBe('retry');
+    expect(retried.status.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'ProgressingWithRetry' });
+    object.status = retried.status;
+    expect((await reconcile(object, env(new Secrets().set(SECRET_REF, CLIENT_SECRET)))).next.kind).toBe('done');
+    // The refused value starts with CLIENT_SECRET, so this also covers the refusal.
+    expectNoSecretsReturned();
+  });
+
+  test('finalize deletes the provider; Retain leaves it', async () => {
+    const secrets = new Secrets().set(SECRET_REF, CLIENT_SECRET);
+    const object = provider();
+    await reconcile(object, env(secrets));
+    const outcome = await converge(oauth2CredentialProviderReconciler, object, env(secrets), 'finalize');
+    expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['deleted OAuth2 credential provider github-corp']]);
+    expect((await aws.agentcore.send(new ListOauth2CredentialProvidersCommand({}))).credentialProviders).toEqual([]);
+
+    const kept = provider({ deletionPolicy: 'Retain' }, 'kept');
+    await reconcile(kept, env(secrets));
+    const retained = await converge(oauth2CredentialProviderReconciler, kept, env(secrets), 'finalize');
+    expect(retained.allActions).toEqual(['retained the OAuth2 credential provider (deletionPolicy: Retain)']);
+    expect((await aws.agentcore.send(new ListOauth2CredentialProvidersCommand({}))).credentialProviders!.map((p) => p.name)).toEqual(['kept']);
+  });
+
+  test('a provider made outside the operator under the same name is updated to the spec (no tags can say whose it is)', async () => {
+    await aws.agentcore.send(new CreateOauth2CredentialProviderCommand({ name: 'github-corp', credentialProviderVendor: 'GithubOauth2', oauth2ProviderConfigInput: { githubOauth2ProviderConfig: { clientId: 'old', clientSecret: 'old' } } }));
+    const object = provider();
+    const outcome = await reconcile(object, env(new Secrets().set(SECRET_REF, CLIENT_SECRET)));
+    expect(outcome.allActions).toEqual(['updated spec.clientId; pushed the client secret']);
+  });
+});
+
+describe('ApiKeyCredentialProvider', () => {
+  type KeyObject = ObjectOf<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus>;
+  const KEY_REF: SecretRef = { env: 'WEATHER_API_KEY' };
+  const provider = (spec: Partial<ApiKeyCredentialProviderSpec> = {}, name = 'weather-api'): KeyObject => objectOf({ apiKey: KEY_REF, ...spec }, name);
+  const reconcile = (o: KeyObject, e: ReconcileEnv) => converge(apiKeyCredentialProviderReconciler, o, e);
+  const get = (name = 'weather-api') => aws.agentcore.send(new GetApiKeyCredentialProviderCommand({ name }));
+
+  test('is created Ready; a second run makes no write; a rotated key is pushed exactly once', async () => {
+    const secrets = new Secrets().set(KEY_REF, API_KEY);
+    const object = provider({ tags: { team: 'weather' } });
+    const created = await reconcile(object, env(secrets));
+    expect([created.next.kind, created.allActions]).toEqual(['done', ['created API key credential provider weather-api']]);
+    const got = await get();
+    expect(object.status).toMatchObject({
+      providerName: 'weather-api',
+      credentialProviderArn: `arn:aws:acps:${REGION}:${ACCOUNT}:token-vault/default/apikeycredentialprovider/weather-api`,
+      apiKeySecretArn: got.apiKeySecretArn!.secretArn,
+      appliedSecretDigest: secretDigest('test-digest-key', 'uid-weather-api', API_KEY),
+      observedGeneration: 1,
+    });
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'True' });
+    expect(await state()).toContain(sha256(API_KEY));
+
+    const writes = await writeCalls();
+    expect((await reconcile(object, env(secrets))).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+
+    secrets.set(KEY_REF, ROTATED_KEY);
+    expect((await reconcile(object, env(secrets))).allActions).toEqual(['pushed the changed API key']);
+    expect((await reconcile(object, env(secrets))).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes + 1);
+    expect(object.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'uid-weather-api', ROTATED_KEY));
+    const kept = await state();
+    expect(kept).toContain(sha256(ROTATED_KEY));
+    expect(kept).not.toContain(sha256(API_KEY));
+    expectNoSecretsReturned();
+  });
+
+  test('the same key in two objects gives two unrelated digests', async () => {
+    const secrets = new Secrets().set(KEY_REF, API_KEY);
+    const a = provider({}, 'a-api');
+    const b = provider({}, 'b-api');
+    await reconcile(a, env(secrets));
+    await reconcile(b, env(secrets));
+    expect(a.status!.appliedSecretDigest).not.toBe(b.status!.appliedSecretDigest);
+  });
+
+  test('a Secrets Manager reference is passed as EXTERNAL, never read, and an out-of-band switch back is corrected', async () => {
+    const secrets = new Secrets();
+    const secretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:weather/api-AbCdEf`;
+    const object = provider({ apiKey: { awsSecretsManager: { secretId: secretArn, jsonKey: 'key' } } });
+    expect((await reconcile(object, env(secrets))).next.kind).toBe('done');
+    expect(secrets.asked).toEqual([]);
+    expect(await get()).toMatchObject({ apiKeySecretSource: 'EXTERNAL', apiKeySecretJsonKey: 'key', apiKeySecretArn: { secretArn } });
+    expect(object.status).toMatchObject({ apiKeySecretArn: secretArn });
+    expect(object.status!.appliedSecretDigest).toBeUndefined();
+    const writes = await writeCalls();
+    expect((await reconcile(object, env(secrets))).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+
+    await aws.agentcore.send(new UpdateApiKeyCredentialProviderCommand({ name: 'weather-api', apiKey: 'planted-by-hand' }));
+    expect((await reconcile(object, env(secrets))).allActions).toEqual(['corrected drift at spec.apiKey']);
+    expect((await get()).apiKeySecretSource).toBe('EXTERNAL');
+  });
+
+  test('a key that resolves to nothing is Stalled naming the reference, before any AWS call', async () => {
+    const object = provider({ apiKey: { file: 'keys/weather.txt' } });
+    const outcome = await reconcile(object, env());
+    expect(outcome.next.kind).toBe('stalled');
+    expect(condition(object, 'Stalled')).toMatchObject({ reason: 'ValidationFailed', message: 'spec.apiKey.file: file keys/weather.txt cannot be read (ENOENT)' });
+    expect(await allCalls()).toBe(0);
+  });
+
+  test('finalize deletes the provider; Retain leaves it', async () => {
+    const secrets = new Secrets().set(KEY_REF, API_KEY);
+    const object = provider();
+    await reconcile(object, env(secrets));
+    const outcome = await converge(apiKeyCredentialProviderReconciler, object, env(secrets), 'finalize');
+    expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['deleted API key credential provider weather-api']]);
+    expect((await aws.agentcore.send(new ListApiKeyCredentialProvidersCommand({}))).credentialProviders).toEqual([]);
+
+    const kept = provider({ deletionPolicy: 'Retain' }, 'kept-api');
+    await reconcile(kept, env(secrets));
+    expect((await converge(apiKeyCredentialProviderReconciler, kept, env(secrets), 'finalize')).allActions).toEqual(['retained the API key credential provider (deletionPolicy: Retain)']);
+    expect((await aws.agentcore.send(new ListApiKeyCredentialProvidersCommand({}))).credentialProviders!.map((p) => p.name)).toEqual(['kept-api']);
+  });
+});
+
+describe('secret handling', () => {
+  test('a secret value in an error message is scrubbed from the condition and the error', () => {
+    const run = new Run<CommonStatus>(undefined, 1, new Date(), 10);
+    run.hide(API_KEY);
+    run.actions.push(`would never say ${API_KEY}`);
+    const outcome = run.fail(Object.assign(new Error(`Invalid key ${API_KEY} for this API`), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
+    const text = JSON.stringify(outcome) + (outcome.next.kind === 'stalled' ? outcome.next.error.message : '');
+    expect(text).not.toContain(API_KEY);
+    expect(text).toContain('Invalid key [redacted] for this API');
+    const retry = run.fail(Object.assign(new Error(`busy with ${API_KEY}`), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } }));
+    expect(retry.next.kind === 'retry' && retry.next.error.message).toBe('busy with [redacted]');
+  });
+
+  test('a Secrets Manager secret id matches its ARN by name, with or without the random suffix', () => {
+    const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:team/github-oauth-AbC123`;
+    expect(secretIdMatches('team/github-oauth', arn)).toBe(true);
+    expect(secretIdMatches(arn, arn)).toBe(true);
+    expect(secretIdMatches(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:team/github-oauth`, arn)).toBe(true);
+    expect(secretIdMatches('team/github', arn)).toBe(false);
+    expect(secretIdMatches('team/other', arn)).toBe(false);
+  });
+});
