@@ -13,10 +13,10 @@ import { awsNameOf } from '../../api/names.js';
 import { kindInfo } from '../../api/kinds.js';
 import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/agentruntime.js';
 import { send } from '../../aws/call.js';
-import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
-import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
+import { markReady, markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import { DependencyNotReady, failure, referencedField } from '../steps.js';
 import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
@@ -26,9 +26,6 @@ import { observeRuntime, type ObservedRuntime, type RuntimeLookup } from './obse
 
 export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
 export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
-
-/** Waiting for another object is a requeue with a reason, not an error. */
-class DependencyNotReady extends Error {}
 
 const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
@@ -53,28 +50,6 @@ function statusOf(observed: ObservedRuntime, name: string, inputs: RuntimeInputs
     workloadIdentityArn: observed.workloadIdentityArn,
     endpoints: observed.endpoints.filter((e) => e.name !== 'DEFAULT').map((e) => ({ name: e.name, liveVersion: e.liveVersion, targetVersion: e.targetVersion, status: e.status })),
   };
-}
-
-/** An AWS error turned into the status and the next step it calls for. */
-function failure(status: AgentRuntimeStatus, error: unknown, generation: number | undefined, now: Date, actions: string[], pollMs: number): RuntimeOutcome {
-  if (error instanceof DependencyNotReady) {
-    status.conditions = markReconciling(status.conditions ?? [], Reason.DependencyNotReady, error.message, generation, now);
-    return { status, next: { kind: 'requeue', afterMs: pollMs }, actions };
-  }
-  if (error instanceof TerminalError) {
-    status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, generation, now);
-    return { status, next: { kind: 'stalled', error }, actions };
-  }
-  const kind = classifyAwsError(error);
-  const message = awsErrorMessage(error);
-  if (kind === 'terminal') {
-    const reason = /AccessDenied/.test(message) ? Reason.AccessDenied : /Quota/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
-    const terminal = new TerminalError(message, reason);
-    status.conditions = markStalled(status.conditions ?? [], reason, message, generation, now);
-    return { status, next: { kind: 'stalled', error: terminal }, actions };
-  }
-  status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.ProgressingWithRetry, message, generation, now);
-  return { status, next: { kind: 'retry', error: error instanceof Error ? error : new Error(message) }, actions };
 }
 
 async function applyEndpoints(env: ReconcileEnv, observed: ObservedRuntime, todo: EndpointAction[], uid: string, actions: string[]): Promise<void> {
@@ -103,22 +78,13 @@ function lookupOf(object: RuntimeObject, name: string, owner: Owner): RuntimeLoo
   };
 }
 
-/** The status field of a referenced object, once that object is ready. */
-function referenced(env: ReconcileEnv, kind: string, name: string, field: string): string {
-  const target = env.lookup(kind, name);
-  if (!target) throw new DependencyNotReady(`Waiting for ${kind} ${name}, which does not exist yet`);
-  const value = target.status[field];
-  if (!target.ready || typeof value !== 'string') throw new DependencyNotReady(`Waiting for ${kind} ${name} to be ready`);
-  return value;
-}
-
 function referencedInputs(spec: AgentRuntimeSpec, env: ReconcileEnv): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
   if (!spec.role.arn) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet; give spec.role.arn', Reason.ValidationFailed);
   return {
     roleArn: spec.role.arn,
     codeVersionEnvName: env.settings.codeVersionEnvName,
-    ...(spec.memoryRef ? { memoryId: referenced(env, 'Memory', spec.memoryRef.name, 'memoryId') } : {}),
-    ...(spec.gatewayRef ? { gatewayUrl: referenced(env, 'Gateway', spec.gatewayRef.name, 'gatewayUrl') } : {}),
+    ...(spec.memoryRef ? { memoryId: referencedField(env, 'Memory', spec.memoryRef.name, 'memoryId') } : {}),
+    ...(spec.gatewayRef ? { gatewayUrl: referencedField(env, 'Gateway', spec.gatewayRef.name, 'gatewayUrl') } : {}),
   };
 }
 

@@ -1,0 +1,194 @@
+/**
+ * The Gateway reconciler: observe AWS, decide, make the fewest calls that close the gap, report. Each
+ * step that can stop the pipeline marks one condition with one reason. An update is a full
+ * replacement built from the spec (plus what AWS holds in members the spec does not model).
+ */
+import {
+  CreateGatewayCommand, DeleteGatewayCommand, TagResourceCommand, UntagResourceCommand, UpdateGatewayCommand,
+  type CreateGatewayResponse,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { Annotation } from '../../api/meta.js';
+import { kindInfo } from '../../api/kinds.js';
+import { awsNameOf } from '../../api/names.js';
+import type { GatewaySpec, GatewayStatus } from '../../api/v1alpha1/gateway.js';
+import { send } from '../../aws/call.js';
+import { Reason } from '../conditions.js';
+import { TerminalError } from '../contract.js';
+import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import { ownershipTags, tagChanges } from '../ownership.js';
+import { desiredGateway } from './desired.js';
+import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
+import { carryUnmodelled, clientToken } from './normalise.js';
+import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
+import { done, failure, markDriftCorrected, reportDrift, specUnchanged, waiting } from '../steps.js';
+
+export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
+export type GatewayOutcome = Outcome<GatewayStatus>;
+
+const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+const FAILED = new Set(['FAILED', 'UPDATE_UNSUCCESSFUL']);
+const GATEWAY_RULE = kindInfo('Gateway')!.awsName;
+
+function roleOf(spec: GatewaySpec): string {
+  if (!spec.role.arn) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet for Gateway; give spec.role.arn', Reason.ValidationFailed);
+  return spec.role.arn;
+}
+
+function statusOf(observed: ObservedGateway, roleArn: string): Partial<GatewayStatus> {
+  const failed = FAILED.has(observed.status);
+  return {
+    gatewayName: observed.name,
+    gatewayId: observed.id,
+    gatewayArn: observed.arn,
+    gatewayUrl: observed.url,
+    roleArn,
+    awsStatus: observed.status,
+    statusReasons: observed.statusReasons,
+    failureReason: failed ? (observed.statusReasons?.join('; ') ?? 'no reason given') : undefined,
+    workloadIdentityArn: observed.workloadIdentityArn,
+  };
+}
+
+export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv): Promise<GatewayOutcome> {
+  const { spec, metadata } = object;
+  const generation = metadata.generation;
+  const now = env.now();
+  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const name = awsNameOf(GATEWAY_RULE, object);
+  const status: GatewayStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
+  const actions: string[] = [];
+  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
+
+  try {
+    const roleArn = roleOf(spec);
+    const observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    status.lastSyncedAt = now.toISOString();
+    const desired = desiredGateway(spec, roleArn);
+    const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
+
+    if (!observed) {
+      // The token is the same for a retry of this very create, so a crash cannot make a second
+      // gateway. It names the gateway last seen, so a gateway deleted out of band is created anew
+      // instead of being answered with the replay of the old create.
+      const token = clientToken(uid, 'CreateGateway', name, desired, status.gatewayId ?? null);
+      const created = await send<CreateGatewayResponse>(env.aws.agentcore, new CreateGatewayCommand({ name, ...desired, tags: desiredTags, clientToken: token } as never), env.gate);
+      Object.assign(status, {
+        gatewayName: name,
+        gatewayId: created.gatewayId,
+        gatewayArn: created.gatewayArn,
+        gatewayUrl: created.gatewayUrl,
+        roleArn,
+        awsStatus: created.status ?? 'CREATING',
+        statusReasons: undefined,
+        failureReason: undefined,
+        workloadIdentityArn: created.workloadIdentityDetails?.workloadIdentityArn,
+      });
+      actions.push(`created gateway ${name}`);
+      return requeue(Reason.Creating, `Creating gateway ${name}`);
+    }
+    Object.assign(status, statusOf(observed, roleArn));
+    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the gateway ${observed.status}`);
+    if (observed.name !== name) {
+      throw new TerminalError(`The gateway is named ${observed.name} and its name cannot change to ${name}; delete the object and create it again to get a new gateway`, Reason.ReplacementNotAllowed);
+    }
+
+    const changes = diffGateway(desired, observed.configuration);
+    const replacement = changes.find((c) => c.action === 'replace');
+    if (replacement) {
+      // AWS refuses a new authorizer type on an existing gateway, and a new gateway would have a new
+      // URL and none of the targets: the operator does not do that on its own.
+      throw new TerminalError(
+        `The authorizer type of a gateway cannot change in place (${String(replacement.from)} to ${String(replacement.to)}); a new gateway would have a new URL and no targets, so delete this object and create it again with the new type`,
+        Reason.ReplacementNotAllowed,
+      );
+    }
+
+    const unchanged = specUnchanged(status, generation);
+    let reported = false;
+    if (changes.length > 0) {
+      const paths = changes.map((c) => c.path);
+      if (unchanged && spec.driftPolicy === 'Report') {
+        reportDrift(status, paths, generation, now);
+        reported = true;
+      } else {
+        const body = carryUnmodelled(desired, observed.configuration, GATEWAY_MODEL, GATEWAY_CARRIED);
+        await send(env.aws.agentcore, new UpdateGatewayCommand({ gatewayIdentifier: observed.id, name: observed.name, ...body } as never), env.gate);
+        actions.push(`${unchanged ? 'corrected drift at' : 'updated'} ${paths.join(', ')}`);
+        if (unchanged) markDriftCorrected(status, paths, generation, now);
+        return requeue(Reason.Updating, `Updating gateway ${name}: ${paths.join(', ')} changed`);
+      }
+    } else if (FAILED.has(observed.status)) {
+      throw new TerminalError(`AWS reports ${observed.status}: ${status.failureReason ?? 'no reason given'}`, Reason.AWSFailed);
+    }
+
+    const tags = tagChanges(desiredTags, observed.tags);
+    if (Object.keys(tags.set).length > 0) {
+      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
+      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
+    }
+    if (tags.remove.length > 0) {
+      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
+      actions.push(`untagged ${tags.remove.join(', ')}`);
+    }
+    return done(status, reported, `Gateway ${name} is ready`, generation, now, actions);
+  } catch (error) {
+    return failure(status, error, generation, now, actions, env.pollMs);
+  }
+}
+
+/** AWS's answer to deleting a gateway that still has targets (a ValidationException). */
+function stillHasTargets(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e.name === 'ValidationException' && /targets? before deleting the gateway|still has .*target/i.test(e.message ?? '');
+}
+
+/**
+ * Deletes the gateway unless the object retains it; `done` once it is gone. AWS deletes a gateway only
+ * once it has no targets, so this waits for the targets' own objects to delete them (and for any made
+ * out of band to be removed) rather than deleting targets it does not manage.
+ */
+export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv): Promise<GatewayOutcome> {
+  const { metadata, spec } = object;
+  const generation = metadata.generation;
+  const now = env.now();
+  const status: GatewayStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
+  const actions: string[] = [];
+  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
+  if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the gateway (deletionPolicy: Retain)'] };
+  const name = awsNameOf(GATEWAY_RULE, object);
+  try {
+    let observed: ObservedGateway | undefined;
+    try {
+      observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    } catch (error) {
+      if (!(error instanceof NotOurs)) throw error;
+      return { status, next: { kind: 'done' }, actions: [`left gateway ${name} alone: it is not managed by this object`] };
+    }
+    if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    status.awsStatus = observed.status;
+    if (observed.status === 'DELETING') return requeue(Reason.Deleting, `Deleting gateway ${name}`);
+    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.Deleting, `Waiting for gateway ${name} to leave ${observed.status} before deleting it`);
+
+    const targets = await listTargets(env.aws, env.gate, observed.id);
+    const waitForTargets = (which: string) => requeue(Reason.DependencyNotReady, `Gateway ${name} still has ${which}; AWS deletes a gateway only once its targets are gone`);
+    if (targets.length > 0) return waitForTargets(`${targets.length} target(s): ${targets.map((t) => t.name ?? t.targetId ?? '?').sort().join(', ')}`);
+    try {
+      await send(env.aws.agentcore, new DeleteGatewayCommand({ gatewayIdentifier: observed.id }), env.gate);
+    } catch (error) {
+      // A target created between the list and the delete.
+      if (stillHasTargets(error)) return waitForTargets('targets');
+      throw error;
+    }
+    actions.push(`deleted gateway ${name}`);
+    return requeue(Reason.Deleting, `Deleting gateway ${name}`);
+  } catch (error) {
+    return failure(status, error, generation, now, actions, env.pollMs);
+  }
+}
+
+export const gatewayReconciler: KindReconciler<GatewaySpec, GatewayStatus> = {
+  kind: 'Gateway',
+  references: () => [],
+  reconcile: reconcileGateway,
+  finalize: finalizeGateway,
+};

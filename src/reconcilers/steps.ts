@@ -1,0 +1,98 @@
+/**
+ * Steps every kind's pipeline shares: waiting on a referenced object, turning an error into a
+ * condition and the next step, and the drift bookkeeping at the end of a run.
+ */
+import { ConditionType, type Condition } from '../api/meta.js';
+import { awsErrorMessage, classifyAwsError } from '../aws/errors.js';
+import { markReady, markReconciling, markStalled, Reason, setCondition } from './conditions.js';
+import { TerminalError, TransientError } from './contract.js';
+import type { Outcome, ReconcileEnv } from './kind.js';
+
+/** Waiting for another object is a requeue with a reason, not an error. */
+export class DependencyNotReady extends Error {}
+
+interface CommonStatus {
+  conditions?: Condition[];
+  drift?: string[];
+  observedGeneration?: number;
+}
+
+/** A referenced object, once it is ready; throws DependencyNotReady naming what is awaited otherwise. */
+export function readyReference(env: ReconcileEnv, kind: string, name: string): Record<string, unknown> {
+  const target = env.lookup(kind, name);
+  if (!target) throw new DependencyNotReady(`Waiting for ${kind} ${name}, which does not exist yet`);
+  if (!target.ready) throw new DependencyNotReady(`Waiting for ${kind} ${name} to be ready`);
+  return target.status;
+}
+
+/** One string field of a ready referenced object's status. */
+export function referencedField(env: ReconcileEnv, kind: string, name: string, field: string): string {
+  const value = readyReference(env, kind, name)[field];
+  if (typeof value !== 'string' || value === '') throw new DependencyNotReady(`Waiting for ${kind} ${name} to report ${field}`);
+  return value;
+}
+
+/**
+ * An error turned into the status and the next step it calls for. `throttled` words the message for a
+ * throttled call, which is retried like any other transient error.
+ */
+export function failure<S extends CommonStatus>(status: S, error: unknown, generation: number | undefined, now: Date, actions: string[], pollMs: number, throttled?: string): Outcome<S> {
+  if (error instanceof DependencyNotReady) {
+    status.conditions = markReconciling(status.conditions ?? [], Reason.DependencyNotReady, error.message, generation, now);
+    return { status, next: { kind: 'requeue', afterMs: pollMs }, actions };
+  }
+  if (error instanceof TerminalError) {
+    status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, generation, now);
+    return { status, next: { kind: 'stalled', error }, actions };
+  }
+  const kind = error instanceof TransientError ? 'transient' : classifyAwsError(error);
+  const message = kind === 'throttled' && throttled ? `${throttled}: ${awsErrorMessage(error)}` : awsErrorMessage(error);
+  if (kind === 'terminal') {
+    const reason = /AccessDenied/.test(message) ? Reason.AccessDenied : /Quota/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
+    const terminal = new TerminalError(message, reason);
+    status.conditions = markStalled(status.conditions ?? [], reason, message, generation, now);
+    return { status, next: { kind: 'stalled', error: terminal }, actions };
+  }
+  status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.ProgressingWithRetry, message, generation, now);
+  return { status, next: { kind: 'retry', error: error instanceof Error ? error : new Error(message) }, actions };
+}
+
+/**
+ * Whether differences are reported and left alone: only when the spec has not changed since the last
+ * full reconcile and the object asks for `driftPolicy: Report`. Without a generation (file mode) every
+ * run is an explicit request to apply the spec, so nothing counts as drift.
+ */
+export function specUnchanged(status: CommonStatus, generation: number | undefined): boolean {
+  return generation !== undefined && status.observedGeneration === generation;
+}
+
+export function reportDrift(status: CommonStatus, paths: string[], generation: number | undefined, now: Date): void {
+  status.drift = paths;
+  status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'True', Reason.DriftDetected, `AWS differs from the spec at ${paths.join(', ')}`, generation, now);
+  status.conditions = setCondition(status.conditions, ConditionType.Synced, 'False', Reason.DriftDetected, 'Drift is reported, not corrected (driftPolicy: Report)', generation, now);
+}
+
+export function markDriftCorrected(status: CommonStatus, paths: string[], generation: number | undefined, now: Date): void {
+  status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.DriftCorrected, `Corrected ${paths.join(', ')}`, generation, now);
+}
+
+/** The end of a run that found nothing left to do: Ready, with drift reported or cleared. */
+export function done<S extends CommonStatus>(status: S, driftReported: boolean, message: string, generation: number | undefined, now: Date, actions: string[]): Outcome<S> {
+  if (driftReported) {
+    status.conditions = markReady(status.conditions ?? [], `${message}; drift reported`, generation, now);
+  } else {
+    status.drift = undefined;
+    const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
+    if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', generation, now);
+    status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', generation, now);
+    status.conditions = markReady(status.conditions, message, generation, now);
+  }
+  status.observedGeneration = generation;
+  return { status, next: { kind: 'done' }, actions };
+}
+
+/** A requeue with one reason on Ready and Reconciling. */
+export function waiting<S extends CommonStatus>(status: S, reason: Reason, message: string, generation: number | undefined, now: Date, actions: string[], pollMs: number): Outcome<S> {
+  status.conditions = markReconciling(status.conditions ?? [], reason, message, generation, now);
+  return { status, next: { kind: 'requeue', afterMs: pollMs }, actions };
+}
