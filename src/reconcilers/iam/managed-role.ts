@@ -1,0 +1,275 @@
+/**
+ * Roles the operator creates and owns (spec.role.managed): created with the ownership tags, then kept
+ * in line with the fewest writes (each document is written only when it really differs), and removed
+ * with everything attached to them. A role of the same name that is not ours is never touched.
+ */
+import {
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
+  DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+  type AttachedPolicy, type Role,
+} from '@aws-sdk/client-iam';
+import type { RoleSpec } from '../../api/schema.js';
+import { send } from '../../aws/call.js';
+import { classifyAwsError } from '../../aws/errors.js';
+import { TransientError } from '../contract.js';
+import type { ReconcileEnv } from '../kind.js';
+import { isOwnedBy, ownershipTags } from '../ownership.js';
+import { parsePolicyDocument, type PolicyDocument } from './policies.js';
+import { checkOwnership, hasStatements, roleChanges, type DesiredRole, type ObservedRole, type RoleChange } from './plan.js';
+import { defaultRoleName } from './role-name.js';
+
+/** The name of the inline policy the operator writes on the roles it owns. */
+export const INLINE_POLICY_NAME = 'agentcore-operator';
+
+export type ManagedRoleSpec = NonNullable<RoleSpec['managed']>;
+
+/** Everything about a managed role; managedRoleRequest fills it from a spec. */
+export interface ManagedRoleRequest {
+  roleName: string;
+  path: string;
+  trustPolicy: PolicyDocument;
+  /** Undefined, or a document with no statements, leaves the role without an inline policy. */
+  inlinePolicy?: PolicyDocument;
+  inlinePolicyName?: string;
+  managedPolicyArns?: readonly string[];
+  permissionsBoundaryArn?: string;
+  /** The ownership tags (ownershipTags(env.owner)). */
+  tags: Record<string, string>;
+  /** Take over a same-named role that is not ours (the object's adopt annotation). */
+  adopt?: boolean;
+}
+
+export interface EnsuredRole {
+  roleArn: string;
+  /** What was done to IAM, in words. */
+  actions: string[];
+  /** True when this call created the role. */
+  created: boolean;
+  /** When IAM created the role: a create call that names it may fail until IAM has propagated it. */
+  createdAt?: Date;
+}
+
+type Env = Pick<ReconcileEnv, 'aws' | 'gate' | 'owner'>;
+
+/** The request for a spec's managed role: its name (or the one derived from the owner), path, and the ownership tags. */
+export function managedRoleRequest(
+  env: Pick<ReconcileEnv, 'owner' | 'settings'>,
+  spec: ManagedRoleSpec,
+  policies: { trustPolicy: PolicyDocument; inlinePolicy?: PolicyDocument },
+  options: { adopt?: boolean } = {},
+): ManagedRoleRequest {
+  return {
+    roleName: spec.roleName ?? defaultRoleName(env.owner),
+    path: spec.path ?? env.settings.rolePath,
+    trustPolicy: policies.trustPolicy,
+    ...(policies.inlinePolicy ? { inlinePolicy: policies.inlinePolicy } : {}),
+    managedPolicyArns: [...(spec.managedPolicyArns ?? [])],
+    ...(spec.permissionsBoundaryArn ? { permissionsBoundaryArn: spec.permissionsBoundaryArn } : {}),
+    tags: ownershipTags(env.owner),
+    ...(options.adopt ? { adopt: true } : {}),
+  };
+}
+
+function desiredOf(request: ManagedRoleRequest): DesiredRole {
+  return {
+    roleName: request.roleName,
+    path: request.path,
+    trustPolicy: request.trustPolicy,
+    inlinePolicyName: request.inlinePolicyName ?? INLINE_POLICY_NAME,
+    ...(request.inlinePolicy ? { inlinePolicy: request.inlinePolicy } : {}),
+    managedPolicyArns: request.managedPolicyArns ?? [],
+    ...(request.permissionsBoundaryArn ? { permissionsBoundaryArn: request.permissionsBoundaryArn } : {}),
+    tags: request.tags,
+  };
+}
+
+const isNotFound = (error: unknown) => classifyAwsError(error) === 'notFound';
+const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
+
+async function ignoringNotFound(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+async function getRole(env: Env, roleName: string): Promise<Role | undefined> {
+  try {
+    return (await send<{ Role?: Role }>(env.aws.iam, new GetRoleCommand({ RoleName: roleName }), env.gate)).Role;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+const tagsOf = (role: Role): Record<string, string> => Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+async function inlinePolicyNames(env: Env, roleName: string): Promise<string[]> {
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await send<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }>(env.aws.iam, new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }), env.gate);
+    names.push(...(page.PolicyNames ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return names;
+}
+
+async function attachedPolicyArns(env: Env, roleName: string): Promise<string[]> {
+  const arns: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await send<{ AttachedPolicies?: AttachedPolicy[]; IsTruncated?: boolean; Marker?: string }>(env.aws.iam, new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }), env.gate);
+    arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return arns;
+}
+
+/** The rest of what IAM holds for a role GetRole returned: its inline policies (ours read in full) and attachments. */
+async function observeRole(env: Env, role: Role, inlinePolicyName: string): Promise<ObservedRole> {
+  const roleName = role.RoleName!;
+  const names = await inlinePolicyNames(env, roleName);
+  const ours = names.find((n) => n.toLowerCase() === inlinePolicyName.toLowerCase());
+  let inlinePolicy: unknown;
+  if (ours) {
+    try {
+      const got = await send<{ PolicyDocument?: string }>(env.aws.iam, new GetRolePolicyCommand({ RoleName: roleName, PolicyName: ours }), env.gate);
+      inlinePolicy = got.PolicyDocument === undefined ? undefined : parsePolicyDocument(got.PolicyDocument);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return {
+    arn: role.Arn!,
+    path: role.Path ?? '/',
+    ...(role.CreateDate ? { createdAt: role.CreateDate } : {}),
+    trustPolicy: role.AssumeRolePolicyDocument === undefined ? undefined : parsePolicyDocument(role.AssumeRolePolicyDocument),
+    ...(role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+    tags: tagsOf(role),
+    inlinePolicyNames: names,
+    ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
+    managedPolicyArns: await attachedPolicyArns(env, roleName),
+  };
+}
+
+async function applyChange(env: Env, desired: DesiredRole, change: RoleChange, request: ManagedRoleRequest): Promise<string> {
+  const { aws, gate } = env;
+  const RoleName = desired.roleName;
+  switch (change.type) {
+    case 'updateTrust':
+      await send(aws.iam, new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(request.trustPolicy) }), gate);
+      return `updated the trust policy of role ${RoleName}`;
+    case 'putBoundary':
+      await send(aws.iam, new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: change.arn }), gate);
+      return `set the permissions boundary of role ${RoleName} to ${change.arn}`;
+    case 'deleteBoundary':
+      await send(aws.iam, new DeleteRolePermissionsBoundaryCommand({ RoleName }), gate);
+      return `removed the permissions boundary of role ${RoleName}`;
+    case 'putInline':
+      await send(aws.iam, new PutRolePolicyCommand({ RoleName, PolicyName: change.name, PolicyDocument: JSON.stringify(request.inlinePolicy) }), gate);
+      return `wrote inline policy ${change.name} of role ${RoleName}`;
+    case 'deleteInline':
+      await ignoringNotFound(send(aws.iam, new DeleteRolePolicyCommand({ RoleName, PolicyName: change.name }), gate));
+      return `deleted inline policy ${change.name} of role ${RoleName}`;
+    case 'attach':
+      await send(aws.iam, new AttachRolePolicyCommand({ RoleName, PolicyArn: change.arn }), gate);
+      return `attached ${change.arn} to role ${RoleName}`;
+    case 'detach':
+      await ignoringNotFound(send(aws.iam, new DetachRolePolicyCommand({ RoleName, PolicyArn: change.arn }), gate));
+      return `detached ${change.arn} from role ${RoleName}`;
+    case 'tag':
+      await send(aws.iam, new TagRoleCommand({ RoleName, Tags: Object.entries(change.tags).map(([Key, Value]) => ({ Key, Value })) }), gate);
+      return `tagged role ${RoleName} with ${Object.keys(change.tags).join(', ')}`;
+  }
+}
+
+/** CreateRole with the trust policy, boundary and tags; undefined when a role of that name appeared meanwhile. */
+async function createRole(env: Env, request: ManagedRoleRequest): Promise<Role | undefined> {
+  try {
+    const created = await send<{ Role?: Role }>(
+      env.aws.iam,
+      new CreateRoleCommand({
+        RoleName: request.roleName,
+        Path: request.path,
+        AssumeRolePolicyDocument: JSON.stringify(request.trustPolicy),
+        ...(request.permissionsBoundaryArn ? { PermissionsBoundary: request.permissionsBoundaryArn } : {}),
+        Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+      env.gate,
+    );
+    return created.Role;
+  } catch (error) {
+    if (errorName(error) === 'EntityAlreadyExistsException' || errorName(error) === 'EntityAlreadyExists') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Makes the role exist as requested. Absent: CreateRole (tagged, so a crash after it leaves a role we
+ * recognise), then the inline policy and the attachments. Present and ours: only the writes for what
+ * differs, so a second call in a row writes nothing. Present and not ours: a TerminalError.
+ */
+export async function ensureManagedRole(env: Env, request: ManagedRoleRequest): Promise<EnsuredRole> {
+  const desired = desiredOf(request);
+  const actions: string[] = [];
+  let role = await getRole(env, request.roleName);
+  if (!role) {
+    const made = await createRole(env, request);
+    if (made) {
+      actions.push(`created role ${request.roleName}`);
+      const changes: RoleChange[] = [
+        ...(hasStatements(desired.inlinePolicy) ? [{ type: 'putInline', name: desired.inlinePolicyName } as const] : []),
+        ...[...new Set(desired.managedPolicyArns)].sort().map((arn) => ({ type: 'attach', arn }) as const),
+      ];
+      for (const change of changes) actions.push(await applyChange(env, desired, change, request));
+      return { roleArn: made.Arn!, actions, created: true, ...(made.CreateDate ? { createdAt: made.CreateDate } : {}) };
+    }
+    // Someone created it between our GetRole and CreateRole: look again and treat it as found.
+    role = await getRole(env, request.roleName);
+    if (!role) throw new TransientError(`The IAM role ${request.roleName} was created and deleted meanwhile; trying again`);
+  }
+  checkOwnership(request.roleName, tagsOf(role), env.owner, request.adopt);
+  const observed = await observeRole(env, role, desired.inlinePolicyName);
+  for (const change of roleChanges(desired, observed)) actions.push(await applyChange(env, desired, change, request));
+  return { roleArn: observed.arn, actions, created: false, ...(observed.createdAt ? { createdAt: observed.createdAt } : {}) };
+}
+
+/** What ensureManagedRole would write, without writing: the role's creation, or the changes to an existing role of ours. */
+export async function planManagedRole(env: Env, request: ManagedRoleRequest): Promise<{ create: true } | { create: false; roleArn: string; changes: RoleChange[] }> {
+  const desired = desiredOf(request);
+  const role = await getRole(env, request.roleName);
+  if (!role) return { create: true };
+  checkOwnership(request.roleName, tagsOf(role), env.owner, request.adopt);
+  const observed = await observeRole(env, role, desired.inlinePolicyName);
+  return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
+}
+
+/**
+ * Deletes a role the operator owns: managed policies detached and inline policies deleted first, as
+ * IAM requires. An absent role is fine; a role that is not ours is left alone.
+ */
+export async function removeManagedRole(env: Env, roleName: string): Promise<{ actions: string[] }> {
+  const role = await getRole(env, roleName);
+  if (!role) return { actions: [] };
+  if (!isOwnedBy(tagsOf(role), env.owner)) return { actions: [`left role ${roleName} alone: it is not managed by this object`] };
+  const actions: string[] = [];
+  const { aws, gate } = env;
+  try {
+    for (const arn of await attachedPolicyArns(env, roleName)) {
+      if (await ignoringNotFound(send(aws.iam, new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }), gate))) actions.push(`detached ${arn} from role ${roleName}`);
+    }
+    for (const name of await inlinePolicyNames(env, roleName)) {
+      if (await ignoringNotFound(send(aws.iam, new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name }), gate))) actions.push(`deleted inline policy ${name} of role ${roleName}`);
+    }
+    if (await ignoringNotFound(send(aws.iam, new DeleteRoleCommand({ RoleName: roleName }), gate))) actions.push(`deleted role ${roleName}`);
+  } catch (error) {
+    // The role went away under us (a List call on a deleted role answers NoSuchEntity): done.
+    if (!isNotFound(error)) throw error;
+  }
+  return { actions };
+}
