@@ -7,6 +7,7 @@ import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsOptions {
   region?: string;
@@ -22,8 +23,13 @@ export interface AwsClients {
   iam: IAMClient;
   ecr: ECRClient;
   s3: S3Client;
+  sts: STSClient;
   /** An ECR client for a registry's own region (images are resolved where they live). */
   ecrIn(region: string): ECRClient;
+  /** The account the credentials belong to (asked of STS once). */
+  accountId(): Promise<string>;
+  /** The region the clients work in. */
+  region(): Promise<string>;
   destroy(): void;
 }
 
@@ -43,6 +49,7 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     ecr: new ECRClient(common),
     // An endpoint override (the emulator, a VPC endpoint) is addressed by path, not by bucket host name.
     s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),
+    sts: new STSClient(common),
   };
   const ecrByRegion = new Map<string, ECRClient>();
   const ecrIn = (region: string): ECRClient => {
@@ -54,9 +61,17 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     }
     return client;
   };
+  let account: Promise<string> | undefined;
+  const accountId = () => {
+    account ??= clients.sts.send(new GetCallerIdentityCommand({})).then((r) => r.Account!);
+    account.catch(() => (account = undefined));
+    return account;
+  };
   return {
     ...clients,
     ecrIn,
+    accountId,
+    region: () => clients.agentcore.config.region(),
     destroy: () => [...Object.values(clients), ...ecrByRegion.values()].forEach((c) => c.destroy()),
   };
 }

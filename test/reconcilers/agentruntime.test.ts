@@ -11,12 +11,15 @@ import { PutBucketVersioningCommand, CreateBucketCommand, PutObjectCommand } fro
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
 import { s3Service } from '../../src/emulator/s3/index.js';
+import { iamService } from '../../src/emulator/iam/index.js';
+import { stsService } from '../../src/emulator/sts/index.js';
+import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
 beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService(), ecrService(), s3Service()]);
+  emulator = await startTestEmulator([agentCoreService(), ecrService(), s3Service(), iamService(), stsService()]);
   aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
 });
 afterAll(async () => {
@@ -60,7 +63,7 @@ async function converge(object: RuntimeObject, e: ReconcileEnv = env(), rounds =
   throw new Error(`not converged after ${rounds} runs: ${JSON.stringify(object.status?.conditions)}`);
 }
 
-const WRITES = /:(Create|Update|Delete|Tag|Untag)/;
+const WRITES = /:(Create|Update|Delete|Tag|Untag|Put|Attach|Detach)/;
 async function writeCalls(): Promise<number> {
   const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
   return Object.entries(counters).filter(([op]) => WRITES.test(op)).reduce((n, [, outcomes]) => n + Object.values(outcomes).reduce((a, b) => a + b, 0), 0);
@@ -120,6 +123,32 @@ describe('image rolls and session restarts', () => {
     const rolled = await converge(object);
     expect(rolled.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
     expect([object.status!.codeVersion, object.status!.version]).toEqual([`s3:${v2}`, '2']);
+  });
+});
+
+describe('managed execution roles', () => {
+  test('a managed role is created with the AgentCore trust and a policy scoped to what the runtime uses, kept without writes, and removed after the runtime', async () => {
+    const object = runtimeObject({ role: { managed: { statements: [{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' }] } } });
+    expect((await converge(object)).next.kind).toBe('done');
+    const roleName = 'agentcore-agentruntime-agents-support-agent';
+    const role = (await aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
+    expect(object.status!.roleArn).toBe(role.Arn);
+    expect((await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }))).roleArn).toBe(role.Arn);
+    expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('bedrock-agentcore.amazonaws.com');
+    const policy = decodeURIComponent((await aws.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'agentcore-operator' }))).PolicyDocument!);
+    expect(policy).toContain('arn:aws:ecr:us-west-2:123456789012:repository/support-agent');
+    expect(policy).toContain('bedrock:InvokeModel');
+
+    const writes = await writeCalls();
+    expect((await converge(object)).allActions).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+
+    for (let i = 0; i < 10; i += 1) {
+      const outcome = await finalizeAgentRuntime(object, env());
+      object.status = outcome.status;
+      if (outcome.next.kind === 'done') break;
+    }
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 });
 

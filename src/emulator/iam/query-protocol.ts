@@ -37,10 +37,10 @@ function xmlResponse(status: number, body: string, id: string): EmulatorResponse
 }
 
 /** `<{Action}Response>` with a `<{Action}Result>` when the operation has output. */
-export function queryResponse(action: string, result: Record<string, XmlValue> | undefined): EmulatorResponse {
+export function queryResponse(action: string, result: Record<string, XmlValue> | undefined, namespace = IAM_XML_NAMESPACE): EmulatorResponse {
   const id = requestId();
   const body =
-    `<${action}Response xmlns="${IAM_XML_NAMESPACE}">` +
+    `<${action}Response xmlns="${namespace}">` +
     (result === undefined ? '' : element(`${action}Result`, result)) +
     element('ResponseMetadata', { RequestId: id }) +
     `</${action}Response>`;

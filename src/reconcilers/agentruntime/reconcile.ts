@@ -17,6 +17,10 @@ import { markReady, markReconciling, Reason, setCondition } from '../conditions.
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { DependencyNotReady, failure, referencedField } from '../steps.js';
+import {
+  defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
+  runtimePolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
+} from '../iam/index.js';
 import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
@@ -78,10 +82,34 @@ function lookupOf(object: RuntimeObject, name: string, owner: Owner): RuntimeLoo
   };
 }
 
-function referencedInputs(spec: AgentRuntimeSpec, env: ReconcileEnv): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
-  if (!spec.role.arn) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet; give spec.role.arn', Reason.ValidationFailed);
+/** The managed role this runtime needs: trusted by AgentCore, allowed exactly what the runtime uses. */
+async function managedRoleFor(object: RuntimeObject, env: ReconcileEnv): Promise<ManagedRoleRequest> {
+  const { spec } = object;
+  const managed = spec.role.managed!;
+  const [account, region] = await Promise.all([env.aws.accountId(), env.aws.region()]);
+  const inlinePolicy = runtimePolicy({
+    region,
+    account,
+    image: spec.artifact.image,
+    code: spec.artifact.code ? { bucket: spec.artifact.code.s3.bucket, prefix: spec.artifact.code.s3.prefix } : undefined,
+    memoryArn: spec.memoryRef ? referencedField(env, 'Memory', spec.memoryRef.name, 'memoryArn') : undefined,
+    gatewayArn: spec.gatewayRef ? referencedField(env, 'Gateway', spec.gatewayRef.name, 'gatewayArn') : undefined,
+    statements: managed.statements as PolicyStatement[] | undefined,
+  });
+  return managedRoleRequest(env, managed, { trustPolicy: trustPolicy('runtime', account), inlinePolicy }, { adopt: object.metadata.annotations?.[Annotation.adopt] === 'true' });
+}
+
+/** The execution role: the one the spec names, or the managed one, created or brought in line now. */
+async function executionRole(object: RuntimeObject, env: ReconcileEnv, actions: string[]): Promise<{ roleArn: string; createdAt?: Date }> {
+  if (object.spec.role.arn) return { roleArn: object.spec.role.arn };
+  const role = await ensureManagedRole(env, await managedRoleFor(object, env));
+  actions.push(...role.actions);
+  return { roleArn: role.roleArn, ...(role.createdAt ? { createdAt: role.createdAt } : {}) };
+}
+
+function referencedInputs(spec: AgentRuntimeSpec, env: ReconcileEnv, roleArn: string): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
   return {
-    roleArn: spec.role.arn,
+    roleArn,
     codeVersionEnvName: env.settings.codeVersionEnvName,
     ...(spec.memoryRef ? { memoryId: referencedField(env, 'Memory', spec.memoryRef.name, 'memoryId') } : {}),
     ...(spec.gatewayRef ? { gatewayUrl: referencedField(env, 'Gateway', spec.gatewayRef.name, 'gatewayUrl') } : {}),
@@ -101,8 +129,11 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
     return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
   };
 
+  let roleCreatedAt: Date | undefined;
   try {
-    const references = referencedInputs(spec, env);
+    const role = await executionRole(object, env, actions);
+    roleCreatedAt = role.createdAt;
+    const references = referencedInputs(spec, env, role.roleArn);
     const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     status.lastSyncedAt = now.toISOString();
     if (observed && TRANSITIONAL.has(observed.status)) {
@@ -194,6 +225,7 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
     status.observedGeneration = generation;
     return { status, next: { kind: 'done' }, actions };
   } catch (error) {
+    if (retryForRolePropagation(error, roleCreatedAt, now)) return requeue(Reason.WaitingForAWS, 'Waiting for IAM to propagate the new execution role');
     return failure(status, error, generation, now, actions, env.pollMs);
   }
 }
@@ -208,7 +240,10 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
   try {
     const name = awsNameOf(RUNTIME_RULE, object);
     const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
-    if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    if (!observed) {
+      if (spec.role.managed) actions.push(...(await removeManagedRole(env, spec.role.managed.roleName ?? defaultRoleName(env.owner))).actions);
+      return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    }
     Object.assign(status, { awsStatus: observed.status });
     const named = observed.endpoints.filter((e) => e.name !== 'DEFAULT');
     const settling = named.filter((e) => TRANSITIONAL.has(e.status));
@@ -232,7 +267,7 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
 export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<PlannedChange[]> {
   const { spec } = object;
   const name = awsNameOf(RUNTIME_RULE, object);
-  const references = referencedInputsForPlan(spec, env);
+  const references = await referencedInputsForPlan(object, env);
   const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
   if (observed && TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `runtime ${name}`, to: observed.status }];
   const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact, env.memo);
@@ -257,13 +292,21 @@ export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv)
   return planned;
 }
 
-/** In a plan a reference not yet ready is not an error: its value is simply not known yet. */
-function referencedInputsForPlan(spec: AgentRuntimeSpec, env: ReconcileEnv): Omit<RuntimeInputs, 'image' | 'codeVersion'> {
+const UNKNOWN = '(known after apply)';
+
+/** In a plan a reference not yet ready, or a role not yet created, is not an error: its value is simply not known yet. */
+async function referencedInputsForPlan(object: RuntimeObject, env: ReconcileEnv): Promise<Omit<RuntimeInputs, 'image' | 'codeVersion'>> {
+  const { spec } = object;
   try {
-    return referencedInputs(spec, env);
+    let roleArn = spec.role.arn ?? UNKNOWN;
+    if (spec.role.managed) {
+      const planned = await planManagedRole(env, await managedRoleFor(object, env));
+      if (!planned.create) roleArn = planned.roleArn;
+    }
+    return referencedInputs(spec, env, roleArn);
   } catch (error) {
     if (!(error instanceof DependencyNotReady)) throw error;
-    return { roleArn: spec.role.arn ?? '(managed)', codeVersionEnvName: env.settings.codeVersionEnvName, ...(spec.memoryRef ? { memoryId: '(known after apply)' } : {}), ...(spec.gatewayRef ? { gatewayUrl: '(known after apply)' } : {}) };
+    return { roleArn: spec.role.arn ?? UNKNOWN, codeVersionEnvName: env.settings.codeVersionEnvName, ...(spec.memoryRef ? { memoryId: UNKNOWN } : {}), ...(spec.gatewayRef ? { gatewayUrl: UNKNOWN } : {}) };
   }
 }
 
