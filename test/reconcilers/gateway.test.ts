@@ -8,6 +8,9 @@ import type { GatewaySpec } from '../../src/api/v1alpha1/gateway.js';
 import type { GatewayTargetSpec } from '../../src/api/v1alpha1/gatewaytarget.js';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { iamService } from '../../src/emulator/iam/index.js';
+import { stsService } from '../../src/emulator/sts/index.js';
+import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { desiredGateway, diffGateway, finalizeGateway, gatewayReconciler, reconcileGateway, type GatewayObject } from '../../src/reconcilers/gateway/index.js';
 import { carryUnmodelled, type FieldChange } from '../../src/reconcilers/gateway/normalise.js';
 import { GATEWAY_CARRIED, GATEWAY_MODEL } from '../../src/reconcilers/gateway/diff.js';
@@ -139,7 +142,7 @@ describe('references', () => {
 let emulator: TestEmulator;
 let aws: AwsClients;
 beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService()]);
+  emulator = await startTestEmulator([agentCoreService(), iamService(), stsService()]);
   aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
 });
 afterAll(async () => {
@@ -345,12 +348,18 @@ describe('Gateway reconciler against the emulator', () => {
     expect(condition(gateway, 'Stalled')).toMatchObject({ reason: 'AWSFailed', message: 'AWS reports UPDATE_UNSUCCESSFUL: KMS key disabled' });
   });
 
-  test('a managed role is Stalled, saying it is not reconciled yet for Gateway', async () => {
-    const gateway = gatewayObject({ role: { managed: { policies: [] } } as unknown as GatewaySpec['role'] });
-    const outcome = await converge(reconcileGateway, gateway, env());
-    expect(outcome.next.kind).toBe('stalled');
-    expect(condition(gateway, 'Stalled')).toMatchObject({ reason: 'ValidationFailed', message: expect.stringContaining('not reconciled yet for Gateway') });
-    expect(await allCalls()).toBe(0);
+  test('a managed role is created, trusted by AgentCore with the spec\'s statements, and removed with the gateway', async () => {
+    const statement = { Effect: 'Allow' as const, Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-west-2:123456789012:function:order-lookup' };
+    const gateway = gatewayObject({ role: { managed: { statements: [statement] } } });
+    expect((await converge(reconcileGateway, gateway, env())).next.kind).toBe('done');
+    const roleName = 'agentcore-gateway-agents-support-tools';
+    const role = (await aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
+    expect(gateway.status!.roleArn).toBe(role.Arn);
+    expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('bedrock-agentcore.amazonaws.com');
+    const policy = decodeURIComponent((await aws.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'agentcore-operator' }))).PolicyDocument!);
+    expect(policy).toContain('function:order-lookup');
+    for (let i = 0; i < 10 && (await finalizeGateway(gateway, env())).next.kind !== 'done'; i += 1);
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 
   test('a gateway of the same name that is not ours is left alone unless the object asks to adopt it', async () => {

@@ -14,6 +14,7 @@ import type { GatewaySpec, GatewayStatus } from '../../api/v1alpha1/gateway.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
+import { defaultRoleName, ensureManagedRole, managedRoleRequest, removeManagedRole, statementsPolicy, trustPolicy, type PolicyStatement } from '../iam/index.js';
 import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
 import { desiredGateway } from './desired.js';
@@ -29,9 +30,20 @@ const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['FAILED', 'UPDATE_UNSUCCESSFUL']);
 const GATEWAY_RULE = kindInfo('Gateway')!.awsName;
 
-function roleOf(spec: GatewaySpec): string {
-  if (!spec.role.arn) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet for Gateway; give spec.role.arn', Reason.ValidationFailed);
-  return spec.role.arn;
+/**
+ * The gateway's role: the one the spec names, or a managed one trusted by AgentCore with the spec's
+ * statements (a gateway does not know its targets, so what it may call - a Lambda function, say - is
+ * granted there).
+ */
+async function roleOf(object: GatewayObject, env: ReconcileEnv, actions: string[]): Promise<string> {
+  const { spec } = object;
+  if (spec.role.arn) return spec.role.arn;
+  const managed = spec.role.managed!;
+  const account = await env.aws.accountId();
+  const request = managedRoleRequest(env, managed, { trustPolicy: trustPolicy('gateway', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: object.metadata.annotations?.[Annotation.adopt] === 'true' });
+  const role = await ensureManagedRole(env, request);
+  actions.push(...role.actions);
+  return role.roleArn;
 }
 
 function statusOf(observed: ObservedGateway, roleArn: string): Partial<GatewayStatus> {
@@ -60,7 +72,7 @@ export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv)
   const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
 
   try {
-    const roleArn = roleOf(spec);
+    const roleArn = await roleOf(object, env, actions);
     const observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     status.lastSyncedAt = now.toISOString();
     const desired = desiredGateway(spec, roleArn);
@@ -164,7 +176,10 @@ export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv):
       if (!(error instanceof NotOurs)) throw error;
       return { status, next: { kind: 'done' }, actions: [`left gateway ${name} alone: it is not managed by this object`] };
     }
-    if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    if (!observed) {
+      if (spec.role.managed) actions.push(...(await removeManagedRole(env, spec.role.managed.roleName ?? defaultRoleName(env.owner))).actions);
+      return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
+    }
     status.awsStatus = observed.status;
     if (observed.status === 'DELETING') return requeue(Reason.Deleting, `Deleting gateway ${name}`);
     if (TRANSITIONAL.has(observed.status)) return requeue(Reason.Deleting, `Waiting for gateway ${name} to leave ${observed.status} before deleting it`);
