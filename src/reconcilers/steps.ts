@@ -2,11 +2,17 @@
  * Steps every kind's pipeline shares: waiting on a referenced object, turning an error into a
  * condition and the next step, and the drift bookkeeping at the end of a run.
  */
+import { createHash } from 'node:crypto';
 import { ConditionType, type Condition } from '../api/meta.js';
 import { awsErrorMessage, classifyAwsError } from '../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from './conditions.js';
 import { TerminalError, TransientError } from './contract.js';
 import type { Outcome, ReconcileEnv } from './kind.js';
+
+/** A clientToken that is the same for a retry of one intended call, and different for any other call. */
+export function clientToken(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
 
 /** Waiting for another object is a requeue with a reason, not an error. */
 export class DependencyNotReady extends Error {}

@@ -3,7 +3,6 @@
  * Each step that can stop the pipeline marks one condition with one reason. It returns the new status
  * and what should happen next; the front end (files or cluster) writes the status.
  */
-import { createHash } from 'node:crypto';
 import {
   CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, DeleteAgentRuntimeEndpointCommand,
   TagResourceCommand, UntagResourceCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand,
@@ -16,7 +15,7 @@ import { send } from '../../aws/call.js';
 import { markReady, markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { DependencyNotReady, failure, referencedField } from '../steps.js';
+import { clientToken, DependencyNotReady, failure, referencedField } from '../steps.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
   runtimePolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
@@ -35,10 +34,6 @@ const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
 const RUNTIME_RULE = kindInfo('AgentRuntime')!.awsName;
 
-/** A clientToken that is the same for a retry of one intended call, and different for any other call. */
-function clientToken(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
 
 function statusOf(observed: ObservedRuntime, name: string, inputs: RuntimeInputs): Partial<AgentRuntimeStatus> {
   return {

@@ -4,7 +4,6 @@
  * by someone else, and is neither compared nor dropped: `carryUnmodelled` copies it into a full-replacement
  * update so that the update does not erase it.
  */
-import { createHash } from 'node:crypto';
 
 /** The members a spec models: `true` for a member compared whole, a tree for one compared member by member. */
 export interface Model {
@@ -131,7 +130,3 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** A clientToken that is the same for a retry of one intended call, and different for any other call. */
-export function clientToken(...parts: unknown[]): string {
-  return createHash('sha256').update(stableJson(parts)).digest('hex');
-}

@@ -19,9 +19,9 @@ import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js
 import { ownershipTags, tagChanges } from '../ownership.js';
 import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
-import { carryUnmodelled, clientToken } from './normalise.js';
+import { carryUnmodelled } from './normalise.js';
 import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
-import { done, failure, markDriftCorrected, reportDrift, specUnchanged, waiting } from '../steps.js';
+import { clientToken, done, failure, markDriftCorrected, reportDrift, specUnchanged, waiting } from '../steps.js';
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
 export type GatewayOutcome = Outcome<GatewayStatus>;

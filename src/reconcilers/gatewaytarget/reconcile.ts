@@ -14,8 +14,8 @@ import type { GatewayTargetSpec, GatewayTargetStatus } from '../../api/v1alpha1/
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import { carryUnmodelled, clientToken } from '../gateway/normalise.js';
-import { DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged, waiting } from '../steps.js';
+import { carryUnmodelled } from '../gateway/normalise.js';
+import { clientToken, DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged, waiting } from '../steps.js';
 import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
 import { desiredTarget } from './desired.js';
 import { diffTarget, TARGET_CARRIED, TARGET_MODEL } from './diff.js';
