@@ -232,7 +232,7 @@ describe('desiredMemory', () => {
   });
 
   test('a managed role is refused, saying it is not reconciled yet', () => {
-    expect(() => desiredMemory(spec({ role: { managed: {} } } as Partial<MemorySpec>), 'm')).toThrow(/not reconciled yet for Memory/);
+    expect(desiredMemory(spec({ role: { managed: {} } } as Partial<MemorySpec>), 'm', 'arn:aws:iam::123456789012:role/agentcore/m').memoryExecutionRoleArn).toBe('arn:aws:iam::123456789012:role/agentcore/m');
   });
 
   test('the kind references nothing', () => {

@@ -139,15 +139,14 @@ export function desiredStrategy(strategy: SpecStrategy): DesiredStrategy {
   };
 }
 
-/** The memory a spec asks for, under the AWS name `name`. */
-export function desiredMemory(spec: MemorySpec, name: string): DesiredMemory {
-  if (spec.role?.managed) throw new TerminalError('Managed roles (spec.role.managed) are not reconciled yet for Memory; give spec.role.arn', Reason.ValidationFailed);
+/** The memory a spec asks for, under the AWS name `name`; `roleArn` is the managed role's, when the spec asks for one. */
+export function desiredMemory(spec: MemorySpec, name: string, roleArn: string | undefined = spec.role?.arn): DesiredMemory {
   return {
     name,
     eventExpiryDuration: spec.eventExpiryDays ?? DEFAULT_EXPIRY_DAYS,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     ...(spec.encryptionKeyArn !== undefined ? { encryptionKeyArn: spec.encryptionKeyArn } : {}),
-    ...(spec.role?.arn ? { memoryExecutionRoleArn: spec.role.arn } : {}),
+    ...(roleArn ? { memoryExecutionRoleArn: roleArn } : {}),
     strategies: (spec.strategies ?? []).map(desiredStrategy),
   };
 }

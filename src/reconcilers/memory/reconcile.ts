@@ -17,6 +17,7 @@ import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
 import { clientToken, failure } from '../steps.js';
+import { ensureManagedRole, managedRoleRequest, statementsPolicy, trustPolicy, type PolicyStatement } from '../iam/index.js';
 import { createInput, desiredMemory } from './desired.js';
 import { diffMemory } from './diff.js';
 import { MEMORY_LISTING_KEY, NotOurs, observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
@@ -53,6 +54,20 @@ function statusOf(observed: ObservedMemory): Partial<MemoryStatus> {
 }
 
 /** An error turned into the status and the next step it calls for. */
+/**
+ * The role AgentCore assumes to run the strategies' models: the one the spec names, or a managed one
+ * trusted by Bedrock and AgentCore with the spec's statements.
+ */
+async function executionRole(object: MemoryObject, env: ReconcileEnv, actions: string[]): Promise<string | undefined> {
+  const managed = object.spec.role?.managed;
+  if (!managed) return object.spec.role?.arn;
+  const account = await env.aws.accountId();
+  const request = managedRoleRequest(env, managed, { trustPolicy: trustPolicy('memory', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: adopting(object) });
+  const role = await ensureManagedRole(env, request);
+  actions.push(...role.actions);
+  return role.roleArn;
+}
+
 function lookupOf(object: MemoryObject, name: string, env: ReconcileEnv): MemoryLookup {
   return { name, id: object.status?.memoryId, owner: env.owner };
 }
@@ -73,7 +88,7 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
   };
 
   try {
-    const desired = desiredMemory(spec, name);
+    const desired = desiredMemory(spec, name, await executionRole(object, env, actions));
     const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
     status.lastSyncedAt = now.toISOString();
     if (observed && !observed.owned && !adopting(object)) {
