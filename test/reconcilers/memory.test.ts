@@ -6,6 +6,9 @@ import {
 import type { MemorySpec } from '../../src/api/v1alpha1/memory.js';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { iamService } from '../../src/emulator/iam/index.js';
+import { stsService } from '../../src/emulator/sts/index.js';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DEFAULT_SETTINGS, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 import { createInput, desiredMemory } from '../../src/reconcilers/memory/desired.js';
 import { diffMemory, type MemoryState, type MemoryUpdate } from '../../src/reconcilers/memory/diff.js';
@@ -247,7 +250,7 @@ describe('desiredMemory', () => {
 let emulator: TestEmulator;
 let aws: AwsClients;
 beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService()]);
+  emulator = await startTestEmulator([agentCoreService(), iamService(), stsService()]);
   aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
 });
 afterAll(async () => {
@@ -518,12 +521,13 @@ describe('Memory reconciler against the emulator', () => {
     expect(writeCalls(await counters())).toBe(writeCalls(before));
   });
 
-  test('a managed role is Stalled before any call', async () => {
+  test('a managed role is created, trusted by Bedrock and AgentCore, and the memory runs with it', async () => {
     const object = memoryObject({ role: { managed: {} } } as Partial<MemorySpec>);
-    const outcome = await reconcileMemory(object, env());
-    expect(outcome.next.kind).toBe('stalled');
-    expect(outcome.status.conditions!.find((c) => c.type === 'Stalled')).toMatchObject({ reason: 'ValidationFailed', message: expect.stringContaining('not reconciled yet for Memory') });
-    expect(writeCalls(await counters())).toBe(0);
+    const outcome = await converge(object);
+    expect(outcome.next.kind).toBe('done');
+    const role = (await aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-memory-agents-support-memory' }))).Role!;
+    expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toMatch(/bedrock\.amazonaws\.com[\s\S]*bedrock-agentcore\.amazonaws\.com|bedrock-agentcore\.amazonaws\.com[\s\S]*bedrock\.amazonaws\.com/);
+    expect(outcome.status.roleArn).toBe(role.Arn);
   });
 
   test('finalize deletes the memory and is done once it is gone; Retain leaves it', async () => {
