@@ -134,6 +134,18 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cli(['delete', '-f', root, ...aws()]);
   });
 
+  test('the main job: every example applied against the embedded emulator reaches Ready', async () => {
+    const result = await cli(['apply', '-f', 'manifests/examples', '--emulator', '--poll-ms', '100', '--timeout', '60s']);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('Using the embedded AgentCore emulator');
+    expect(result.out).toContain('8 object(s) done');
+    const created = result.out.split('\n').filter((l) => l.includes(': created ')).map((l) => l.split(':')[0]);
+    expect(created.indexOf('AgentRuntime/agents/support-agent')).toBeGreaterThan(created.indexOf('Memory/agents/support-memory'));
+    expect(created.indexOf('AgentRuntime/agents/support-agent')).toBeGreaterThan(created.indexOf('Gateway/agents/support-tools'));
+    expect(created.indexOf('GatewayTarget/agents/order-lookup')).toBeGreaterThan(created.indexOf('Gateway/agents/support-tools'));
+    expect(result.out).not.toContain('replace-with-the-carrier-api-key');
+  });
+
   test('invalid manifests stop apply before any AWS call', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('invalid', { 'runtime.yaml': runtime('bad-agent', '  protocol: GRPC\n') });

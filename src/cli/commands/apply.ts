@@ -11,10 +11,13 @@ import { preflight } from '../../sources/files/preflight.js';
 import { fileSecretResolver, secretsInSource } from '../../sources/files/secrets.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
+import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
 
 export interface RunOptions extends AwsCliOptions {
   filename: string[];
+  emulator?: boolean;
   timeout: string;
   concurrency: string;
   source: string;
@@ -31,7 +34,25 @@ export function parseDuration(text: string): number {
 const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
 
 /** Loads, validates and preflights the manifests; prints problems and returns undefined when there are any. */
-export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine: Engine; objects: EngineObject[]; close(): void } | undefined> {
+const EMBEDDED_REGION = 'us-west-2';
+
+/**
+ * The embedded default: an emulator in this process, its ECR holding the images the manifests name
+ * (as if they had been pushed), so the manifests can be applied with no AWS account.
+ */
+async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Promise<RunningEmulator> {
+  const emulator = await startEmulator({ services: defaultServices(), config: { provisioningDelayMs: 500, deletionDelayMs: 500 } });
+  for (const o of objects) {
+    const image = (o.object.spec as { artifact?: { image?: string } }).artifact?.image;
+    const ref = image ? parseImage(image) : undefined;
+    if (!ref?.region || !ref.tag) continue;
+    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag }) });
+  }
+  io.out(`Using the embedded AgentCore emulator at ${emulator.url}: nothing reaches AWS.\n`);
+  return emulator;
+}
+
+export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine: Engine; objects: EngineObject[]; close(): Promise<void> } | undefined> {
   const set = loadManifests(options.filename, io.cwd);
   const secrets = secretsInSource(set.skipped);
   const byKey = new Map(set.objects.map((o) => [objectKey(o), o]));
@@ -44,7 +65,8 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
     io.out(`${problems.length} problem(s); nothing was sent to AWS\n`);
     return undefined;
   }
-  const aws = awsClients(awsOptionsOf(options));
+  const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io) : undefined;
+  const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
   const gate = new RateLimiter(DEFAULT_CLIENT_RATES);
   const memo = new Memo();
   const engine = new Engine({
@@ -67,7 +89,14 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
     },
   });
   const objects: EngineObject[] = set.objects.map((o) => ({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name, object: o.object as EngineObject['object'] }));
-  return { engine, objects, close: () => aws.destroy() };
+  return {
+    engine,
+    objects,
+    close: async () => {
+      aws.destroy();
+      await embedded?.close();
+    },
+  };
 }
 
 function report(objects: EngineObject[], states: Map<string, ObjectState>, io: CliIO): number {
@@ -91,7 +120,8 @@ function runCommand(name: string, description: string, program: Command, io: Cli
       .option('--timeout <duration>', 'give up waiting after this long', '10m')
       .option('--concurrency <n>', 'objects reconciled at once', '8')
       .option('--source <id>', 'name of this source, written in the ownership tags', 'files')
-      .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000'),
+      .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
+      .option('--emulator', 'run against an embedded AgentCore emulator instead of AWS (for trying things out)'),
   ).action(async (options: RunOptions) => {
     const prepared = await prepare(options, io);
     if (!prepared) return setExitCode(1);
@@ -99,7 +129,7 @@ function runCommand(name: string, description: string, program: Command, io: Cli
       const states = await run(prepared.engine, prepared.objects, parseDuration(options.timeout));
       setExitCode(report(prepared.objects, states, io));
     } finally {
-      prepared.close();
+      await prepared.close();
     }
   });
 }

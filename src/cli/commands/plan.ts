@@ -41,7 +41,8 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       .option('--concurrency <n>', 'objects planned at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--timeout <duration>', 'unused by plan', '10m')
-      .option('--poll-ms <ms>', 'unused by plan', '2000'),
+      .option('--poll-ms <ms>', 'unused by plan', '2000')
+      .option('--emulator', 'plan against an embedded AgentCore emulator instead of AWS'),
   ).action(async (options: RunOptions & { json?: boolean; detailedExitcode?: boolean }) => {
     const prepared = await prepare(options, io);
     if (!prepared) return setExitCode(1);
@@ -58,7 +59,7 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       }
       setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
     } finally {
-      prepared.close();
+      await prepared.close();
     }
   });
 }
