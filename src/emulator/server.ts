@@ -151,6 +151,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         return json(200, config);
       case 'GET state':
         return json(200, ctx.state.snapshot());
+      case 'PATCH state':
+        ctx.state.patch(body);
+        return json(200, {});
       case 'POST reset':
         ctx.state.reset();
         ctx.counters.clear();

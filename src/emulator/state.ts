@@ -5,6 +5,20 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
 export class StateStore {
   private data: Record<string, unknown>;
   private dirty = false;
@@ -42,6 +56,16 @@ export class StateStore {
     }
     renameSync(tmp, this.path);
     this.dirty = false;
+  }
+
+  /**
+   * Applies a JSON merge patch (RFC 7386) to the whole state: an out-of-band change of anything, for
+   * drift tests. `null` removes a member.
+   */
+  patch(patch: unknown): void {
+    this.data = mergePatch(this.data, patch) as Record<string, unknown>;
+    this.dirty = true;
+    this.flush();
   }
 
   snapshot(): Record<string, unknown> {

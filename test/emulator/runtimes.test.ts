@@ -225,6 +225,15 @@ describe('endpoints and deletion', () => {
   });
 });
 
+describe('out-of-band changes through the admin API', () => {
+  test('PATCH /_admin/state changes stored state directly, for what the API cannot do', async () => {
+    const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('patched_agent', { environmentVariables: { A: '1' } })));
+    await emulator.admin('PATCH', 'state', { agentcore: { 'us-west-2': { runtimes: { [agentRuntimeId!]: { versions: { '1': { config: { environmentVariables: { A: '2' } }, status: 'UPDATE_FAILED', failureReason: 'changed behind our back', pending: null } } } } } } });
+    const got = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
+    expect([got.agentRuntimeVersion, got.environmentVariables, got.status, got.failureReason]).toEqual(['1', { A: '2' }, 'UPDATE_FAILED', 'changed behind our back']);
+  });
+});
+
 describe('the wire', () => {
   test('an unsigned request is refused with 403', async () => {
     const response = await fetch(`${emulator.url}/runtimes/`, { method: 'POST' });
