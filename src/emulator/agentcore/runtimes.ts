@@ -375,9 +375,11 @@ function listEndpoints(call: RestCall) {
   return { runtimeEndpoints: page, nextToken };
 }
 
-/** Whether an ARN names a runtime or one of its endpoints here (for the tagging operations). */
+/** Whether an ARN names a runtime or one of its endpoints here (for the tagging operations); one being deleted still exists. */
 export function ownsRuntimeArn(ctx: ServiceContext, region: string, resourceArn: string): boolean {
-  return Object.values(runtimes(ctx, region)).some((rt) => !rt.deleting && (rt.arn === resourceArn || Object.values(rt.endpoints).some((ep) => ep.arn === resourceArn) || `${rt.arn}/runtime-endpoint/${DEFAULT_ENDPOINT}` === resourceArn));
+  return Object.values(runtimes(ctx, region))
+    .map((rt) => settle(ctx, region, rt))
+    .some((rt) => rt !== undefined && (rt.arn === resourceArn || Object.values(rt.endpoints).some((ep) => ep.arn === resourceArn) || `${rt.arn}/runtime-endpoint/${DEFAULT_ENDPOINT}` === resourceArn));
 }
 
 const mutation = 'runtimeMutation';

@@ -121,7 +121,14 @@ export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined
     configuration: configuration as Record<string, unknown>,
   };
   if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {} };
-  const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
+  let tags: Record<string, string>;
+  try {
+    tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
+  } catch (error) {
+    // Deleted between the Get and this read: it is gone.
+    if (classifyAwsError(error) === 'notFound') return undefined;
+    throw error;
+  }
   if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
     throw new TerminalError(`An agent runtime named ${lookup.name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
   }

@@ -141,10 +141,11 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
     if (!observed) {
-      // The token is the same for a retry of this create, so a crash cannot duplicate the runtime. It
-      // names the runtime last seen, so after that one is deleted a new create is not answered with
+      // The token is the same for a retry of this very create, so a crash cannot duplicate the
+      // runtime; it covers the request, so another create (a rename, a replacement) gets its own; and
+      // it names the runtime last seen, so after that one is deleted a new create is not answered with
       // the replay of the old one.
-      const token = clientToken(uid, 'create', generation, status.agentRuntimeId ?? null);
+      const token = clientToken(uid, 'create', generation, name, desired, status.agentRuntimeId ?? null);
       const created = await send<{ agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string }>(
         env.aws.agentcore,
         new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired, tags: desiredTags, clientToken: token } as never),
@@ -237,6 +238,7 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
     const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     if (!observed) {
       if (spec.role.managed) actions.push(...(await removeManagedRole(env, spec.role.managed.roleName ?? defaultRoleName(env.owner))).actions);
+      status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.Deleting, `Runtime ${name} is deleted`, metadata.generation, now);
       return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
     }
     Object.assign(status, { awsStatus: observed.status });
