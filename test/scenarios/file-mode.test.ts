@@ -4,6 +4,7 @@
  * output a user sees and the emulator's call counters, not call sequences.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
-import { cli } from '../helpers/cli.js';
+import { cli, repoRoot } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
@@ -280,5 +281,31 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toEqual([]);
     expect((await cli(['delete', '-f', root, ...flags()])).code).toBe(0);
     expect((await aws.agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: 'gone-abcdefghij' })).catch((e: Error) => e.name))).toBe('ResourceNotFoundException');
+  });
+});
+
+describe('a crash of the apply process', () => {
+  test('killed between the create call and its next step, a re-run finishes the job and creates no duplicate', async () => {
+    const root = manifests(runtime(`${image('1')}  endpoints:\n    - name: prod\n`));
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'GetAgentRuntime', kind: 'latency', rate: 1, latencyMs: 5000 }] });
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'apply', '-f', root, ...flags()], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('created runtime support_agent')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`apply exited before creating: ${out}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await emulator.admin('DELETE', 'faults');
+
+    const rerun = await apply(root);
+    expect(rerun.code).toBe(0);
+    expect(rerun.out).not.toContain('created runtime');
+    const runtimes = (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!;
+    expect(runtimes.map((r) => r.agentRuntimeName)).toEqual(['support_agent']);
+    expect(await calls('CreateAgentRuntime')).toBe(1);
   });
 });
