@@ -9,6 +9,7 @@ import { TerminalError, TransientError } from '../reconcilers/contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
 import { Controller } from './controller.js';
 import { dependencyLevels, type DependencyNode } from './dependencies.js';
+import type { Logger } from '../observability/log.js';
 
 export interface EngineObject {
   kind: string;
@@ -32,6 +33,7 @@ export interface EngineOptions {
   envFor(object: EngineObject, lookup: ReconcileEnv['lookup']): ReconcileEnv;
   concurrency: number;
   onProgress?(event: ProgressEvent): void;
+  logger?: Logger;
 }
 
 export const keyOf = (o: { kind: string; namespace: string; name: string }) => `${o.kind}/${o.namespace}/${o.name}`;
@@ -150,7 +152,17 @@ export class Engine {
             }
           },
         },
-        { concurrency: this.options.concurrency, backoff: { baseMs: 200, maxMs: 10_000, jitter: 0.2 } },
+        {
+          concurrency: this.options.concurrency,
+          backoff: { baseMs: 200, maxMs: 10_000, jitter: 0.2 },
+          onOutcome: (key, outcome, durationMs, error) => {
+            this.reconciles += 1;
+            const fields = { key, reconcileId: this.reconciles, outcome, durationMs, ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}) };
+            if (outcome === 'terminal') this.options.logger?.warn('reconcile stalled', fields);
+            else if (outcome === 'transient') this.options.logger?.info('reconcile will be retried', fields);
+            else this.options.logger?.info('reconcile finished', fields);
+          },
+        },
       );
       for (const o of objects) this.known.set(keyOf(o), o);
       controller.start();
@@ -158,6 +170,8 @@ export class Engine {
       if (objects.length === 0) finish();
     });
   }
+
+  private reconciles = 0;
 
   /** Objects seen in earlier runs, so a delete level can still look up what it references. */
   private readonly known = new Map<string, EngineObject>();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliChild } from '../helpers/cli.js';
 
 let emulator: TestEmulator;
 let dir: string;
@@ -144,6 +144,18 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(created.indexOf('AgentRuntime/agents/support-agent')).toBeGreaterThan(created.indexOf('Gateway/agents/support-tools'));
     expect(created.indexOf('GatewayTarget/agents/order-lookup')).toBeGreaterThan(created.indexOf('Gateway/agents/support-tools'));
     expect(result.out).not.toContain('replace-with-the-carrier-api-key');
+  });
+
+  test('--log-format json writes one JSON object per reconcile on standard error, with no secret in it', async () => {
+    process.env.WEATHER_API_KEY_FOR_TEST = 'sk-live-never-logged-7777';
+    const root = tree('logged', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: logged-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
+    const result = await cliChild(['apply', '-f', root, ...aws(), '--log-format', 'json', '--log-level', 'info']);
+    expect(result.code).toBe(0);
+    const lines = result.err.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'reconcile finished', key: 'ApiKeyCredentialProvider/agents/logged-key', outcome: 'success' }));
+    expect(lines.every((l) => typeof l.reconcileId === 'number' && typeof l.timestamp === 'string')).toBe(true);
+    expect(result.out + result.err).not.toContain('sk-live-never-logged-7777');
+    await cliChild(['delete', '-f', root, ...aws()]);
   });
 
   test('invalid manifests stop apply before any AWS call', async () => {

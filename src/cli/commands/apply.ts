@@ -11,12 +11,15 @@ import { preflight } from '../../sources/files/preflight.js';
 import { fileSecretResolver, secretsInSource } from '../../sources/files/secrets.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
+import { createLogger, type LogFormat } from '../../observability/log.js';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
 
 export interface RunOptions extends AwsCliOptions {
   filename: string[];
+  logFormat: LogFormat;
+  logLevel: string;
   emulator?: boolean;
   timeout: string;
   concurrency: string;
@@ -83,6 +86,7 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
       settings: DEFAULT_SETTINGS,
       memo,
     }),
+    logger: createLogger({ format: options.logFormat, level: options.logLevel }),
     onProgress: (event) => {
       for (const action of event.actions) io.out(`${event.key}: ${action}\n`);
       if (event.state === 'stalled') io.out(`${event.key}: Stalled: ${event.message ?? ''}\n`);
@@ -121,7 +125,9 @@ function runCommand(name: string, description: string, program: Command, io: Cli
       .option('--concurrency <n>', 'objects reconciled at once', '8')
       .option('--source <id>', 'name of this source, written in the ownership tags', 'files')
       .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
-      .option('--emulator', 'run against an embedded AgentCore emulator instead of AWS (for trying things out)'),
+      .option('--emulator', 'run against an embedded AgentCore emulator instead of AWS (for trying things out)')
+      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
+      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
   ).action(async (options: RunOptions) => {
     const prepared = await prepare(options, io);
     if (!prepared) return setExitCode(1);

@@ -42,7 +42,9 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--timeout <duration>', 'unused by plan', '10m')
       .option('--poll-ms <ms>', 'unused by plan', '2000')
-      .option('--emulator', 'plan against an embedded AgentCore emulator instead of AWS'),
+      .option('--emulator', 'plan against an embedded AgentCore emulator instead of AWS')
+      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
+      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
   ).action(async (options: RunOptions & { json?: boolean; detailedExitcode?: boolean }) => {
     const prepared = await prepare(options, io);
     if (!prepared) return setExitCode(1);
