@@ -11,10 +11,10 @@ import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { stsService } from '../../src/emulator/sts/index.js';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { desiredGateway, diffGateway, finalizeGateway, gatewayReconciler, reconcileGateway, type GatewayObject } from '../../src/reconcilers/gateway/index.js';
+import { desiredGateway, diffGateway, finalizeGateway, gatewayReconciler, planGateway, reconcileGateway, type GatewayObject } from '../../src/reconcilers/gateway/index.js';
 import { carryUnmodelled, type FieldChange } from '../../src/reconcilers/gateway/normalise.js';
 import { GATEWAY_CARRIED, GATEWAY_MODEL } from '../../src/reconcilers/gateway/diff.js';
-import { desiredTarget, diffTarget, finalizeGatewayTarget, gatewayTargetReconciler, reconcileGatewayTarget, type TargetObject } from '../../src/reconcilers/gatewaytarget/index.js';
+import { desiredTarget, diffTarget, finalizeGatewayTarget, gatewayTargetReconciler, planGatewayTarget, reconcileGatewayTarget, type TargetObject } from '../../src/reconcilers/gatewaytarget/index.js';
 import { DEFAULT_SETTINGS, type ObjectOf, type Outcome, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -551,5 +551,114 @@ describe('deletion', () => {
     expect(await finalizeGateway(gateway, env())).toMatchObject({ next: { kind: 'done' }, actions: ['retained the gateway (deletionPolicy: Retain)'] });
     expect(await writeCalls()).toBe(writes);
     expect((await aws.agentcore.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gateway.status!.gatewayId }))).items).toHaveLength(1);
+  });
+});
+
+describe('plan: what reconcile would change, read without a write', () => {
+  const UNKNOWN = '(known after apply)';
+
+  test('both reconcilers offer a plan', () => {
+    expect(gatewayReconciler.plan).toBe(planGateway);
+    expect(gatewayTargetReconciler.plan).toBe(planGatewayTarget);
+  });
+
+  test('before create each plan is one create, and planning writes nothing (not even a managed role)', async () => {
+    const gateway = gatewayObject({ role: { managed: {} } });
+    const target = targetObject();
+    expect(await planGateway(gateway, env())).toEqual([{ action: 'create', subject: 'gateway support-tools' }]);
+    expect(await planGateway(gatewayObject(), env())).toEqual([{ action: 'create', subject: 'gateway support-tools' }]);
+    expect(await planGatewayTarget(target, env())).toEqual([{ action: 'create', subject: 'target weather', to: { gateway: UNKNOWN } }]);
+    expect(await planGatewayTarget(target, withGateway(gateway, false))).toEqual([{ action: 'create', subject: 'target weather', to: { gateway: UNKNOWN } }]);
+    expect(await writeCalls()).toBe(0);
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-gateway-agents-support-tools' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+
+    // A ready gateway with no target yet: the target's create, still without a write.
+    const ready = await readyGateway();
+    const writes = await writeCalls();
+    expect(await planGatewayTarget(target, withGateway(ready))).toEqual([{ action: 'create', subject: 'target weather' }]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('after a converge both plans are empty, with a managed role too', async () => {
+    const gateway = gatewayObject({ role: { managed: {} }, tags: { team: 'support' }, authorizer: { type: 'CUSTOM_JWT', customJWT: JWT } });
+    expect((await converge(reconcileGateway, gateway, env())).next.kind).toBe('done');
+    const target = targetObject({ description: 'Weather tools' });
+    expect((await converge(reconcileGatewayTarget, target, withGateway(gateway))).next.kind).toBe('done');
+    const writes = await writeCalls();
+    expect(await planGateway(gateway, env())).toEqual([]);
+    expect(await planGatewayTarget(target, withGateway(gateway))).toEqual([]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('after a spec change the plan lists exactly the changes reconcile then makes', async () => {
+    const gateway = await readyGateway({ description: 'first', exceptionLevel: 'DEBUG', mcp: { instructions: 'old' }, tags: { team: 'a', old: 'x' } });
+    Object.assign(gateway.spec, { description: undefined, exceptionLevel: undefined, role: { arn: OTHER_ROLE }, mcp: { instructions: 'new' }, tags: { team: 'b', cost: 'c1' } });
+    gateway.metadata.generation = 2;
+    const writes = await writeCalls();
+    const gatewayPlan = await planGateway(gateway, env());
+    expect(await writeCalls()).toBe(writes);
+    expect(gatewayPlan).toEqual([
+      { action: 'update', subject: 'spec.description', from: 'first', to: undefined },
+      { action: 'update', subject: 'spec.exceptionLevel', from: 'DEBUG', to: undefined },
+      { action: 'update', subject: 'spec.mcp.instructions', from: 'old', to: 'new' },
+      { action: 'update', subject: 'spec.role.arn', from: ROLE, to: OTHER_ROLE },
+      { action: 'update', subject: 'tag team', from: 'a', to: 'b' },
+      { action: 'create', subject: 'tag cost', to: 'c1' },
+      { action: 'delete', subject: 'tag old', from: 'x' },
+    ]);
+    const updated = await converge(reconcileGateway, gateway, env());
+    const fields = gatewayPlan.filter((c) => c.subject.startsWith('spec.')).map((c) => c.subject);
+    expect(updated.allActions).toEqual([`updated ${fields.join(', ')}`, 'tagged team, cost', 'untagged old']);
+    expect(await planGateway(gateway, env())).toEqual([]);
+
+    const target = targetObject({ description: 'Weather tools' });
+    await converge(reconcileGatewayTarget, target, withGateway(gateway));
+    target.spec.lambda = { arn: `${LAMBDA}-v2`, toolSchema: { inline: [{ ...weatherTool, description: 'Weather now' }] } };
+    target.spec.description = undefined;
+    target.metadata.generation = 2;
+    const targetPlan = await planGatewayTarget(target, withGateway(gateway));
+    expect(targetPlan).toEqual([
+      { action: 'update', subject: 'spec.description', from: 'Weather tools', to: undefined },
+      { action: 'update', subject: 'spec.lambda.arn', from: LAMBDA, to: `${LAMBDA}-v2` },
+      { action: 'update', subject: 'spec.lambda.toolSchema.inline.get_weather.description', from: 'Current weather for a city', to: 'Weather now' },
+    ]);
+    expect((await converge(reconcileGatewayTarget, target, withGateway(gateway))).allActions).toEqual([`updated ${targetPlan.map((c) => c.subject).join(', ')}`]);
+    expect(await planGatewayTarget(target, withGateway(gateway))).toEqual([]);
+  });
+
+  test('a switch to a managed role not created yet shows its ARN as known after apply, and creates no role', async () => {
+    const gateway = await readyGateway();
+    gateway.spec.role = { managed: {} };
+    gateway.metadata.generation = 2;
+    const writes = await writeCalls();
+    expect(await planGateway(gateway, env())).toEqual([{ action: 'update', subject: 'spec.role.arn', from: ROLE, to: UNKNOWN }]);
+    expect(await writeCalls()).toBe(writes);
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-gateway-agents-support-tools' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+
+  test('a changed authorizer type plans a replacement of the gateway', async () => {
+    const gateway = await readyGateway();
+    gateway.spec.authorizer = { type: 'CUSTOM_JWT', customJWT: JWT };
+    gateway.metadata.generation = 2;
+    expect(await planGateway(gateway, env())).toEqual([{ action: 'replace', subject: 'gateway support-tools', from: 'AWS_IAM', to: 'CUSTOM_JWT' }]);
+  });
+
+  test('a changed target kind plans a replacement of the target', async () => {
+    const gateway = await readyGateway();
+    const target = targetObject();
+    await converge(reconcileGatewayTarget, target, withGateway(gateway));
+    target.spec.lambda = undefined;
+    target.spec.mcpServer = { endpoint: 'https://mcp.example.com/mcp' };
+    target.metadata.generation = 2;
+    const writes = await writeCalls();
+    expect(await planGatewayTarget(target, withGateway(gateway))).toEqual([{ action: 'replace', subject: 'target weather', from: 'lambda', to: 'mcpServer' }]);
+    expect(await writeCalls()).toBe(writes);
+  });
+
+  test('a gateway AWS is still creating plans a wait', async () => {
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
+    const gateway = gatewayObject();
+    gateway.status = (await reconcileGateway(gateway, env())).status;
+    expect(await planGateway(gateway, env())).toEqual([{ action: 'wait', subject: 'gateway support-tools', to: 'CREATING' }]);
   });
 });

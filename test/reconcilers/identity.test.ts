@@ -548,6 +548,79 @@ describe('ApiKeyCredentialProvider', () => {
   });
 });
 
+describe('plan', () => {
+  const OAUTH_REF: SecretRef = { secretKeyRef: { name: 'github-oauth', key: 'client-secret' } };
+  const KEY_REF: SecretRef = { env: 'WEATHER_API_KEY' };
+  const identity = () => objectOf<WorkloadIdentitySpec, WorkloadIdentityStatus>({ allowedOAuth2ReturnUrls: ['https://app.example.com/cb'], tags: { team: 'support' } }, 'support-agent');
+  const oauth = () => objectOf<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus>({ vendor: 'GithubOauth2', clientId: 'client-1', clientSecret: OAUTH_REF } as OAuth2CredentialProviderSpec, 'github.corp');
+  const apiKey = () => objectOf<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus>({ apiKey: KEY_REF }, 'weather-api');
+  const secrets = () => new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+  const noWrites = async <T>(work: () => Promise<T>): Promise<T> => {
+    const writes = await writeCalls();
+    const result = await work();
+    expect(await writeCalls()).toBe(writes);
+    return result;
+  };
+
+  test('before create each plan is one create and writes nothing; after a converge each plan is empty', async () => {
+    const e = env(secrets());
+    const [i, o, k] = [identity(), oauth(), apiKey()];
+    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([{ action: 'create', subject: 'identity support-agent' }]);
+    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'create', subject: 'provider github-corp' }]);
+    expect(await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, e))).toEqual([{ action: 'create', subject: 'provider weather-api' }]);
+    expect(await writeCalls()).toBe(0);
+
+    await converge(workloadIdentityReconciler, i, e);
+    await converge(oauth2CredentialProviderReconciler, o, e);
+    await converge(apiKeyCredentialProviderReconciler, k, e);
+    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([]);
+    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([]);
+    expect(await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, e))).toEqual([]);
+  });
+
+  test('a changed return URL, client id or tag is an update from the value in AWS to the spec', async () => {
+    const e = env(secrets());
+    const i = identity();
+    const o = oauth();
+    await converge(workloadIdentityReconciler, i, e);
+    await converge(oauth2CredentialProviderReconciler, o, e);
+    i.spec.allowedOAuth2ReturnUrls = ['https://new.example.com/cb'];
+    i.spec.tags = { team: 'platform' };
+    i.metadata.generation = 2;
+    o.spec.clientId = 'client-2';
+    o.metadata.generation = 2;
+    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([
+      { action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: ['https://app.example.com/cb'], to: ['https://new.example.com/cb'] },
+      { action: 'update', subject: 'tag team', from: 'support', to: 'platform' },
+    ]);
+    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
+  });
+
+  test('a changed secret is an update that never shows the value', async () => {
+    const s = secrets();
+    const o = oauth();
+    const k = apiKey();
+    await converge(oauth2CredentialProviderReconciler, o, env(s));
+    await converge(apiKeyCredentialProviderReconciler, k, env(s));
+    s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
+    const oauthPlan = await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, env(s)));
+    const keyPlan = await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, env(s)));
+    expect(oauthPlan).toEqual([{ action: 'update', subject: 'spec.clientSecret', to: '(changed)' }]);
+    expect(keyPlan).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+    const text = JSON.stringify([oauthPlan, keyPlan]);
+    for (const secret of ALL_SECRETS) expect(text).not.toContain(secret);
+  });
+
+  test('a vendor change is a replace', async () => {
+    const e = env(secrets());
+    const o = oauth();
+    await converge(oauth2CredentialProviderReconciler, o, e);
+    o.spec.vendor = 'GoogleOauth2';
+    o.metadata.generation = 2;
+    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'replace', subject: 'provider github-corp', from: 'GithubOauth2', to: 'GoogleOauth2' }]);
+  });
+});
+
 describe('secret handling', () => {
   test('a secret value in an error message is scrubbed from the condition and the error', () => {
     const run = new Run<CommonStatus>(undefined, 1, new Date(), 10);

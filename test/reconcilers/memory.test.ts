@@ -9,10 +9,11 @@ import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { stsService } from '../../src/emulator/sts/index.js';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { removeManagedRole } from '../../src/reconcilers/iam/index.js';
 import { DEFAULT_SETTINGS, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 import { createInput, desiredMemory } from '../../src/reconcilers/memory/desired.js';
 import { diffMemory, type MemoryState, type MemoryUpdate } from '../../src/reconcilers/memory/diff.js';
-import { finalizeMemory, memoryReconciler, reconcileMemory, type MemoryObject, type MemoryOutcome } from '../../src/reconcilers/memory/index.js';
+import { finalizeMemory, memoryReconciler, planMemory, reconcileMemory, type MemoryObject, type MemoryOutcome } from '../../src/reconcilers/memory/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const ACTOR = '/strategies/{memoryStrategyId}/actors/{actorId}/';
@@ -596,5 +597,87 @@ describe('Memory reconciler against the emulator', () => {
     object.status = first.status;
     expect((await converge(object)).next.kind).toBe('done');
     expect(await listMemories()).toHaveLength(1);
+  });
+});
+
+describe('Memory plan against the emulator', () => {
+  test('before create the plan is one create with its strategies, and no write; a managed role is not created but known after apply', async () => {
+    expect(memoryReconciler.plan).toBe(planMemory);
+    const object = memoryObject({ role: { managed: {} }, strategies: STRATEGIES, tags: { team: 'support' } } as Partial<MemorySpec>);
+    const before = await counters();
+    expect(await planMemory(object, env())).toEqual([
+      { action: 'create', subject: 'memory support_memory' },
+      { action: 'create', subject: 'strategy facts', to: 'semantic' },
+      { action: 'create', subject: 'strategy summaries', to: 'summary' },
+      { action: 'create', subject: 'strategy episodes', to: 'episodic' },
+    ]);
+    const after = await counters();
+    expect(writeCalls(after)).toBe(writeCalls(before));
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-memory-agents-support-memory' }))).rejects.toThrow();
+
+    expect((await converge(object)).next.kind).toBe('done');
+    expect(await planMemory(object, env())).toEqual([]);
+
+    // The role gone out of band: the plan does not make it again, and its ARN is not known until apply.
+    const roleArn = object.status!.roleArn;
+    await removeManagedRole(env(), 'agentcore-memory-agents-support-memory');
+    const beforeRoleless = await counters();
+    expect(await planMemory(object, env())).toEqual([{ action: 'update', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
+    expect(writeCalls(await counters())).toBe(writeCalls(beforeRoleless));
+  });
+
+  test('after a spec change the plan lists exactly the changes reconcile then makes', async () => {
+    const object = memoryObject({ description: 'first', strategies: STRATEGIES, tags: { team: 'a', old: 'x' } });
+    await converge(object);
+    object.spec = spec({
+      description: 'second',
+      strategies: [
+        { name: 'facts', semantic: { namespaces: ['/facts/{actorId}/'] } },
+        { name: 'episodes', summary: {} },
+        { name: 'prefs', userPreference: {} },
+      ],
+      tags: { team: 'b', env: 'prod' },
+    });
+    object.metadata.generation = 2;
+    const before = await counters();
+    const plan = await planMemory(object, env());
+    expect(writeCalls(await counters())).toBe(writeCalls(before));
+    expect(plan).toEqual([
+      { action: 'update', subject: 'spec.description', from: 'first', to: 'second' },
+      { action: 'update', subject: 'spec.strategies[episodes]', from: 'episodic', to: 'summary' },
+      { action: 'update', subject: 'spec.strategies[facts].semantic.namespaces', from: [ACTOR], to: ['/facts/{actorId}/'] },
+      { action: 'create', subject: 'strategy prefs', to: 'userPreference' },
+      { action: 'delete', subject: 'strategy summaries', from: 'summary' },
+      { action: 'update', subject: 'tag team', from: 'a', to: 'b' },
+      { action: 'create', subject: 'tag env', to: 'prod' },
+      { action: 'delete', subject: 'tag old', from: 'x' },
+    ]);
+    const outcome = await converge(object);
+    expect(outcome.allActions).toEqual([
+      'updated spec.description, spec.strategies[episodes], spec.strategies[facts].semantic.namespaces, spec.strategies[prefs], spec.strategies[summaries]',
+      'tagged team, env',
+      'untagged old',
+    ]);
+    expect(await planMemory(object, env())).toEqual([]);
+  });
+
+  test('a memory AWS is still working on gives wait', async () => {
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
+    const object = memoryObject({ strategies: STRATEGIES });
+    object.status = (await reconcileMemory(object, env())).status;
+    expect(await planMemory(object, env())).toEqual([{ action: 'wait', subject: 'memory support_memory', to: 'CREATING' }]);
+  });
+
+  test('a new encryption key gives replace, and no write', async () => {
+    const object = memoryObject();
+    await converge(object);
+    object.spec.encryptionKeyArn = KEY;
+    object.metadata.generation = 2;
+    const before = await counters();
+    expect(await planMemory(object, env())).toEqual([
+      { action: 'replace', subject: 'memory support_memory' },
+      { action: 'replace', subject: 'spec.encryptionKeyArn', from: undefined, to: KEY },
+    ]);
+    expect(writeCalls(await counters())).toBe(writeCalls(before));
   });
 });

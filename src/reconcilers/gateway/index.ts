@@ -1,4 +1,4 @@
 /** The Gateway kind's reconciler. */
-export { gatewayReconciler, reconcileGateway, finalizeGateway, type GatewayObject, type GatewayOutcome } from './reconcile.js';
+export { gatewayReconciler, reconcileGateway, finalizeGateway, planGateway, type GatewayObject, type GatewayOutcome } from './reconcile.js';
 export { diffGateway, normaliseGateway } from './diff.js';
 export { desiredGateway } from './desired.js';

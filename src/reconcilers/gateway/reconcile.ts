@@ -14,8 +14,11 @@ import type { GatewaySpec, GatewayStatus } from '../../api/v1alpha1/gateway.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import { defaultRoleName, ensureManagedRole, managedRoleRequest, removeManagedRole, statementsPolicy, trustPolicy, type PolicyStatement } from '../iam/index.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import {
+  defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, statementsPolicy, trustPolicy,
+  type ManagedRoleRequest, type PolicyStatement,
+} from '../iam/index.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
 import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
@@ -35,15 +38,28 @@ const GATEWAY_RULE = kindInfo('Gateway')!.awsName;
  * statements (a gateway does not know its targets, so what it may call - a Lambda function, say - is
  * granted there).
  */
-async function roleOf(object: GatewayObject, env: ReconcileEnv, actions: string[]): Promise<string> {
-  const { spec } = object;
-  if (spec.role.arn) return spec.role.arn;
-  const managed = spec.role.managed!;
+async function managedRoleFor(object: GatewayObject, env: ReconcileEnv): Promise<ManagedRoleRequest> {
+  const managed = object.spec.role.managed!;
   const account = await env.aws.accountId();
-  const request = managedRoleRequest(env, managed, { trustPolicy: trustPolicy('gateway', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: object.metadata.annotations?.[Annotation.adopt] === 'true' });
-  const role = await ensureManagedRole(env, request);
+  return managedRoleRequest(env, managed, { trustPolicy: trustPolicy('gateway', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: object.metadata.annotations?.[Annotation.adopt] === 'true' });
+}
+
+/** The role ARN for reconcile: the spec's, or the managed role created or brought in line now. */
+async function roleOf(object: GatewayObject, env: ReconcileEnv, actions: string[]): Promise<string> {
+  if (object.spec.role.arn) return object.spec.role.arn;
+  const role = await ensureManagedRole(env, await managedRoleFor(object, env));
   actions.push(...role.actions);
   return role.roleArn;
+}
+
+/** A value a plan cannot know before apply: the ARN of a role not created yet, the id of a gateway not ready yet. */
+export const UNKNOWN = '(known after apply)';
+
+/** The role ARN for a plan: the managed role is read, never created; one that does not exist yet is not known. */
+async function roleArnForPlan(object: GatewayObject, env: ReconcileEnv): Promise<string> {
+  if (object.spec.role.arn) return object.spec.role.arn;
+  const planned = await planManagedRole(env, await managedRoleFor(object, env));
+  return planned.create ? UNKNOWN : planned.roleArn;
 }
 
 function statusOf(observed: ObservedGateway, roleArn: string): Partial<GatewayStatus> {
@@ -201,9 +217,30 @@ export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv):
   }
 }
 
+/** What reconcile would do, from the same observation and decisions, without a write. */
+export async function planGateway(object: GatewayObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec, metadata } = object;
+  const name = awsNameOf(GATEWAY_RULE, object);
+  const roleArn = await roleArnForPlan(object, env);
+  const observed = await observeGateway(env.aws, env.gate, { name, id: object.status?.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+  if (!observed) return [{ action: 'create', subject: `gateway ${name}` }];
+  if (TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `gateway ${name}`, to: observed.status }];
+  // A gateway's name cannot change: the object would need a new gateway.
+  if (observed.name !== name) return [{ action: 'replace', subject: `gateway ${name}`, from: observed.name, to: name }];
+  const changes = diffGateway(desiredGateway(spec, roleArn), observed.configuration);
+  const replacement = changes.find((c) => c.action === 'replace');
+  if (replacement) return [{ action: 'replace', subject: `gateway ${name}`, from: replacement.from, to: replacement.to }];
+  const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to }));
+  const tags = tagChanges({ ...spec.tags, ...ownershipTags(env.owner) }, observed.tags);
+  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
+  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  return planned;
+}
+
 export const gatewayReconciler: KindReconciler<GatewaySpec, GatewayStatus> = {
   kind: 'Gateway',
   references: () => [],
   reconcile: reconcileGateway,
   finalize: finalizeGateway,
+  plan: planGateway,
 };

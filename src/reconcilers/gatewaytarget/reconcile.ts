@@ -16,7 +16,8 @@ import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import { carryUnmodelled } from '../gateway/normalise.js';
 import { clientToken, DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged, waiting } from '../steps.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import { UNKNOWN } from '../gateway/reconcile.js';
 import { desiredTarget } from './desired.js';
 import { diffTarget, TARGET_CARRIED, TARGET_MODEL } from './diff.js';
 import { observeTarget, type ObservedTarget } from './observe.js';
@@ -163,6 +164,39 @@ export async function finalizeGatewayTarget(object: TargetObject, env: Reconcile
   }
 }
 
+/**
+ * What reconcile would do, from the same observation and decisions, without a write. A target whose
+ * gateway is not ready yet is created once it is, in a gateway not known before apply; a credential
+ * provider not ready yet gives an ARN not known before apply.
+ */
+export async function planGatewayTarget(object: TargetObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec } = object;
+  const name = awsNameOf(TARGET_RULE, object);
+  let gatewayId: string;
+  try {
+    gatewayId = gatewayOf(spec, env).gatewayId;
+  } catch (error) {
+    if (!(error instanceof DependencyNotReady)) throw error;
+    return [{ action: 'create', subject: `target ${name}`, to: { gateway: UNKNOWN } }];
+  }
+  let providerArn: string | undefined;
+  try {
+    providerArn = providerArnOf(spec, env);
+  } catch (error) {
+    if (!(error instanceof DependencyNotReady)) throw error;
+    providerArn = UNKNOWN;
+  }
+  const desired = desiredTarget(spec, { providerArn });
+  const recordedId = object.status?.gatewayId === gatewayId ? object.status.targetId : undefined;
+  const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: recordedId });
+  if (!observed) return [{ action: 'create', subject: `target ${name}` }];
+  if (IN_FLIGHT.has(observed.status) || PENDING_AUTH.has(observed.status)) return [{ action: 'wait', subject: `target ${name}`, to: observed.status }];
+  const changes = diffTarget(desired, observed.configuration);
+  const replacement = changes.find((c) => c.action === 'replace');
+  if (replacement) return [{ action: 'replace', subject: `target ${name}`, from: replacement.from, to: replacement.to }];
+  return changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to }));
+}
+
 export const gatewayTargetReconciler: KindReconciler<GatewayTargetSpec, GatewayTargetStatus> = {
   kind: 'GatewayTarget',
   references: (spec) => {
@@ -175,4 +209,5 @@ export const gatewayTargetReconciler: KindReconciler<GatewayTargetSpec, GatewayT
   },
   reconcile: reconcileGatewayTarget,
   finalize: finalizeGatewayTarget,
+  plan: planGatewayTarget,
 };

@@ -13,10 +13,10 @@ import { awsNameOf } from '../../api/names.js';
 import type { ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus } from '../../api/v1alpha1/apikeycredentialprovider.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags } from '../ownership.js';
 import { Run, uidOf, unlessNotFound, weigh } from './common.js';
-import { desiredSecret, secretSourceDiffers, secretValueChanged, type DesiredSecret } from './secret.js';
+import { desiredSecret, plannedSecretChange, secretSourceDiffers, secretValueChanged, type DesiredSecret, type ObservedSecret } from './secret.js';
 
 export type ApiKeyProviderObject = ObjectOf<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus>;
 type ApiKeyProviderOutcome = Outcome<ApiKeyCredentialProviderStatus>;
@@ -33,6 +33,15 @@ function statusOf(answer: CreateApiKeyCredentialProviderResponse, name: string):
   return { providerName: name, credentialProviderArn: answer.credentialProviderArn, apiKeySecretArn: answer.apiKeySecretArn?.secretArn };
 }
 
+/** The provider AWS holds under the name, or undefined. */
+function observeProvider(env: ReconcileEnv, name: string): Promise<GetApiKeyCredentialProviderResponse | undefined> {
+  return unlessNotFound(send<GetApiKeyCredentialProviderResponse>(env.aws.agentcore, new GetApiKeyCredentialProviderCommand({ name }), env.gate));
+}
+
+function observedSecret(observed: GetApiKeyCredentialProviderResponse): ObservedSecret {
+  return { source: observed.apiKeySecretSource, secretArn: observed.apiKeySecretArn?.secretArn, jsonKey: observed.apiKeySecretJsonKey };
+}
+
 /**
  * As with OAuth2 providers, no ownership tag can be read back from a credential provider, so the
  * provider under the object's name is taken to be the object's.
@@ -45,7 +54,7 @@ export async function reconcileApiKeyCredentialProvider(object: ApiKeyProviderOb
   try {
     const secret = await desiredSecret(spec.apiKey, 'apiKey', env, uidOf(metadata), run);
     const appliedSecretDigest = secret.source === 'MANAGED' ? secret.digest : undefined;
-    const observed = await unlessNotFound(send<GetApiKeyCredentialProviderResponse>(env.aws.agentcore, new GetApiKeyCredentialProviderCommand({ name }), env.gate));
+    const observed = await observeProvider(env, name);
     status.lastSyncedAt = run.now.toISOString();
 
     if (!observed) {
@@ -63,7 +72,7 @@ export async function reconcileApiKeyCredentialProvider(object: ApiKeyProviderOb
     }
     Object.assign(status, statusOf(observed, name));
 
-    const changes = secretSourceDiffers(secret, { source: observed.apiKeySecretSource, secretArn: observed.apiKeySecretArn?.secretArn, jsonKey: observed.apiKeySecretJsonKey }) ? ['spec.apiKey'] : [];
+    const changes = secretSourceDiffers(secret, observedSecret(observed)) ? ['spec.apiKey'] : [];
     // A new key is pushed whatever the driftPolicy: a rotated Kubernetes Secret does not move the generation.
     const pushKey = secretValueChanged(secret, status.appliedSecretDigest);
     const { decision, specUnchanged } = weigh(changes, spec.driftPolicy, status, metadata.generation);
@@ -95,7 +104,7 @@ export async function finalizeApiKeyCredentialProvider(object: ApiKeyProviderObj
   }
   const name = awsNameOf(NAME_RULE, object);
   try {
-    const observed = await unlessNotFound(send<GetApiKeyCredentialProviderResponse>(env.aws.agentcore, new GetApiKeyCredentialProviderCommand({ name }), env.gate));
+    const observed = await observeProvider(env, name);
     if (!observed) return run.done();
     await unlessNotFound(send(env.aws.agentcore, new DeleteApiKeyCredentialProviderCommand({ name }), env.gate));
     run.actions.push(`deleted API key credential provider ${name}`);
@@ -105,9 +114,25 @@ export async function finalizeApiKeyCredentialProvider(object: ApiKeyProviderObj
   }
 }
 
+/**
+ * What reconcile would change, with no write. The key is read to compare its keyed digest with the one
+ * in status; a plan says only that it would be pushed. Tags are given on Create only, so none show.
+ */
+export async function planApiKeyCredentialProvider(object: ApiKeyProviderObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec, metadata } = object;
+  const name = awsNameOf(NAME_RULE, object);
+  const secret = await desiredSecret(spec.apiKey, 'apiKey', env, uidOf(metadata), new Run<ApiKeyCredentialProviderStatus>(object.status, metadata.generation, env.now(), env.pollMs));
+  const observed = await observeProvider(env, name);
+  if (!observed) return [{ action: 'create', subject: `provider ${name}` }];
+  const changes = secretSourceDiffers(secret, observedSecret(observed)) ? ['spec.apiKey'] : [];
+  const { decision } = weigh(changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
+  return secretValueChanged(secret, object.status?.appliedSecretDigest) || decision === 'apply' ? [plannedSecretChange('spec.apiKey')] : [];
+}
+
 export const apiKeyCredentialProviderReconciler: KindReconciler<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus> = {
   kind: 'ApiKeyCredentialProvider',
   references: () => [],
   reconcile: reconcileApiKeyCredentialProvider,
   finalize: finalizeApiKeyCredentialProvider,
+  plan: planApiKeyCredentialProvider,
 };

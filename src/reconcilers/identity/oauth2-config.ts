@@ -115,9 +115,14 @@ function sameTenant(tenantId: string | undefined, observed: ObservedDiscovery | 
   return url.split('/').includes(tenantId);
 }
 
+/** The union member AWS reports for the spec's vendor. */
+function observedMember(spec: OAuth2CredentialProviderSpec, output: unknown): ObservedMember {
+  return ((output ?? {}) as Record<string, ObservedMember | undefined>)[memberOf(spec.vendor)] ?? {};
+}
+
 /** Spec paths where the configuration AWS reports differs from the spec (the secret aside). */
 export function oauth2ConfigChanges(spec: OAuth2CredentialProviderSpec, output: unknown): string[] {
-  const member = ((output ?? {}) as Record<string, ObservedMember | undefined>)[memberOf(spec.vendor)] ?? {};
+  const member = observedMember(spec, output);
   const paths: string[] = [];
   if (member.clientId !== spec.clientId) paths.push('spec.clientId');
   const kind = memberOf(spec.vendor);
@@ -125,4 +130,19 @@ export function oauth2ConfigChanges(spec: OAuth2CredentialProviderSpec, output: 
   if (kind === INCLUDED_MEMBER && !sameIssuer(spec.discovery, member.oauthDiscovery)) paths.push('spec.discovery');
   if (kind === 'microsoftOauth2ProviderConfig' && !sameTenant(spec.tenantId, member.oauthDiscovery)) paths.push('spec.tenantId');
   return paths;
+}
+
+/**
+ * What AWS reports and what the spec asks for at a path oauth2ConfigChanges gave, for a plan. A
+ * tenant is seen only inside the discovery AgentCore derived, so that is its `from`.
+ */
+export function oauth2ConfigValues(spec: OAuth2CredentialProviderSpec, output: unknown, path: string): { from?: unknown; to?: unknown } {
+  const member = observedMember(spec, output);
+  const discovery = member.oauthDiscovery;
+  switch (path) {
+    case 'spec.clientId': return { from: member.clientId, to: spec.clientId };
+    case 'spec.discovery': return { from: discovery, to: spec.discovery };
+    case 'spec.tenantId': return { from: discovery?.discoveryUrl ?? discovery?.authorizationServerMetadata?.issuer, to: spec.tenantId };
+    default: return {};
+  }
 }

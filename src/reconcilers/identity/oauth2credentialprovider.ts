@@ -15,11 +15,11 @@ import type { OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus } fro
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags } from '../ownership.js';
 import { FAILED, Run, TRANSITIONAL, uidOf, unlessNotFound, weigh } from './common.js';
-import { oauth2ConfigChanges, oauth2ConfigInput } from './oauth2-config.js';
-import { desiredSecret, secretSourceDiffers, secretValueChanged } from './secret.js';
+import { oauth2ConfigChanges, oauth2ConfigInput, oauth2ConfigValues } from './oauth2-config.js';
+import { desiredSecret, plannedSecretChange, secretSourceDiffers, secretValueChanged, type ObservedSecret } from './secret.js';
 
 export type OAuth2ProviderObject = ObjectOf<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus>;
 type OAuth2ProviderOutcome = Outcome<OAuth2CredentialProviderStatus>;
@@ -38,6 +38,15 @@ function statusOf(answer: ProviderAnswer, name: string): Partial<OAuth2Credentia
   };
 }
 
+/** The provider AWS holds under the name, or undefined. */
+function observeProvider(env: ReconcileEnv, name: string): Promise<GetOauth2CredentialProviderResponse | undefined> {
+  return unlessNotFound(send<GetOauth2CredentialProviderResponse>(env.aws.agentcore, new GetOauth2CredentialProviderCommand({ name }), env.gate));
+}
+
+function observedSecret(observed: GetOauth2CredentialProviderResponse): ObservedSecret {
+  return { source: observed.clientSecretSource, secretArn: observed.clientSecretArn?.secretArn, jsonKey: observed.clientSecretJsonKey };
+}
+
 /**
  * Credential providers cannot carry ownership tags that anyone could read back (see the Create
  * call), so the provider under the object's name is taken to be the object's: its name is the only
@@ -52,7 +61,7 @@ export async function reconcileOAuth2CredentialProvider(object: OAuth2ProviderOb
     const secret = await desiredSecret(spec.clientSecret, 'clientSecret', env, uidOf(metadata), run);
     const oauth2ProviderConfigInput = oauth2ConfigInput(spec, secret);
     const appliedSecretDigest = secret.source === 'MANAGED' ? secret.digest : undefined;
-    const observed = await unlessNotFound(send<GetOauth2CredentialProviderResponse>(env.aws.agentcore, new GetOauth2CredentialProviderCommand({ name }), env.gate));
+    const observed = await observeProvider(env, name);
     status.lastSyncedAt = run.now.toISOString();
 
     if (!observed) {
@@ -79,7 +88,7 @@ export async function reconcileOAuth2CredentialProvider(object: OAuth2ProviderOb
     }
 
     const changes = oauth2ConfigChanges(spec, observed.oauth2ProviderConfigOutput);
-    if (secretSourceDiffers(secret, { source: observed.clientSecretSource, secretArn: observed.clientSecretArn?.secretArn, jsonKey: observed.clientSecretJsonKey })) changes.push('spec.clientSecret');
+    if (secretSourceDiffers(secret, observedSecret(observed))) changes.push('spec.clientSecret');
     // A new secret value is a change the spec asks for even when its generation did not move (a
     // rotated Kubernetes Secret), so it is pushed whatever the driftPolicy; the Update it takes
     // replaces the whole configuration, so it also corrects any drift.
@@ -119,7 +128,7 @@ export async function finalizeOAuth2CredentialProvider(object: OAuth2ProviderObj
   }
   const name = awsNameOf(NAME_RULE, object);
   try {
-    const observed = await unlessNotFound(send<GetOauth2CredentialProviderResponse>(env.aws.agentcore, new GetOauth2CredentialProviderCommand({ name }), env.gate));
+    const observed = await observeProvider(env, name);
     if (!observed) return run.done();
     run.status.awsStatus = observed.status;
     if (observed.status !== 'DELETING') {
@@ -132,9 +141,36 @@ export async function finalizeOAuth2CredentialProvider(object: OAuth2ProviderObj
   }
 }
 
+/**
+ * What reconcile would change, with no write. The client secret is read to compare its keyed digest
+ * with the one in status; a plan says only that it would be pushed. A vendor cannot change in place
+ * (reconcile stalls on it), so a new vendor is a replace. Tags are given on Create only, so none show.
+ */
+export async function planOAuth2CredentialProvider(object: OAuth2ProviderObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec, metadata } = object;
+  const name = awsNameOf(NAME_RULE, object);
+  const secret = await desiredSecret(spec.clientSecret, 'clientSecret', env, uidOf(metadata), new Run<OAuth2CredentialProviderStatus>(object.status, metadata.generation, env.now(), env.pollMs));
+  oauth2ConfigInput(spec, secret); // the spec checks reconcile makes before any call; the input itself is not kept
+  const observed = await observeProvider(env, name);
+  if (!observed) return [{ action: 'create', subject: `provider ${name}` }];
+  if (observed.status && TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `provider ${name}`, to: observed.status }];
+  if (observed.credentialProviderVendor !== spec.vendor) return [{ action: 'replace', subject: `provider ${name}`, from: observed.credentialProviderVendor, to: spec.vendor }];
+  const output = observed.oauth2ProviderConfigOutput;
+  const changes = oauth2ConfigChanges(spec, output);
+  const sourceDiffers = secretSourceDiffers(secret, observedSecret(observed));
+  const pushSecret = secretValueChanged(secret, object.status?.appliedSecretDigest);
+  const { decision } = weigh(sourceDiffers ? [...changes, 'spec.clientSecret'] : changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
+  // An Update replaces the whole configuration, so when one is made every difference goes with it.
+  if (!pushSecret && decision !== 'apply') return [];
+  const planned = changes.map((path): PlannedChange => ({ action: 'update', subject: path, ...oauth2ConfigValues(spec, output, path) }));
+  if (sourceDiffers || pushSecret) planned.push(plannedSecretChange('spec.clientSecret'));
+  return planned;
+}
+
 export const oauth2CredentialProviderReconciler: KindReconciler<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus> = {
   kind: 'OAuth2CredentialProvider',
   references: () => [],
   reconcile: reconcileOAuth2CredentialProvider,
   finalize: finalizeOAuth2CredentialProvider,
+  plan: planOAuth2CredentialProvider,
 };

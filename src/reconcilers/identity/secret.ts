@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import type { SecretRef } from '../../api/schema.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { ReconcileEnv } from '../kind.js';
+import type { PlannedChange, ReconcileEnv } from '../kind.js';
 import type { CommonStatus, Run } from './common.js';
 
 export type DesiredSecret =
@@ -83,4 +83,9 @@ export function secretSourceDiffers(desired: DesiredSecret, observed: ObservedSe
 /** Whether a managed value must be pushed: its digest is not the one last pushed. */
 export function secretValueChanged(desired: DesiredSecret, appliedDigest: string | undefined): boolean {
   return desired.source === 'MANAGED' && desired.digest !== appliedDigest;
+}
+
+/** A plan's line for a secret that would be pushed or repointed: it says that, never a value. */
+export function plannedSecretChange(path: string): PlannedChange {
+  return { action: 'update', subject: path, to: '(changed)' };
 }

@@ -15,7 +15,7 @@ import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../api/v1a
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { isOwnedBy, ownershipTags, tagChanges } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
 
@@ -113,9 +113,27 @@ export async function finalizeWorkloadIdentity(object: WorkloadIdentityObject, e
   }
 }
 
+/** What reconcile would change: the same observe and decisions, no write. */
+export async function planWorkloadIdentity(object: WorkloadIdentityObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec, metadata } = object;
+  const name = awsNameOf(NAME_RULE, object);
+  const returnUrls = spec.allowedOAuth2ReturnUrls ?? [];
+  const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
+  const observed = await observeIdentity(object, env, name);
+  if (!observed) return [{ action: 'create', subject: `identity ${name}` }];
+  const changes = sameSet(returnUrls, observed.returnUrls) ? [] : ['spec.allowedOAuth2ReturnUrls'];
+  const { decision } = weigh(changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
+  const planned: PlannedChange[] = decision === 'apply' ? [{ action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: observed.returnUrls, to: returnUrls }] : [];
+  const tags = tagChanges(desiredTags, observed.tags);
+  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
+  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  return planned;
+}
+
 export const workloadIdentityReconciler: KindReconciler<WorkloadIdentitySpec, WorkloadIdentityStatus> = {
   kind: 'WorkloadIdentity',
   references: () => [],
   reconcile: reconcileWorkloadIdentity,
   finalize: finalizeWorkloadIdentity,
+  plan: planWorkloadIdentity,
 };

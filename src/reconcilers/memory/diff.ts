@@ -69,7 +69,7 @@ const KIND_OF_TYPE = Object.fromEntries(Object.entries(STRATEGY_TYPES).map(([k, 
 const VARIANT_OF_OVERRIDE = Object.fromEntries(Object.entries(CUSTOM_VARIANTS).map(([v, { overrideType }]) => [overrideType, v])) as Record<string, CustomVariant>;
 
 /** A strategy's kind in spec terms: `semantic`, `custom.selfManaged`. */
-function desiredLabel(s: DesiredStrategy): string {
+export function desiredLabel(s: DesiredStrategy): string {
   return s.variant ? `custom.${s.variant}` : s.kind;
 }
 

@@ -14,12 +14,14 @@ import type { MemorySpec, MemoryStatus } from '../../api/v1alpha1/memory.js';
 import { send } from '../../aws/call.js';
 import { markReady, markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
 import { clientToken, failure } from '../steps.js';
-import { ensureManagedRole, managedRoleRequest, statementsPolicy, trustPolicy, type PolicyStatement } from '../iam/index.js';
+import {
+  ensureManagedRole, managedRoleRequest, planManagedRole, statementsPolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
+} from '../iam/index.js';
 import { createInput, desiredMemory } from './desired.js';
-import { diffMemory } from './diff.js';
+import { desiredLabel, diffMemory, type MemoryChange } from './diff.js';
 import { MEMORY_LISTING_KEY, NotOurs, observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
 
 export type MemoryObject = ObjectOf<MemorySpec, MemoryStatus>;
@@ -53,19 +55,56 @@ function statusOf(observed: ObservedMemory): Partial<MemoryStatus> {
   };
 }
 
-/** An error turned into the status and the next step it calls for. */
+/** The managed execution role: trusted by Bedrock and AgentCore, with the spec's statements. */
+async function managedRoleFor(object: MemoryObject, env: ReconcileEnv): Promise<ManagedRoleRequest> {
+  const managed = object.spec.role!.managed!;
+  const account = await env.aws.accountId();
+  return managedRoleRequest(env, managed, { trustPolicy: trustPolicy('memory', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: adopting(object) });
+}
+
 /**
- * The role AgentCore assumes to run the strategies' models: the one the spec names, or a managed one
- * trusted by Bedrock and AgentCore with the spec's statements.
+ * The role AgentCore assumes to run the strategies' models: the one the spec names, or the managed
+ * one, created or brought in line now.
  */
 async function executionRole(object: MemoryObject, env: ReconcileEnv, actions: string[]): Promise<string | undefined> {
-  const managed = object.spec.role?.managed;
-  if (!managed) return object.spec.role?.arn;
-  const account = await env.aws.accountId();
-  const request = managedRoleRequest(env, managed, { trustPolicy: trustPolicy('memory', account), inlinePolicy: statementsPolicy(managed.statements as PolicyStatement[] | undefined) }, { adopt: adopting(object) });
-  const role = await ensureManagedRole(env, request);
+  if (!object.spec.role?.managed) return object.spec.role?.arn;
+  const role = await ensureManagedRole(env, await managedRoleFor(object, env));
   actions.push(...role.actions);
   return role.roleArn;
+}
+
+/**
+ * Whether a memory of our name belongs to someone else: true while it is being deleted (its name
+ * will be free), a NotOurs error when it stays, false when it is ours (or being adopted) or absent.
+ */
+function othersMemory(observed: ObservedMemory | undefined, object: MemoryObject, name: string): boolean {
+  if (!observed || observed.owned || adopting(object)) return false;
+  if (observed.status === 'DELETING') return true;
+  throw new NotOurs(name);
+}
+
+function failedMemory(observed: ObservedMemory): TerminalError {
+  return new TerminalError(`AWS reports FAILED: ${observed.failureReason ?? 'no reason given'} (a failed memory can only be deleted)`, Reason.AWSFailed);
+}
+
+function replacementRefused(replace: MemoryChange[]): TerminalError {
+  return new TerminalError(
+    `${replace.map((c) => c.path).join(' and ')} cannot change in place, and the operator does not replace memories; delete the memory to have it created again`,
+    Reason.ReplacementNotAllowed,
+  );
+}
+
+/** Strategies AWS is still adding or removing; nothing else changes until they settle. */
+const settlingStrategies = (observed: ObservedMemory) => observed.strategies.filter((s) => s.status === 'CREATING' || s.status === 'DELETING');
+
+/**
+ * Whether differences are only reported: the spec is the one already applied (a difference is drift)
+ * and driftPolicy is Report. Without a generation (file mode) every run applies the spec.
+ */
+function driftReportedOnly(object: MemoryObject, changes: MemoryChange[]): { specUnchanged: boolean; reported: boolean } {
+  const generation = object.metadata.generation;
+  const specUnchanged = generation !== undefined && object.status?.observedGeneration === generation;
+  return { specUnchanged, reported: specUnchanged && object.spec.driftPolicy === 'Report' && changes.length > 0 };
 }
 
 function lookupOf(object: MemoryObject, name: string, env: ReconcileEnv): MemoryLookup {
@@ -91,11 +130,8 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
     const desired = desiredMemory(spec, name, await executionRole(object, env, actions));
     const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
     status.lastSyncedAt = now.toISOString();
-    if (observed && !observed.owned && !adopting(object)) {
-      // Someone else's memory on its way out frees the name; wait for it rather than stall.
-      if (observed.status === 'DELETING') return requeue(Reason.WaitingForAWS, `Waiting for another memory named ${name} to be deleted`);
-      throw new NotOurs(name);
-    }
+    // Someone else's memory on its way out frees the name; wait for it rather than stall.
+    if (othersMemory(observed, object, name)) return requeue(Reason.WaitingForAWS, `Waiting for another memory named ${name} to be deleted`);
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
     if (!observed) {
@@ -120,25 +156,15 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
     }
     Object.assign(status, statusOf(observed));
     if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the memory ${observed.status}`);
-    if (observed.status === 'FAILED') {
-      throw new TerminalError(`AWS reports FAILED: ${observed.failureReason ?? 'no reason given'} (a failed memory can only be deleted)`, Reason.AWSFailed);
-    }
+    if (observed.status === 'FAILED') throw failedMemory(observed);
 
     const diff = diffMemory(desired, observed);
     const replace = diff.changes.filter((c) => c.action === 'replace');
-    if (replace.length > 0) {
-      throw new TerminalError(
-        `${replace.map((c) => c.path).join(' and ')} cannot change in place, and the operator does not replace memories; delete the memory to have it created again`,
-        Reason.ReplacementNotAllowed,
-      );
-    }
-    const settling = observed.strategies.filter((s) => s.status === 'CREATING' || s.status === 'DELETING');
+    if (replace.length > 0) throw replacementRefused(replace);
+    const settling = settlingStrategies(observed);
     if (settling.length > 0) return requeue(Reason.WaitingForAWS, `Waiting for strategies ${settling.map((s) => `${s.name} (${s.status})`).join(', ')}`);
 
-    // Without a generation (file mode) every run is an explicit request to apply the spec, so no
-    // difference counts as drift.
-    const specUnchanged = generation !== undefined && status.observedGeneration === generation;
-    const reported = specUnchanged && spec.driftPolicy === 'Report' && diff.changes.length > 0;
+    const { specUnchanged, reported } = driftReportedOnly(object, diff.changes);
     const paths = diff.changes.map((c) => c.path);
     let updated = false;
     if (reported) {
@@ -212,9 +238,57 @@ export async function finalizeMemory(object: MemoryObject, env: ReconcileEnv): P
   }
 }
 
+const UNKNOWN = '(known after apply)';
+
+/**
+ * What reconcile would do, from the same observe and the same decisions, without a write. A managed
+ * role not created yet is not created here: its ARN is not known until apply.
+ */
+export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+  const { spec } = object;
+  const name = awsNameOf(MEMORY_RULE, object);
+  const subject = `memory ${name}`;
+  let roleArn = spec.role?.arn;
+  if (spec.role?.managed) {
+    const role = await planManagedRole(env, await managedRoleFor(object, env));
+    roleArn = role.create ? UNKNOWN : role.roleArn;
+  }
+  const desired = desiredMemory(spec, name, roleArn);
+  const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
+  if (othersMemory(observed, object, name)) return [{ action: 'wait', subject, to: observed!.status }];
+  if (!observed) {
+    return [
+      { action: 'create', subject },
+      ...desired.strategies.map((s): PlannedChange => ({ action: 'create', subject: `strategy ${s.name}`, to: desiredLabel(s) })),
+    ];
+  }
+  if (TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject, to: observed.status }];
+  if (observed.status === 'FAILED') throw failedMemory(observed);
+
+  const diff = diffMemory(desired, observed);
+  const replace = diff.changes.filter((c) => c.action === 'replace');
+  if (replace.length > 0) return [{ action: 'replace', subject }, ...replace.map((c): PlannedChange => ({ action: 'replace', subject: c.path, from: c.from, to: c.to }))];
+  const planned: PlannedChange[] = settlingStrategies(observed).map((s) => ({ action: 'wait', subject: `strategy ${s.name!}`, to: s.status }));
+  if (!driftReportedOnly(object, diff.changes).reported) {
+    for (const c of diff.changes) {
+      const strategy = /^spec\.strategies\[(.+)\]$/.exec(c.path)?.[1];
+      if (strategy !== undefined && c.from === undefined) planned.push({ action: 'create', subject: `strategy ${strategy}`, to: c.to });
+      else if (strategy !== undefined && c.to === undefined) planned.push({ action: 'delete', subject: `strategy ${strategy}`, from: c.from });
+      else planned.push({ action: 'update', subject: c.path, from: c.from, to: c.to });
+    }
+  }
+  const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
+  const observedTags = observed.tags ?? {};
+  const tags = tagChanges(desiredTags, observedTags);
+  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observedTags ? 'update' : 'create', subject: `tag ${key}`, from: observedTags[key], to: value });
+  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observedTags[key] });
+  return planned;
+}
+
 export const memoryReconciler: KindReconciler<MemorySpec, MemoryStatus> = {
   kind: 'Memory',
   references: () => [],
   reconcile: reconcileMemory,
   finalize: finalizeMemory,
+  plan: planMemory,
 };
