@@ -7,7 +7,8 @@ import { ConditionType, type Condition } from '../api/meta.js';
 import { awsErrorMessage, classifyAwsError } from '../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from './conditions.js';
 import { TerminalError, TransientError } from './contract.js';
-import type { Outcome, ReconcileEnv } from './kind.js';
+import type { Outcome, PlannedChange, ReconcileEnv } from './kind.js';
+import { tagChanges } from './ownership.js';
 
 /** A clientToken that is the same for a retry of one intended call, and different for any other call. */
 export function clientToken(...parts: unknown[]): string {
@@ -80,6 +81,15 @@ export function reportDrift(status: CommonStatus, paths: string[], generation: n
 
 export function markDriftCorrected(status: CommonStatus, paths: string[], generation: number | undefined, now: Date): void {
   status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.DriftCorrected, `Corrected ${paths.join(', ')}`, generation, now);
+}
+
+/** The tag changes a plan announces: what is set (created or updated) and what is removed. */
+export function plannedTagChanges(desired: Record<string, string>, observed: Record<string, string>): PlannedChange[] {
+  const { set, remove } = tagChanges(desired, observed);
+  return [
+    ...Object.entries(set).map(([key, value]): PlannedChange => ({ action: key in observed ? 'update' : 'create', subject: `tag ${key}`, from: observed[key], to: value })),
+    ...remove.map((key): PlannedChange => ({ action: 'delete', subject: `tag ${key}`, from: observed[key] })),
+  ];
 }
 
 /** The end of a run that found nothing left to do: Ready, with drift reported or cleared. */

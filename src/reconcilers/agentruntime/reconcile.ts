@@ -12,10 +12,10 @@ import { awsNameOf } from '../../api/names.js';
 import { kindInfo } from '../../api/kinds.js';
 import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/agentruntime.js';
 import { send } from '../../aws/call.js';
-import { markReady, markReconciling, Reason, setCondition } from '../conditions.js';
+import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { clientToken, DependencyNotReady, failure, referencedField } from '../steps.js';
+import { clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField } from '../steps.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
   runtimePolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
@@ -209,17 +209,8 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
     }
     if (!endpointsSettled(wanted, observed.endpoints, observed.version)) return requeue(Reason.WaitingForAWS, 'Waiting for endpoints to serve their versions');
 
-    if (status.drift?.length && spec.driftPolicy === 'Report' && changes.length > 0) {
-      status.conditions = markReady(status.conditions ?? [], `Runtime ${name} version ${observed.version} is ready; drift reported`, generation, now);
-    } else {
-      status.drift = undefined;
-      const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
-      if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', generation, now);
-      status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', generation, now);
-      status.conditions = markReady(status.conditions, `Runtime ${name} version ${observed.version} is ready`, generation, now);
-    }
-    status.observedGeneration = generation;
-    return { status, next: { kind: 'done' }, actions };
+    const driftReported = Boolean(status.drift?.length) && spec.driftPolicy === 'Report' && changes.length > 0;
+    return done(status, driftReported, `Runtime ${name} version ${observed.version} is ready`, generation, now, actions);
   } catch (error) {
     if (retryForRolePropagation(error, roleCreatedAt, now)) return requeue(Reason.WaitingForAWS, 'Waiting for IAM to propagate the new execution role');
     return failure(status, error, generation, now, actions, env.pollMs);
@@ -279,9 +270,7 @@ export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv)
   const changes = diffRuntime(desired, observed.configuration);
   if (changes.some((c) => c.action === 'replace')) return [{ action: 'replace', subject: `runtime ${name}`, from: changes[0]!.from, to: changes[0]!.to }];
   const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to, newVersion: true }));
-  const tags = tagChanges(desiredTags, observed.tags);
-  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
-  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  planned.push(...plannedTagChanges(desiredTags, observed.tags));
   const latest = planned.some((p) => p.newVersion) ? String(Number(observed.version) + 1) : observed.version;
   for (const a of endpointActions(spec.endpoints ?? [], observed.endpoints, latest)) {
     planned.push(a.type === 'delete' ? { action: 'delete', subject: `endpoint ${a.name}` } : { action: a.type, subject: `endpoint ${a.name}`, ...(a.type === 'update' ? { from: a.from } : {}), to: a.version });

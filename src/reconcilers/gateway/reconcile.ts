@@ -24,7 +24,7 @@ import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
 import { carryUnmodelled } from './normalise.js';
 import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
-import { clientToken, done, failure, markDriftCorrected, reportDrift, specUnchanged, waiting } from '../steps.js';
+import { clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, waiting } from '../steps.js';
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
 export type GatewayOutcome = Outcome<GatewayStatus>;
@@ -231,9 +231,7 @@ export async function planGateway(object: GatewayObject, env: ReconcileEnv): Pro
   const replacement = changes.find((c) => c.action === 'replace');
   if (replacement) return [{ action: 'replace', subject: `gateway ${name}`, from: replacement.from, to: replacement.to }];
   const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to }));
-  const tags = tagChanges({ ...spec.tags, ...ownershipTags(env.owner) }, observed.tags);
-  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
-  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  planned.push(...plannedTagChanges({ ...spec.tags, ...ownershipTags(env.owner) }, observed.tags));
   return planned;
 }
 

@@ -5,9 +5,10 @@
  */
 import { ConditionType, type Condition } from '../../api/meta.js';
 import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
-import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
+import { markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { Next, Outcome } from '../kind.js';
+import { done } from '../steps.js';
 
 /** The status fields every identity kind has (see commonStatusFields). */
 export interface CommonStatus {
@@ -115,18 +116,7 @@ export class Run<S extends CommonStatus> {
 
   /** AWS matches the spec (or differs only where drift is reported): Ready, and this generation is reconciled. */
   ready(message: string, driftReported: boolean): Outcome<S> {
-    const { status } = this;
-    if (driftReported) {
-      status.conditions = markReady(status.conditions ?? [], `${message}; drift reported`, this.generation, this.now);
-    } else {
-      status.drift = undefined;
-      const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
-      if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', this.generation, this.now);
-      status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', this.generation, this.now);
-      status.conditions = markReady(status.conditions, message, this.generation, this.now);
-    }
-    status.observedGeneration = this.generation;
-    return this.end({ kind: 'done' });
+    return this.end(done(this.status, driftReported, message, this.generation, this.now, this.actions).next);
   }
 
   /** Finished without touching conditions (a retained resource, a finished delete). */

@@ -18,6 +18,7 @@ import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { isOwnedBy, ownershipTags, tagChanges } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
+import { plannedTagChanges } from '../steps.js';
 
 export type WorkloadIdentityObject = ObjectOf<WorkloadIdentitySpec, WorkloadIdentityStatus>;
 type WorkloadIdentityOutcome = Outcome<WorkloadIdentityStatus>;
@@ -124,9 +125,7 @@ export async function planWorkloadIdentity(object: WorkloadIdentityObject, env: 
   const changes = sameSet(returnUrls, observed.returnUrls) ? [] : ['spec.allowedOAuth2ReturnUrls'];
   const { decision } = weigh(changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
   const planned: PlannedChange[] = decision === 'apply' ? [{ action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: observed.returnUrls, to: returnUrls }] : [];
-  const tags = tagChanges(desiredTags, observed.tags);
-  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observed.tags ? 'update' : 'create', subject: `tag ${key}`, from: observed.tags[key], to: value });
-  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observed.tags[key] });
+  planned.push(...plannedTagChanges(desiredTags, observed.tags));
   return planned;
 }
 

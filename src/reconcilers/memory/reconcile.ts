@@ -12,11 +12,11 @@ import { kindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import type { MemorySpec, MemoryStatus } from '../../api/v1alpha1/memory.js';
 import { send } from '../../aws/call.js';
-import { markReady, markReconciling, Reason, setCondition } from '../conditions.js';
+import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
-import { clientToken, failure } from '../steps.js';
+import { clientToken, done, failure, plannedTagChanges } from '../steps.js';
 import {
   ensureManagedRole, managedRoleRequest, planManagedRole, statementsPolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
@@ -196,17 +196,7 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
     }
 
     const message = `Memory ${name} is ACTIVE with ${observed.strategies.length} ${observed.strategies.length === 1 ? 'strategy' : 'strategies'}`;
-    if (reported) {
-      status.conditions = markReady(status.conditions ?? [], `${message}; drift reported`, generation, now);
-    } else {
-      status.drift = undefined;
-      const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
-      if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', generation, now);
-      status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', generation, now);
-      status.conditions = markReady(status.conditions, message, generation, now);
-    }
-    status.observedGeneration = generation;
-    return { status, next: { kind: 'done' }, actions };
+    return done(status, reported, message, generation, now, actions);
   } catch (error) {
     return failure(status, error, generation, now, actions, env.pollMs);
   }
@@ -279,9 +269,7 @@ export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promi
   }
   const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
   const observedTags = observed.tags ?? {};
-  const tags = tagChanges(desiredTags, observedTags);
-  for (const [key, value] of Object.entries(tags.set)) planned.push({ action: key in observedTags ? 'update' : 'create', subject: `tag ${key}`, from: observedTags[key], to: value });
-  for (const key of tags.remove) planned.push({ action: 'delete', subject: `tag ${key}`, from: observedTags[key] });
+  planned.push(...plannedTagChanges(desiredTags, observedTags));
   return planned;
 }
 
