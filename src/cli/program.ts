@@ -4,6 +4,7 @@ import { crdsCommand } from './commands/crds.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { planCommand } from './commands/plan.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
 
@@ -17,6 +18,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
   validateCommand(program, io, (code) => (exitCode = code));
   applyCommand(program, io, (code) => (exitCode = code));
   planCommand(program, io, (code) => (exitCode = code));
+  statusCommand(program, io, (code) => (exitCode = code));
   crdsCommand(program, io);
   generateCommand(program, io);
   emulatorCommand(program, io);

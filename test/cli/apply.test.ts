@@ -104,6 +104,23 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cli(['delete', '-f', root, ...aws()]);
   });
 
+  test('status shows each object missing, then in sync, then differing, and changes nothing', async () => {
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const root = tree('statused', { 'runtime.yaml': runtime('statused-agent') });
+    const endpointOnly = aws().slice(0, 4);
+    const before = await cli(['status', '-f', root, ...endpointOnly]);
+    expect([before.code, before.err]).toEqual([0, '']);
+    expect(before.out).toMatch(/AgentRuntime\/agents\/statused-agent\s+missing\s+runtime statused_agent does not exist/);
+    await cli(['apply', '-f', root, ...aws()]);
+    expect((await cli(['status', '-f', root, ...endpointOnly])).out).toMatch(/AgentRuntime\/agents\/statused-agent\s+in sync/);
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const writesBefore = await writes();
+    const json = JSON.parse((await cli(['status', '-f', root, '--json', ...endpointOnly])).out) as { object: string; state: string; detail: string }[];
+    expect(json).toEqual([{ object: 'AgentRuntime/agents/statused-agent', state: 'differs', detail: 'update spec.artifact.image, update spec.env.AGENTCORE_CODE_VERSION, update endpoint prod' }]);
+    expect(await writes()).toBe(writesBefore);
+    await cli(['delete', '-f', root, ...aws()]);
+  });
+
   test('a dangling reference is reported with its field path and nothing is sent to AWS', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('dangling', { 'runtime.yaml': runtime('lonely-agent', '  memoryRef:\n    name: missing-memory\n') });
