@@ -4,7 +4,8 @@
  * level by level in reverse dependency order. The front end supplies the objects and reads their
  * status back; the engine knows nothing of files or clusters.
  */
-import { ConditionType } from '../api/meta.js';
+import { ConditionType, type Condition } from '../api/meta.js';
+import { markSuspended } from '../reconcilers/conditions.js';
 import { TerminalError, TransientError } from '../reconcilers/contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
 import { Controller } from './controller.js';
@@ -18,7 +19,7 @@ export interface EngineObject {
   object: ObjectOf<Record<string, unknown>, Record<string, unknown>>;
 }
 
-export type ObjectState = 'pending' | 'ready' | 'stalled' | 'deleted';
+export type ObjectState = 'pending' | 'ready' | 'stalled' | 'deleted' | 'suspended';
 
 export interface ProgressEvent {
   key: string;
@@ -37,6 +38,17 @@ export interface EngineOptions {
 }
 
 export const keyOf = (o: { kind: string; namespace: string; name: string }) => `${o.kind}/${o.namespace}/${o.name}`;
+
+function isSuspended(o: EngineObject): boolean {
+  return (o.object.spec as { suspend?: boolean }).suspend === true;
+}
+
+/** A suspended object is not reconciled: no AWS call, and its status says so. Deleting it still works. */
+async function suspended(o: EngineObject, env: ReconcileEnv): Promise<Outcome<Record<string, unknown>>> {
+  const status = { ...o.object.status };
+  status.conditions = markSuspended((status.conditions ?? []) as Condition[], o.object.metadata.generation, env.now());
+  return { status, next: { kind: 'done' }, actions: [] };
+}
 
 function readyOf(status: Record<string, unknown> | undefined): boolean {
   const conditions = (status?.conditions ?? []) as { type: string; status: string }[];
@@ -65,7 +77,7 @@ export class Engine {
 
   /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
   apply(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
-    return this.run(objects, timeoutMs, (r, o, env) => r.reconcile(o.object, env), 'ready');
+    return this.run(objects, timeoutMs, (r, o, env) => (isSuspended(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
   }
 
   /** What apply would change, object by object, read from AWS without a write. */
@@ -136,7 +148,7 @@ export class Engine {
             if (!reconciler) throw new TerminalError(`No reconciler for kind ${o.kind}`);
             const outcome = await step(reconciler, o, this.options.envFor(o, lookupFor(o)));
             o.object.status = outcome.status;
-            const state: ObjectState = outcome.next.kind === 'done' ? success : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
+            const state: ObjectState = outcome.next.kind === 'done' ? (success === 'ready' && isSuspended(o) ? 'suspended' : success) : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
             states.set(key, state);
             this.options.onProgress?.({ key, actions: outcome.actions, state, message: messageOf(outcome.status) });
             if (state !== 'pending' && [...states.values()].every((s) => s !== 'pending')) finish();

@@ -69,6 +69,13 @@ export function markReconciling(conditions: Condition[], reason: Reason, message
   return removeCondition(c, ConditionType.Stalled);
 }
 
+/** Reconciliation is switched off (spec.suspend): Ready False with reason Suspended, nothing in progress. */
+export function markSuspended(conditions: Condition[], generation: number | undefined, now: Date): Condition[] {
+  let c = setCondition(conditions, ConditionType.Ready, 'False', Reason.Suspended, 'Reconciliation is suspended (spec.suspend: true)', generation, now);
+  c = removeCondition(c, ConditionType.Reconciling);
+  return removeCondition(c, ConditionType.Stalled);
+}
+
 export function markStalled(conditions: Condition[], reason: Reason, message: string, generation: number | undefined, now: Date): Condition[] {
   let c = setCondition(conditions, ConditionType.Ready, 'False', reason, message, generation, now);
   c = setCondition(c, ConditionType.Stalled, 'True', reason, message, generation, now);

@@ -121,6 +121,16 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cli(['delete', '-f', root, ...aws()]);
   });
 
+  test('a suspended object is not reconciled: no call to AWS, and the output says so', async () => {
+    await emulator.admin('DELETE', 'counters');
+    const root = tree('suspended', { 'runtime.yaml': runtime('paused-agent', '  suspend: true\n') });
+    const result = await cli(['apply', '-f', root, ...aws()]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/AgentRuntime\s+agents\/paused-agent\s+suspended\s+Reconciliation is suspended/);
+    expect(result.out).toContain('1 object(s) suspended: not reconciled');
+    expect(await writes()).toBe(0);
+  });
+
   test('a dangling reference is reported with its field path and nothing is sent to AWS', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('dangling', { 'runtime.yaml': runtime('lonely-agent', '  memoryRef:\n    name: missing-memory\n') });

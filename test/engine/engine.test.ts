@@ -30,7 +30,7 @@ function engine(events: ProgressEvent[]): Engine {
   return new Engine({
     reconcilers: [thing as unknown as KindReconciler<never, never>],
     concurrency: 4,
-    envFor: (_o, lookup) => ({ lookup, settings: DEFAULT_SETTINGS }) as unknown as ReconcileEnv,
+    envFor: (_o, lookup) => ({ lookup, settings: DEFAULT_SETTINGS, now: () => new Date() }) as unknown as ReconcileEnv,
     onProgress: (e) => events.push(e),
   });
 }
@@ -47,6 +47,16 @@ describe('Engine', () => {
   test('a stalled object stalls alone, and the run ends at the deadline with what is still pending', async () => {
     const states = await engine([]).apply([object('broken', { fail: true }), object('waiting', { needs: 'broken' }), object('fine', {})], 300);
     expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/broken': 'stalled', 'Thing/ns/waiting': 'pending', 'Thing/ns/fine': 'ready' });
+  });
+
+  test('a suspended object is not reconciled and says so; a dependent of it waits', async () => {
+    const paused = object('db', {});
+    (paused.object.spec as Record<string, unknown>).suspend = true;
+    const events: ProgressEvent[] = [];
+    const states = await engine(events).apply([paused, object('app', { needs: 'db' })], 300);
+    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/db': 'suspended', 'Thing/ns/app': 'pending' });
+    expect(events.flatMap((e) => e.actions)).toEqual([]);
+    expect(paused.object.status!.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Suspended' })]);
   });
 
   test('deletion goes dependents first', async () => {

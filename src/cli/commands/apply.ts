@@ -111,6 +111,8 @@ function report(objects: EngineObject[], states: Map<string, ObjectState>, io: C
   });
   io.out(table(rows, ['KIND', 'OBJECT', 'STATE', 'AWS STATUS', 'MESSAGE']));
   const bad = [...states.values()].filter((s) => s === 'stalled' || s === 'pending').length;
+  const paused = [...states.values()].filter((s) => s === 'suspended').length;
+  if (paused > 0) io.out(`${paused} object(s) suspended: not reconciled\n`);
   io.out(bad === 0 ? `${objects.length} object(s) done\n` : `${bad} of ${objects.length} object(s) not done\n`);
   return bad === 0 ? 0 : 1;
 }
