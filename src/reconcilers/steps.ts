@@ -10,6 +10,33 @@ import { TerminalError, TransientError } from './contract.js';
 import type { Outcome, PlannedChange, ReconcileEnv } from './kind.js';
 import { tagChanges } from './ownership.js';
 
+/** The statuses in which AWS is still working on a resource: nothing to decide until it settles. */
+export const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+
+/** The uid calls and digests are keyed with; file mode has no uid, so the object's key stands in. */
+export function uidOf(metadata: { uid?: string; namespace?: string; name: string }): string {
+  return metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+}
+
+/** What one run of a pipeline starts from: the status it builds on, the actions it records, how it waits. */
+export interface Run<S extends CommonStatus> {
+  generation: number | undefined;
+  now: Date;
+  uid: string;
+  status: S;
+  actions: string[];
+  /** Ready False and Reconciling True with one reason, and a look again after the poll interval. */
+  requeue(reason: Reason, message: string): Outcome<S>;
+}
+
+export function beginRun<S extends CommonStatus>(object: { metadata: { uid?: string; namespace?: string; name: string; generation?: number }; status?: S }, env: ReconcileEnv): Run<S> {
+  const generation = object.metadata.generation;
+  const now = env.now();
+  const status = { ...object.status, conditions: object.status?.conditions ?? [] } as S;
+  const actions: string[] = [];
+  return { generation, now, uid: uidOf(object.metadata), status, actions, requeue: (reason, message) => waiting(status, reason, message, generation, now, actions, env.pollMs) };
+}
+
 /** A clientToken that is the same for a retry of one intended call, and different for any other call. */
 export function clientToken(...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');

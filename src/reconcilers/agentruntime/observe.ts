@@ -16,6 +16,7 @@ import { Reason } from '../conditions.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import type { Memo } from '../memo.js';
 import type { ObservedEndpoint } from './endpoints.js';
+import { TRANSITIONAL } from '../steps.js';
 
 export interface ObservedRuntime {
   id: string;
@@ -92,7 +93,6 @@ async function readEndpoints(aws: AwsClients, gate: RateGate | undefined, id: st
   return found.filter((e): e is ObservedEndpoint => e !== undefined);
 }
 
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 /**
  * While AWS is still working on a runtime found by its recorded id, one Get is all there is to learn:

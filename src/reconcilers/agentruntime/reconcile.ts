@@ -12,10 +12,10 @@ import { awsNameOf } from '../../api/names.js';
 import { kindInfo } from '../../api/kinds.js';
 import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/agentruntime.js';
 import { send } from '../../aws/call.js';
-import { markReconciling, Reason, setCondition } from '../conditions.js';
+import { Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField } from '../steps.js';
+import { beginRun, clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField, TRANSITIONAL } from '../steps.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
   runtimePolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
@@ -30,7 +30,6 @@ import { observeRuntime, type ObservedRuntime, type RuntimeLookup } from './obse
 export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
 export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
 
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
 const RUNTIME_RULE = kindInfo('AgentRuntime')!.awsName;
 
@@ -113,16 +112,8 @@ function referencedInputs(spec: AgentRuntimeSpec, env: ReconcileEnv, roleArn: st
 
 export async function reconcileAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<RuntimeOutcome> {
   const { spec, metadata } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const { generation, now, uid, status, actions, requeue } = beginRun<AgentRuntimeStatus>(object, env);
   const name = awsNameOf(RUNTIME_RULE, object);
-  const status: AgentRuntimeStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string): RuntimeOutcome => {
-    status.conditions = markReconciling(status.conditions ?? [], reason, message, generation, now);
-    return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
-  };
 
   let roleCreatedAt: Date | undefined;
   try {
@@ -219,35 +210,29 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
 
 /** Deletes the runtime (named endpoints first) unless the object retains it; `done` once it is gone. */
 export async function finalizeAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<RuntimeOutcome> {
-  const { metadata, spec } = object;
-  const now = env.now();
-  const status: AgentRuntimeStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
+  const { spec } = object;
+  const { generation, now, uid, status, actions, requeue } = beginRun<AgentRuntimeStatus>(object, env);
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the runtime (deletionPolicy: Retain)'] };
   try {
     const name = awsNameOf(RUNTIME_RULE, object);
     const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     if (!observed) {
       if (spec.role.managed) actions.push(...(await removeManagedRole(env, spec.role.managed.roleName ?? defaultRoleName(env.owner))).actions);
-      status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.Deleting, `Runtime ${name} is deleted`, metadata.generation, now);
+      status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.Deleting, `Runtime ${name} is deleted`, generation, now);
       return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
     }
     Object.assign(status, { awsStatus: observed.status });
     const named = observed.endpoints.filter((e) => e.name !== 'DEFAULT');
     const settling = named.filter((e) => TRANSITIONAL.has(e.status));
-    if (settling.length > 0 || observed.status === 'DELETING') {
-      status.conditions = markReconciling(status.conditions ?? [], Reason.Deleting, `Deleting runtime ${name}`, metadata.generation, now);
-      return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
-    }
-    if (named.length > 0) await applyEndpoints(env, observed, named.map((e) => ({ type: 'delete', name: e.name })), metadata.uid ?? name, actions);
+    if (settling.length > 0 || observed.status === 'DELETING') return requeue(Reason.Deleting, `Deleting runtime ${name}`);
+    if (named.length > 0) await applyEndpoints(env, observed, named.map((e) => ({ type: 'delete', name: e.name })), uid, actions);
     else {
       await send(env.aws.agentcore, new DeleteAgentRuntimeCommand({ agentRuntimeId: observed.id }), env.gate);
       actions.push(`deleted runtime ${name}`);
     }
-    status.conditions = markReconciling(status.conditions ?? [], Reason.Deleting, `Deleting runtime ${name}`, metadata.generation, now);
-    return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
+    return requeue(Reason.Deleting, `Deleting runtime ${name}`);
   } catch (error) {
-    return failure(status, error, metadata.generation, now, actions, env.pollMs);
+    return failure(status, error, generation, now, actions, env.pollMs);
   }
 }
 

@@ -24,12 +24,11 @@ import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
 import { carryUnmodelled } from './normalise.js';
 import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
-import { clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, waiting } from '../steps.js';
+import { beginRun, clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, TRANSITIONAL } from '../steps.js';
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
 export type GatewayOutcome = Outcome<GatewayStatus>;
 
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const FAILED = new Set(['FAILED', 'UPDATE_UNSUCCESSFUL']);
 const GATEWAY_RULE = kindInfo('Gateway')!.awsName;
 
@@ -79,13 +78,8 @@ function statusOf(observed: ObservedGateway, roleArn: string): Partial<GatewaySt
 
 export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv): Promise<GatewayOutcome> {
   const { spec, metadata } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const { generation, now, uid, status, actions, requeue } = beginRun<GatewayStatus>(object, env);
   const name = awsNameOf(GATEWAY_RULE, object);
-  const status: GatewayStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
 
   try {
     const roleArn = await roleOf(object, env, actions);
@@ -177,11 +171,7 @@ function stillHasTargets(error: unknown): boolean {
  */
 export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv): Promise<GatewayOutcome> {
   const { metadata, spec } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const status: GatewayStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
+  const { generation, now, status, actions, requeue } = beginRun<GatewayStatus>(object, env);
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the gateway (deletionPolicy: Retain)'] };
   const name = awsNameOf(GATEWAY_RULE, object);
   try {

@@ -15,7 +15,7 @@ import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import { carryUnmodelled } from '../gateway/normalise.js';
-import { clientToken, DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged, waiting } from '../steps.js';
+import { beginRun, clientToken, DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged } from '../steps.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { UNKNOWN } from '../gateway/reconcile.js';
 import { desiredTarget } from './desired.js';
@@ -65,14 +65,9 @@ function statusOf(observed: ObservedTarget, gatewayId: string): Partial<GatewayT
 }
 
 export async function reconcileGatewayTarget(object: TargetObject, env: ReconcileEnv): Promise<TargetOutcome> {
-  const { spec, metadata } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const { spec } = object;
+  const { generation, now, uid, status, actions, requeue } = beginRun<GatewayTargetStatus>(object, env);
   const name = awsNameOf(TARGET_RULE, object);
-  const status: GatewayTargetStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
 
   try {
     const { gatewayId, gatewayArn } = gatewayOf(spec, env);
@@ -138,12 +133,8 @@ export async function reconcileGatewayTarget(object: TargetObject, env: Reconcil
 
 /** Deletes the target unless the object retains it; `done` once it (or its whole gateway) is gone. */
 export async function finalizeGatewayTarget(object: TargetObject, env: ReconcileEnv): Promise<TargetOutcome> {
-  const { metadata, spec } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const status: GatewayTargetStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string) => waiting(status, reason, message, generation, now, actions, env.pollMs);
+  const { spec } = object;
+  const { generation, now, status, actions, requeue } = beginRun<GatewayTargetStatus>(object, env);
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the target (deletionPolicy: Retain)'] };
   const name = awsNameOf(TARGET_RULE, object);
   try {

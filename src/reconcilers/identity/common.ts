@@ -20,7 +20,7 @@ export interface CommonStatus {
   lastSyncedAt?: string;
 }
 
-export const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+export { TRANSITIONAL, uidOf } from '../steps.js';
 export const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 
 /** The AWS answer, or undefined when AWS says the resource is not there. */
@@ -40,10 +40,6 @@ export function sameSet(a: readonly string[] | undefined, b: readonly string[] |
   return x.size === y.size && [...x].every((v) => y.has(v));
 }
 
-/** The uid the object's digests are keyed with; file mode has no uid, so the object's key stands in. */
-export function uidOf(metadata: { uid?: string; namespace?: string; name: string }): string {
-  return metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
-}
 
 export type Decision = 'none' | 'apply' | 'report';
 

@@ -15,6 +15,7 @@ import { TerminalError } from '../contract.js';
 import type { Memo } from '../memo.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import type { MemoryState } from './diff.js';
+import { TRANSITIONAL } from '../steps.js';
 
 export interface ObservedMemory extends MemoryState {
   id: string;
@@ -44,7 +45,6 @@ export class NotOurs extends TerminalError {
   }
 }
 
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 async function getMemory(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<Memory | undefined> {
   try {

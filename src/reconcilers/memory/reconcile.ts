@@ -16,7 +16,7 @@ import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags, tagChanges } from '../ownership.js';
-import { clientToken, done, failure, plannedTagChanges } from '../steps.js';
+import { beginRun, clientToken, done, failure, plannedTagChanges, TRANSITIONAL } from '../steps.js';
 import {
   ensureManagedRole, managedRoleRequest, planManagedRole, statementsPolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
@@ -27,7 +27,6 @@ import { MEMORY_LISTING_KEY, NotOurs, observeMemory, type MemoryLookup, type Obs
 export type MemoryObject = ObjectOf<MemorySpec, MemoryStatus>;
 export type MemoryOutcome = Outcome<MemoryStatus>;
 
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const MEMORY_RULE = kindInfo('Memory')!.awsName;
 
 
@@ -114,17 +113,9 @@ function lookupOf(object: MemoryObject, name: string, env: ReconcileEnv): Memory
 const adopting = (object: MemoryObject) => object.metadata.annotations?.[Annotation.adopt] === 'true';
 
 export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): Promise<MemoryOutcome> {
-  const { spec, metadata } = object;
-  const generation = metadata.generation;
-  const now = env.now();
-  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
+  const { spec } = object;
+  const { generation, now, uid, status, actions, requeue } = beginRun<MemoryStatus>(object, env);
   const name = awsNameOf(MEMORY_RULE, object);
-  const status: MemoryStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
-  const requeue = (reason: Reason, message: string): MemoryOutcome => {
-    status.conditions = markReconciling(status.conditions ?? [], reason, message, generation, now);
-    return { status, next: { kind: 'requeue', afterMs: env.pollMs }, actions };
-  };
 
   try {
     const desired = desiredMemory(spec, name, await executionRole(object, env, actions));
@@ -205,11 +196,8 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
 /** Deletes the memory unless the object retains it; `done` once it is gone. A memory not ours is left alone. */
 export async function finalizeMemory(object: MemoryObject, env: ReconcileEnv): Promise<MemoryOutcome> {
   const { metadata, spec } = object;
-  const now = env.now();
-  const status: MemoryStatus = { ...object.status, conditions: object.status?.conditions ?? [] };
-  const actions: string[] = [];
+  const { now, uid, status, actions } = beginRun<MemoryStatus>(object, env);
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the memory (deletionPolicy: Retain)'] };
-  const uid = metadata.uid ?? `${metadata.namespace ?? 'default'}/${metadata.name}`;
   try {
     const name = awsNameOf(MEMORY_RULE, object);
     const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
