@@ -76,6 +76,9 @@ export function paginate<T>(items: T[], maxResults: unknown, nextToken: unknown,
   return next ? { page, nextToken: next } : { page };
 }
 
+/** The statuses AWS holds while it works on a resource, and refuses most changes in. */
+export const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
+
 /** A status that settles by itself: it holds `status` until `at`, then becomes `then`. */
 export interface PendingStatus {
   status: string;

@@ -6,7 +6,7 @@ import { isoTime } from '../clock.js';
 import { AwsError } from '../errors.js';
 import { lowerSuffix } from '../ids.js';
 import type { ServiceContext } from '../service.js';
-import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, quotaExceeded, regionState, type PendingStatus } from './common.js';
+import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, type PendingStatus, quotaExceeded, regionState, TRANSITIONAL } from './common.js';
 import { GATEWAY_CONFIGURATION_KEYS, GatewayShapes } from './gateway-shapes.js';
 import { settleTargets, targetOperations, type TargetRecord } from './gateway-targets.js';
 import type { OperationFamily } from './index.js';
@@ -30,7 +30,6 @@ export interface GatewayRecord {
 }
 
 const KIND = 'Gateway';
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 const gateways = (ctx: ServiceContext, region: string) => regionState<Record<string, GatewayRecord>>(ctx, region, 'gateways', () => ({}));
 

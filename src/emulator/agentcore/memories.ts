@@ -7,7 +7,7 @@
 import { epochSeconds } from '../clock.js';
 import { randomSuffix } from '../ids.js';
 import type { ServiceContext } from '../service.js';
-import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, quotaExceeded, regionState, type PendingStatus } from './common.js';
+import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, type PendingStatus, quotaExceeded, regionState, TRANSITIONAL } from './common.js';
 import type { OperationFamily } from './index.js';
 import { MemoryShapes } from './memory-shapes.js';
 import { validationError, type RestCall, type RestOperation } from './rest-json.js';
@@ -51,7 +51,6 @@ interface MemoryRecord {
 }
 
 const KIND = 'Memory';
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const MAX_INDEXED_KEYS = 10;
 
 const STRATEGY_TYPES: Record<string, StrategyType> = {

@@ -6,7 +6,7 @@
 import { isoTime } from '../clock.js';
 import { randomSuffix } from '../ids.js';
 import type { ServiceContext } from '../service.js';
-import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, quotaExceeded, regionState, type PendingStatus } from './common.js';
+import { arn, conflict, currentStatus, idempotent, notFound, paginate, pending, type PendingStatus, quotaExceeded, regionState, TRANSITIONAL } from './common.js';
 import type { RestCall, RestOperation } from './rest-json.js';
 import { validationError } from './rest-json.js';
 import { RUNTIME_CONFIGURATION_KEYS, RuntimeShapes } from './shapes.js';
@@ -50,7 +50,6 @@ interface RuntimeRecord {
 }
 
 const DEFAULT_ENDPOINT = 'DEFAULT';
-const TRANSITIONAL = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const KIND = 'AgentRuntime';
 
 const runtimes = (ctx: ServiceContext, region: string) => regionState<Record<string, RuntimeRecord>>(ctx, region, 'runtimes', () => ({}));
