@@ -45,7 +45,9 @@ function tree(name: string, files: Record<string, string>): string {
   return root;
 }
 
-const aws = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2', '--poll-ms', '20', '--timeout', '30s'];
+/** The AWS options every command takes; apply and delete also wait, and take how. */
+const awsRead = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2'];
+const aws = () => [...awsRead(), '--poll-ms', '20', '--timeout', '30s'];
 const writes = async () => {
   const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
   return Object.keys(counters).filter((k) => /:(Create|Update|Delete|Tag|Untag)/.test(k)).reduce((n, k) => n + Object.values(counters[k]!).reduce((a, b) => a + b, 0), 0);
@@ -79,23 +81,23 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const root = tree('planned', { 'runtime.yaml': runtime('planned-agent') });
     await emulator.admin('DELETE', 'counters');
-    const before = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    const before = await cli(['plan', '-f', root, '--detailed-exitcode', ...awsRead()]);
     expect(before.code).toBe(2);
     expect(before.out).toContain('+ AgentRuntime/agents/planned-agent: create runtime planned_agent\n    + endpoint prod = "latest"\n');
     expect(before.out).toContain('Plan: 1 to create, 0 to update, 0 to replace, 0 with deletions; 0 error(s).');
     expect(await writes()).toBe(0);
 
     expect((await cli(['apply', '-f', root, ...aws()])).code).toBe(0);
-    const after = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    const after = await cli(['plan', '-f', root, '--detailed-exitcode', ...awsRead()]);
     expect([after.code, after.out]).toEqual([0, 'No changes: AWS matches the manifests.\n']);
 
     const digest = (await emulator.admin<{ digest: string }>('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' })).digest;
-    const repushed = await cli(['plan', '-f', root, '--detailed-exitcode', ...aws()]);
+    const repushed = await cli(['plan', '-f', root, '--detailed-exitcode', ...awsRead()]);
     expect(repushed.code).toBe(2);
     expect(repushed.out).toContain('~ AgentRuntime/agents/planned-agent (a new runtime version)');
     expect(repushed.out).toContain(`spec.artifact.image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@sha256:`);
     expect(repushed.out).toContain(`-> "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@${digest}"`);
-    const json = JSON.parse((await cli(['plan', '-f', root, '--json', ...aws()])).out) as Record<string, { action: string; subject: string; newVersion?: boolean }[]>;
+    const json = JSON.parse((await cli(['plan', '-f', root, '--json', ...awsRead()])).out) as Record<string, { action: string; subject: string; newVersion?: boolean }[]>;
     expect(json['AgentRuntime/agents/planned-agent']!.map((c) => [c.action, c.subject, c.newVersion])).toEqual([
       ['update', 'spec.artifact.image', true],
       ['update', 'spec.env.AGENTCORE_CODE_VERSION', true],
@@ -107,15 +109,14 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
   test('status shows each object missing, then in sync, then differing, and changes nothing', async () => {
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const root = tree('statused', { 'runtime.yaml': runtime('statused-agent') });
-    const endpointOnly = aws().slice(0, 4);
-    const before = await cli(['status', '-f', root, ...endpointOnly]);
+    const before = await cli(['status', '-f', root, ...awsRead()]);
     expect([before.code, before.err]).toEqual([0, '']);
     expect(before.out).toMatch(/AgentRuntime\/agents\/statused-agent\s+missing\s+runtime statused_agent does not exist/);
     await cli(['apply', '-f', root, ...aws()]);
-    expect((await cli(['status', '-f', root, ...endpointOnly])).out).toMatch(/AgentRuntime\/agents\/statused-agent\s+in sync/);
+    expect((await cli(['status', '-f', root, ...awsRead()])).out).toMatch(/AgentRuntime\/agents\/statused-agent\s+in sync/);
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const writesBefore = await writes();
-    const json = JSON.parse((await cli(['status', '-f', root, '--json', ...endpointOnly])).out) as { object: string; state: string; detail: string }[];
+    const json = JSON.parse((await cli(['status', '-f', root, '--json', ...awsRead()])).out) as { object: string; state: string; detail: string }[];
     expect(json).toEqual([{ object: 'AgentRuntime/agents/statused-agent', state: 'differs', detail: 'update spec.artifact.image, update spec.env.AGENTCORE_CODE_VERSION, update endpoint prod' }]);
     expect(await writes()).toBe(writesBefore);
     await cli(['delete', '-f', root, ...aws()]);

@@ -56,7 +56,9 @@ function runtime(spec: string, name = 'support-agent'): string {
 }
 
 const image = (tag: string) => `  artifact:\n    image: ${IMAGE}:${tag}\n`;
-const flags = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2', '--poll-ms', '20', '--timeout', '30s'];
+/** The AWS options every command takes; apply and delete also wait, and take how. */
+const readFlags = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2'];
+const flags = () => [...readFlags(), '--poll-ms', '20', '--timeout', '30s'];
 const apply = (root: string) => cli(['apply', '-f', root, ...flags()]);
 
 async function counters(): Promise<Record<string, Record<string, number>>> {
@@ -119,7 +121,7 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     const root = manifests(runtime(image('1')));
     await apply(root);
     const digest = (await emulator.admin<{ digest: string }>('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' })).digest;
-    const plan = await cli(['plan', '-f', root, '--detailed-exitcode', ...flags()]);
+    const plan = await cli(['plan', '-f', root, '--detailed-exitcode', ...readFlags()]);
     expect(plan.code).toBe(2);
     await apply(root);
     const got = await onlyRuntime();
@@ -130,7 +132,7 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     const root = manifests(runtime(`${image('1')}  lifecycle:\n    maxLifetimeSeconds: 3600\n`));
     await apply(root);
     expect((await onlyRuntime()).lifecycleConfiguration).toEqual({ idleRuntimeSessionTimeout: 900, maxLifetime: 3600 });
-    expect((await cli(['plan', '-f', root, '--detailed-exitcode', ...flags()])).code).toBe(0);
+    expect((await cli(['plan', '-f', root, '--detailed-exitcode', ...readFlags()])).code).toBe(0);
   });
 
   test('scenario 8: an empty environment equals none, and set-valued fields in another order are no diff', async () => {
@@ -138,7 +140,7 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     await apply(manifests(vpc('sg-00000001, sg-00000002', 'subnet-0000000a, subnet-0000000b', 'a, b')));
     const before = await writes();
     const reordered = manifests(vpc('sg-00000002, sg-00000001', 'subnet-0000000b, subnet-0000000a', 'b, a'));
-    expect((await cli(['plan', '-f', reordered, '--detailed-exitcode', ...flags()])).code).toBe(0);
+    expect((await cli(['plan', '-f', reordered, '--detailed-exitcode', ...readFlags()])).code).toBe(0);
     await apply(reordered);
     expect(await writes()).toBe(before);
   });
@@ -166,7 +168,7 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     await apply(manifests(runtime(image('1'))));
     const code = `  artifact:\n    code:\n      s3: { bucket: agent-code, prefix: agent.zip }\n      runtime: PYTHON_3_13\n      entryPoint: [main.py]\n`;
     const refused = manifests(runtime(code));
-    expect((await cli(['plan', '-f', refused, ...flags()])).out).toContain('-/+ AgentRuntime/agents/support-agent: replace runtime support_agent');
+    expect((await cli(['plan', '-f', refused, ...readFlags()])).out).toContain('-/+ AgentRuntime/agents/support-agent: replace runtime support_agent');
     const stalled = await apply(refused);
     expect(stalled.code).toBe(1);
     expect(stalled.out).toContain('set spec.allowReplacement: true');

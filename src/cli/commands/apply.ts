@@ -16,15 +16,36 @@ import { defaultServices, startEmulator, type RunningEmulator } from '../../emul
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
 
-export interface RunOptions extends AwsCliOptions {
+/** The options every command over a set of manifests takes (plan, apply, status, delete). */
+export interface ManifestOptions extends AwsCliOptions {
   filename: string[];
+  emulator?: boolean;
   logFormat: LogFormat;
   logLevel: string;
-  emulator?: boolean;
-  timeout: string;
   concurrency: string;
   source: string;
+  /** Only the commands that wait (apply, delete) take it; the others never poll. */
+  pollMs?: string;
+}
+
+export interface RunOptions extends ManifestOptions {
+  timeout: string;
   pollMs: string;
+}
+
+/** A command over manifests, with the options they all share. */
+export function manifestCommand(program: Command, name: string, description: string): Command {
+  return withAwsOptions(
+    program
+      .command(name)
+      .description(description)
+      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+      .option('--concurrency <n>', 'objects handled at once', '8')
+      .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
+      .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
+      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
+      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
+  );
 }
 
 export function parseDuration(text: string): number {
@@ -55,7 +76,7 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Prom
   return emulator;
 }
 
-export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine: Engine; objects: EngineObject[]; close(): Promise<void> } | undefined> {
+export async function prepare(options: ManifestOptions, io: CliIO): Promise<{ engine: Engine; objects: EngineObject[]; close(): Promise<void> } | undefined> {
   const set = loadManifests(options.filename, io.cwd);
   const secrets = secretsInSource(set.skipped);
   const byKey = new Map(set.objects.map((o) => [objectKey(o), o]));
@@ -80,7 +101,7 @@ export async function prepare(options: RunOptions, io: CliIO): Promise<{ engine:
       gate,
       owner: { owner: `${o.namespace}/${o.kind}/${o.name}`, source: options.source },
       now: () => new Date(),
-      pollMs: Number(options.pollMs),
+      pollMs: Number(options.pollMs ?? 2000),
       lookup,
       secret: secretOf(byKey.get(keyOf(o))!),
       settings: DEFAULT_SETTINGS,
@@ -118,28 +139,19 @@ function report(objects: EngineObject[], states: Map<string, ObjectState>, io: C
 }
 
 function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: (engine: Engine, objects: EngineObject[], timeoutMs: number) => Promise<Map<string, ObjectState>>): void {
-  withAwsOptions(
-    program
-      .command(name)
-      .description(description)
-      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
-      .option('--timeout <duration>', 'give up waiting after this long', '10m')
-      .option('--concurrency <n>', 'objects reconciled at once', '8')
-      .option('--source <id>', 'name of this source, written in the ownership tags', 'files')
-      .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
-      .option('--emulator', 'run against an embedded AgentCore emulator instead of AWS (for trying things out)')
-      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
-      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
-  ).action(async (options: RunOptions) => {
-    const prepared = await prepare(options, io);
-    if (!prepared) return setExitCode(1);
-    try {
-      const states = await run(prepared.engine, prepared.objects, parseDuration(options.timeout));
-      setExitCode(report(prepared.objects, states, io));
-    } finally {
-      await prepared.close();
-    }
-  });
+  manifestCommand(program, name, description)
+    .option('--timeout <duration>', 'give up waiting after this long', '10m')
+    .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
+    .action(async (options: RunOptions) => {
+      const prepared = await prepare(options, io);
+      if (!prepared) return setExitCode(1);
+      try {
+        const states = await run(prepared.engine, prepared.objects, parseDuration(options.timeout));
+        setExitCode(report(prepared.objects, states, io));
+      } finally {
+        await prepared.close();
+      }
+    });
 }
 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {

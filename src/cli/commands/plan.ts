@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { PlannedChange } from '../../reconcilers/kind.js';
-import { withAwsOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
-import { prepare, type RunOptions } from './apply.js';
+import { manifestCommand, prepare, type ManifestOptions } from './apply.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
 
@@ -31,37 +30,26 @@ export function renderPlan(key: string, changes: PlannedChange[]): string {
 }
 
 export function planCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  withAwsOptions(
-    program
-      .command('plan')
-      .description('Show what apply would change, field by field, without changing anything.')
-      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
-      .option('--json', 'print the plan as JSON')
-      .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
-      .option('--concurrency <n>', 'objects planned at once', '8')
-      .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
-      .option('--timeout <duration>', 'unused by plan', '10m')
-      .option('--poll-ms <ms>', 'unused by plan', '2000')
-      .option('--emulator', 'plan against an embedded AgentCore emulator instead of AWS')
-      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
-      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
-  ).action(async (options: RunOptions & { json?: boolean; detailedExitcode?: boolean }) => {
-    const prepared = await prepare(options, io);
-    if (!prepared) return setExitCode(1);
-    try {
-      const plans = await prepared.engine.plan(prepared.objects);
-      const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
-      const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
-      if (options.json) {
-        io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
-      } else {
-        for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
-        const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
-        io.out(changed === 0 && errors.length === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors.length} error(s).\n`);
+  manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.')
+    .option('--json', 'print the plan as JSON')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
+    .action(async (options: ManifestOptions & { json?: boolean; detailedExitcode?: boolean }) => {
+      const prepared = await prepare(options, io);
+      if (!prepared) return setExitCode(1);
+      try {
+        const plans = await prepared.engine.plan(prepared.objects);
+        const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
+        const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
+        if (options.json) {
+          io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
+        } else {
+          for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
+          const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
+          io.out(changed === 0 && errors.length === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors.length} error(s).\n`);
+        }
+        setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
+      } finally {
+        await prepared.close();
       }
-      setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
-    } finally {
-      await prepared.close();
-    }
-  });
+    });
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { PlannedChange } from '../../reconcilers/kind.js';
-import { withAwsOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
-import { prepare, type RunOptions } from './apply.js';
+import { manifestCommand, prepare, type ManifestOptions } from './apply.js';
 import { table } from './validate.js';
 
 /** How an object stands against AWS, from what apply would do to it. */
@@ -17,28 +16,19 @@ export function standing(plan: PlannedChange[] | Error): { state: string; detail
 }
 
 export function statusCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  withAwsOptions(
-    program
-      .command('status')
-      .description('Show how each object stands against AWS: in sync, missing, in progress or differing. Changes nothing.')
-      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
-      .option('--json', 'print the status as JSON')
-      .option('--concurrency <n>', 'objects read at once', '8')
-      .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
-      .option('--emulator', 'read an embedded AgentCore emulator instead of AWS')
-      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
-      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
-  ).action(async (options: RunOptions & { json?: boolean }) => {
-    const prepared = await prepare({ ...options, timeout: '10m', pollMs: '2000' }, io);
-    if (!prepared) return setExitCode(1);
-    try {
-      const plans = await prepared.engine.plan(prepared.objects);
-      const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan) }));
-      if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
-      else io.out(table(rows.map((r) => [r.object, r.state, r.detail]), ['OBJECT', 'STATE', 'DETAIL']));
-      setExitCode(rows.some((r) => r.state === 'error') ? 1 : 0);
-    } finally {
-      await prepared.close();
-    }
-  });
+  manifestCommand(program, 'status', 'Show how each object stands against AWS: in sync, missing, in progress or differing. Changes nothing.')
+    .option('--json', 'print the status as JSON')
+    .action(async (options: ManifestOptions & { json?: boolean }) => {
+      const prepared = await prepare(options, io);
+      if (!prepared) return setExitCode(1);
+      try {
+        const plans = await prepared.engine.plan(prepared.objects);
+        const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan) }));
+        if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
+        else io.out(table(rows.map((r) => [r.object, r.state, r.detail]), ['OBJECT', 'STATE', 'DETAIL']));
+        setExitCode(rows.some((r) => r.state === 'error') ? 1 : 0);
+      } finally {
+        await prepared.close();
+      }
+    });
 }
