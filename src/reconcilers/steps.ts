@@ -3,6 +3,8 @@
  * condition and the next step, and the drift bookkeeping at the end of a run.
  */
 import { createHash } from 'node:crypto';
+import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { send } from '../aws/call.js';
 import { ConditionType, type Condition } from '../api/meta.js';
 import { awsErrorMessage, classifyAwsError } from '../aws/errors.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from './conditions.js';
@@ -108,6 +110,19 @@ export function reportDrift(status: CommonStatus, paths: string[], generation: n
 
 export function markDriftCorrected(status: CommonStatus, paths: string[], generation: number | undefined, now: Date): void {
   status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.DriftCorrected, `Corrected ${paths.join(', ')}`, generation, now);
+}
+
+/** Brings a resource's tags in line through TagResource and UntagResource: tags never mint a version. */
+export async function applyTagChanges(env: ReconcileEnv, resourceArn: string, desired: Record<string, string>, observed: Record<string, string>, actions: string[]): Promise<void> {
+  const { set, remove } = tagChanges(desired, observed);
+  if (Object.keys(set).length > 0) {
+    await send(env.aws.agentcore, new TagResourceCommand({ resourceArn, tags: set }), env.gate);
+    actions.push(`tagged ${Object.keys(set).join(', ')}`);
+  }
+  if (remove.length > 0) {
+    await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn, tagKeys: remove }), env.gate);
+    actions.push(`untagged ${remove.join(', ')}`);
+  }
 }
 
 /** The tag changes a plan announces: what is set (created or updated) and what is removed. */

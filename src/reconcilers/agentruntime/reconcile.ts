@@ -4,8 +4,7 @@
  * and what should happen next; the front end (files or cluster) writes the status.
  */
 import {
-  CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, DeleteAgentRuntimeEndpointCommand,
-  TagResourceCommand, UntagResourceCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand,
+  CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, DeleteAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Annotation, ConditionType } from '../../api/meta.js';
 import { awsNameOf } from '../../api/names.js';
@@ -15,12 +14,12 @@ import { send } from '../../aws/call.js';
 import { Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { beginRun, clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField, TRANSITIONAL } from '../steps.js';
+import { applyTagChanges, beginRun, clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField, TRANSITIONAL } from '../steps.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
   runtimePolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
-import { ownershipTags, tagChanges, type Owner } from '../ownership.js';
+import { ownershipTags, type Owner } from '../ownership.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
 import { desiredRuntime, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
@@ -182,15 +181,7 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
       throw new TerminalError(`AWS reports ${observed.status}: ${observed.failureReason ?? 'no reason given'}`, Reason.AWSFailed);
     }
 
-    const tags = tagChanges(desiredTags, observed.tags);
-    if (Object.keys(tags.set).length > 0) {
-      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
-      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
-    }
-    if (tags.remove.length > 0) {
-      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
-      actions.push(`untagged ${tags.remove.join(', ')}`);
-    }
+    await applyTagChanges(env, observed.arn, desiredTags, observed.tags, actions);
 
     const wanted = spec.endpoints ?? [];
     const todo = endpointActions(wanted, observed.endpoints, observed.version);

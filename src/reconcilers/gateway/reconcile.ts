@@ -4,8 +4,7 @@
  * replacement built from the spec (plus what AWS holds in members the spec does not model).
  */
 import {
-  CreateGatewayCommand, DeleteGatewayCommand, TagResourceCommand, UntagResourceCommand, UpdateGatewayCommand,
-  type CreateGatewayResponse,
+  CreateGatewayCommand, DeleteGatewayCommand, UpdateGatewayCommand, type CreateGatewayResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Annotation } from '../../api/meta.js';
 import { kindInfo } from '../../api/kinds.js';
@@ -19,12 +18,12 @@ import {
   type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { ownershipTags, tagChanges } from '../ownership.js';
+import { ownershipTags } from '../ownership.js';
 import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
 import { carryUnmodelled } from './normalise.js';
 import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
-import { beginRun, clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, TRANSITIONAL } from '../steps.js';
+import { applyTagChanges, beginRun, clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, TRANSITIONAL } from '../steps.js';
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
 export type GatewayOutcome = Outcome<GatewayStatus>;
@@ -143,15 +142,7 @@ export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv)
       throw new TerminalError(`AWS reports ${observed.status}: ${status.failureReason ?? 'no reason given'}`, Reason.AWSFailed);
     }
 
-    const tags = tagChanges(desiredTags, observed.tags);
-    if (Object.keys(tags.set).length > 0) {
-      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
-      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
-    }
-    if (tags.remove.length > 0) {
-      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
-      actions.push(`untagged ${tags.remove.join(', ')}`);
-    }
+    await applyTagChanges(env, observed.arn, desiredTags, observed.tags, actions);
     return done(status, reported, `Gateway ${name} is ready`, generation, now, actions);
   } catch (error) {
     return failure(status, error, generation, now, actions, env.pollMs);

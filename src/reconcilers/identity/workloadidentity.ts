@@ -4,9 +4,7 @@
  * Its ARN is an ordinary AgentCore ARN, so tags (ownership included) go through the tag APIs.
  */
 import {
-  CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand, GetWorkloadIdentityCommand, ListTagsForResourceCommand, TagResourceCommand,
-  UntagResourceCommand, UpdateWorkloadIdentityCommand,
-  type CreateWorkloadIdentityResponse, type GetWorkloadIdentityResponse,
+  CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand, GetWorkloadIdentityCommand, ListTagsForResourceCommand, UpdateWorkloadIdentityCommand, type CreateWorkloadIdentityResponse, type GetWorkloadIdentityResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Annotation } from '../../api/meta.js';
 import { kindInfo } from '../../api/kinds.js';
@@ -16,9 +14,9 @@ import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { isOwnedBy, ownershipTags, tagChanges } from '../ownership.js';
+import { isOwnedBy, ownershipTags } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
-import { plannedTagChanges } from '../steps.js';
+import { applyTagChanges, plannedTagChanges } from '../steps.js';
 
 export type WorkloadIdentityObject = ObjectOf<WorkloadIdentitySpec, WorkloadIdentityStatus>;
 type WorkloadIdentityOutcome = Outcome<WorkloadIdentityStatus>;
@@ -80,15 +78,7 @@ export async function reconcileWorkloadIdentity(object: WorkloadIdentityObject, 
       if (specUnchanged) run.driftCorrected(changes);
     }
 
-    const tags = tagChanges(desiredTags, observed.tags);
-    if (Object.keys(tags.set).length > 0) {
-      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
-      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
-    }
-    if (tags.remove.length > 0) {
-      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
-      actions.push(`untagged ${tags.remove.join(', ')}`);
-    }
+    await applyTagChanges(env, observed.arn, desiredTags, observed.tags, actions);
     return run.ready(`Workload identity ${name} is ready`, decision === 'report');
   } catch (error) {
     return run.fail(error);

@@ -4,8 +4,7 @@
  * through the tag APIs. Each step that can stop the pipeline marks one condition with one reason.
  */
 import {
-  CreateMemoryCommand, DeleteMemoryCommand, TagResourceCommand, UntagResourceCommand, UpdateMemoryCommand,
-  type CreateMemoryOutput, type MemoryStrategy,
+  CreateMemoryCommand, DeleteMemoryCommand, UpdateMemoryCommand, type CreateMemoryOutput, type MemoryStrategy,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Annotation, ConditionType } from '../../api/meta.js';
 import { kindInfo } from '../../api/kinds.js';
@@ -15,8 +14,8 @@ import { send } from '../../aws/call.js';
 import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { ownershipTags, tagChanges } from '../ownership.js';
-import { beginRun, clientToken, done, failure, plannedTagChanges, TRANSITIONAL } from '../steps.js';
+import { ownershipTags } from '../ownership.js';
+import { applyTagChanges, beginRun, clientToken, done, failure, plannedTagChanges, TRANSITIONAL } from '../steps.js';
 import {
   ensureManagedRole, managedRoleRequest, planManagedRole, statementsPolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
@@ -170,15 +169,7 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
       updated = true;
     }
 
-    const tags = tagChanges(desiredTags, observed.tags ?? {});
-    if (Object.keys(tags.set).length > 0) {
-      await send(env.aws.agentcore, new TagResourceCommand({ resourceArn: observed.arn, tags: tags.set }), env.gate);
-      actions.push(`tagged ${Object.keys(tags.set).join(', ')}`);
-    }
-    if (tags.remove.length > 0) {
-      await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn: observed.arn, tagKeys: tags.remove }), env.gate);
-      actions.push(`untagged ${tags.remove.join(', ')}`);
-    }
+    await applyTagChanges(env, observed.arn, desiredTags, observed.tags ?? {}, actions);
     if (updated) return requeue(Reason.Updating, `Updating the memory: ${paths.join(', ')} changed`);
 
     const failed = observed.strategies.filter((s) => s.status !== 'ACTIVE');
