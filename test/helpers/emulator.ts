@@ -1,4 +1,6 @@
 /** Starts an emulator on a loopback port for a test, with what the real SDK clients need to reach it. */
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
+import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import type { EmulatorConfig } from '../../src/emulator/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import type { EmulatedService } from '../../src/emulator/service.js';
@@ -27,4 +29,25 @@ export async function startTestEmulator(services: EmulatedService[], config: Par
       return (text ? JSON.parse(text) : undefined) as T;
     },
   };
+}
+
+/**
+ * An emulator and the operator's AWS clients pointed at it, for a whole test file: started before the
+ * first test, closed after the last, reset before each. `ready` hands both to the file.
+ */
+export function useEmulator(services: EmulatedService[], ready: (emulator: TestEmulator, aws: AwsClients) => void, config: Partial<EmulatorConfig> = {}): void {
+  let emulator: TestEmulator;
+  let aws: AwsClients;
+  beforeAll(async () => {
+    emulator = await startTestEmulator(services, config);
+    aws = awsClients({ endpointUrl: emulator.url, region: REGION, credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
+    ready(emulator, aws);
+  });
+  afterAll(async () => {
+    aws.destroy();
+    await emulator.close();
+  });
+  beforeEach(async () => {
+    await emulator.admin('POST', 'reset');
+  });
 }

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
   CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimeVersionsCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
   UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
-import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { finalizeAgentRuntime, reconcileAgentRuntime, type RuntimeObject, type RuntimeOutcome } from '../../src/reconcilers/agentruntime/reconcile.js';
 import { DEFAULT_SETTINGS, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
 import { PutBucketVersioningCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -14,21 +14,16 @@ import { s3Service } from '../../src/emulator/s3/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { stsService } from '../../src/emulator/sts/index.js';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService(), ecrService(), s3Service(), iamService(), stsService()]);
-  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  aws.destroy();
-  await emulator.close();
+useEmulator([agentCoreService(), ecrService(), s3Service(), iamService(), stsService()], (e, a) => {
+  emulator = e;
+  aws = a;
 });
 const push = (tag: string) => emulator.admin<{ digest: string }>('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag }).then((r) => r.digest);
 beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
   for (const tag of ['1', '2', 'fixed']) await push(tag);
 });
 

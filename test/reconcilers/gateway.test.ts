@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import {
   CreateGatewayCommand, CreateGatewayTargetCommand, GetGatewayCommand, GetGatewayTargetCommand, ListGatewaysCommand, ListGatewayTargetsCommand,
   ListTagsForResourceCommand, TagResourceCommand, UpdateGatewayCommand, UpdateGatewayTargetCommand,
@@ -6,7 +6,7 @@ import {
 import type { Condition } from '../../src/api/meta.js';
 import type { GatewaySpec } from '../../src/api/v1alpha1/gateway.js';
 import type { GatewayTargetSpec } from '../../src/api/v1alpha1/gatewaytarget.js';
-import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { stsService } from '../../src/emulator/sts/index.js';
@@ -16,7 +16,7 @@ import { carryUnmodelled, type FieldChange } from '../../src/reconcilers/gateway
 import { GATEWAY_CARRIED, GATEWAY_MODEL } from '../../src/reconcilers/gateway/diff.js';
 import { desiredTarget, diffTarget, finalizeGatewayTarget, gatewayTargetReconciler, planGatewayTarget, reconcileGatewayTarget, type TargetObject } from '../../src/reconcilers/gatewaytarget/index.js';
 import { DEFAULT_SETTINGS, type ObjectOf, type Outcome, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/GatewayRole';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/OtherRole';
@@ -141,16 +141,9 @@ describe('references', () => {
 
 let emulator: TestEmulator;
 let aws: AwsClients;
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService(), iamService(), stsService()]);
-  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  aws.destroy();
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
+useEmulator([agentCoreService(), iamService(), stsService()], (e, a) => {
+  emulator = e;
+  aws = a;
 });
 afterEach(async () => {
   await emulator.admin('PUT', 'config', { provisioningDelayMs: 0, deletionDelayMs: 0 });

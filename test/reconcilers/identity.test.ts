@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import {
   CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, GetApiKeyCredentialProviderCommand, GetOauth2CredentialProviderCommand,
@@ -10,27 +10,20 @@ import type { SecretRef } from '../../src/api/schema.js';
 import type { ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus } from '../../src/api/v1alpha1/apikeycredentialprovider.js';
 import type { OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus } from '../../src/api/v1alpha1/oauth2credentialprovider.js';
 import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../src/api/v1alpha1/workloadidentity.js';
-import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { TerminalError } from '../../src/reconcilers/contract.js';
 import { Run, type CommonStatus } from '../../src/reconcilers/identity/common.js';
 import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
 import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type Outcome, type ReconcileEnv } from '../../src/reconcilers/kind.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService()]);
-  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  aws.destroy();
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
+useEmulator([agentCoreService()], (e, a) => {
+  emulator = e;
+  aws = a;
 });
 
 const REGION = 'us-west-2';

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
   CreateMemoryCommand, DeleteMemoryCommand, GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand, UpdateMemoryCommand,
   type MemoryStrategy,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { MemorySpec } from '../../src/api/v1alpha1/memory.js';
-import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { stsService } from '../../src/emulator/sts/index.js';
@@ -14,7 +14,7 @@ import { DEFAULT_SETTINGS, type ReconcileEnv } from '../../src/reconcilers/kind.
 import { createInput, desiredMemory } from '../../src/reconcilers/memory/desired.js';
 import { diffMemory, type MemoryState, type MemoryUpdate } from '../../src/reconcilers/memory/diff.js';
 import { finalizeMemory, memoryReconciler, planMemory, reconcileMemory, type MemoryObject, type MemoryOutcome } from '../../src/reconcilers/memory/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const ACTOR = '/strategies/{memoryStrategyId}/actors/{actorId}/';
 const SESSION = '/strategies/{memoryStrategyId}/actors/{actorId}/sessions/{sessionId}/';
@@ -250,16 +250,11 @@ describe('desiredMemory', () => {
 
 let emulator: TestEmulator;
 let aws: AwsClients;
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService(), iamService(), stsService()]);
-  aws = awsClients({ endpointUrl: emulator.url, region: 'us-west-2', credentials: emulator.clientConfig.credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  aws.destroy();
-  await emulator.close();
+useEmulator([agentCoreService(), iamService(), stsService()], (e, a) => {
+  emulator = e;
+  aws = a;
 });
 beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
   await emulator.admin('PUT', 'config', { provisioningDelayMs: 0, deletionDelayMs: 0 });
 });
 
