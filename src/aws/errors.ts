@@ -32,6 +32,16 @@ export function classifyAwsError(error: unknown): ErrorClass {
   return 'terminal';
 }
 
+/** The AWS answer, or undefined when AWS says the resource is not there. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (classifyAwsError(error) === 'notFound') return undefined;
+    throw error;
+  }
+}
+
 /** The error's message with anything after the first line dropped, for status conditions. */
 export function awsErrorMessage(error: unknown): string {
   const e = error as { name?: string; message?: string };

@@ -2,7 +2,9 @@
  * Ownership tags on every AWS resource the operator creates: they let a restarted operator, or a file
  * source with no state file, find what it owns, and keep it away from what it does not.
  */
-import { OwnershipTag } from '../api/meta.js';
+import { Annotation, OwnershipTag } from '../api/meta.js';
+import { Reason } from './conditions.js';
+import { TerminalError } from './contract.js';
 
 export const MANAGED_BY = 'agentcore-operator';
 
@@ -15,6 +17,14 @@ export interface Owner {
 
 export function ownershipTags(owner: Owner): Record<string, string> {
   return { [OwnershipTag.managedBy]: MANAGED_BY, [OwnershipTag.owner]: owner.owner, [OwnershipTag.source]: owner.source };
+}
+
+/** A resource of the object's AWS name that belongs to someone else: left alone unless adopted. */
+export class NotOurs extends TerminalError {
+  /** `what` names the resource with its article: `A gateway`, `An agent runtime`. */
+  constructor(what: string, name: string) {
+    super(`${what} named ${name} already exists and is not managed by this object; set the annotation ${Annotation.adopt}: "true" to take it over`, Reason.ValidationFailed);
+  }
 }
 
 export function isOwnedBy(tags: Record<string, string> | undefined, owner: Owner): boolean {

@@ -10,10 +10,8 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { classifyAwsError } from '../../aws/errors.js';
-import { TerminalError } from '../contract.js';
-import { Reason } from '../conditions.js';
-import { isOwnedBy, type Owner } from '../ownership.js';
+import { unlessNotFound } from '../../aws/errors.js';
+import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
 import type { Memo } from '../memo.js';
 import type { ObservedEndpoint } from './endpoints.js';
 import { TRANSITIONAL } from '../steps.js';
@@ -41,13 +39,8 @@ export interface RuntimeLookup {
   adopt: boolean;
 }
 
-async function getRuntime(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetAgentRuntimeResponse | undefined> {
-  try {
-    return await send<GetAgentRuntimeResponse>(aws.agentcore, new GetAgentRuntimeCommand({ agentRuntimeId: id }), gate);
-  } catch (error) {
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
+function getRuntime(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetAgentRuntimeResponse | undefined> {
+  return unlessNotFound(send<GetAgentRuntimeResponse>(aws.agentcore, new GetAgentRuntimeCommand({ agentRuntimeId: id }), gate));
 }
 
 async function listRuntimes(aws: AwsClients, gate: RateGate | undefined): Promise<Map<string, RuntimeSummary>> {
@@ -81,13 +74,8 @@ async function findByName(aws: AwsClients, gate: RateGate | undefined, name: str
  */
 async function readEndpoints(aws: AwsClients, gate: RateGate | undefined, id: string, names: string[]): Promise<ObservedEndpoint[]> {
   const read = async (name: string): Promise<ObservedEndpoint | undefined> => {
-    try {
-      const e = await send<AgentRuntimeEndpoint>(aws.agentcore, new GetAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: name }), gate);
-      return { name: e.name!, targetVersion: e.targetVersion, liveVersion: e.liveVersion, status: e.status!, description: e.description };
-    } catch (error) {
-      if (classifyAwsError(error) === 'notFound') return undefined;
-      throw error;
-    }
+    const e = await unlessNotFound(send<AgentRuntimeEndpoint>(aws.agentcore, new GetAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: name }), gate));
+    return e && { name: e.name!, targetVersion: e.targetVersion, liveVersion: e.liveVersion, status: e.status!, description: e.description };
   };
   const found = await Promise.all([...new Set(names)].sort().map(read));
   return found.filter((e): e is ObservedEndpoint => e !== undefined);
@@ -121,16 +109,12 @@ export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined
     configuration: configuration as Record<string, unknown>,
   };
   if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {} };
-  let tags: Record<string, string>;
-  try {
-    tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
-  } catch (error) {
-    // Deleted between the Get and this read: it is gone.
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
+  const listed = await unlessNotFound(send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate));
+  // Deleted between the Get and this read: it is gone.
+  if (!listed) return undefined;
+  const tags = listed.tags ?? {};
   if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
-    throw new TerminalError(`An agent runtime named ${lookup.name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
+    throw new NotOurs('An agent runtime', lookup.name);
   }
   return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags };
 }

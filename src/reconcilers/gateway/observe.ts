@@ -9,10 +9,8 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { classifyAwsError } from '../../aws/errors.js';
-import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
-import { isOwnedBy, type Owner } from '../ownership.js';
+import { unlessNotFound } from '../../aws/errors.js';
+import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
 
 export interface ObservedGateway {
   id: string;
@@ -35,20 +33,8 @@ export interface GatewayLookup {
   adopt: boolean;
 }
 
-/** A gateway of the object's name that belongs to someone else. */
-export class NotOurs extends TerminalError {
-  constructor(name: string) {
-    super(`A gateway named ${name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
-  }
-}
-
-async function getGateway(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetGatewayResponse | undefined> {
-  try {
-    return await send<GetGatewayResponse>(aws.agentcore, new GetGatewayCommand({ gatewayIdentifier: id }), gate);
-  } catch (error) {
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
+function getGateway(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetGatewayResponse | undefined> {
+  return unlessNotFound(send<GetGatewayResponse>(aws.agentcore, new GetGatewayCommand({ gatewayIdentifier: id }), gate));
 }
 
 async function findByName(aws: AwsClients, gate: RateGate | undefined, name: string): Promise<GatewaySummary | undefined> {
@@ -74,7 +60,7 @@ export async function observeGateway(aws: AwsClients, gate: RateGate | undefined
   }
   const arn = gateway.gatewayArn!;
   const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
-  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) throw new NotOurs(lookup.name);
+  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) throw new NotOurs('A gateway', lookup.name);
   const {
     gatewayId, gatewayArn: _arn, gatewayUrl, name, status, statusReasons, workloadIdentityDetails, createdAt: _created, updatedAt: _updated, ...configuration
   } = gateway as GetGatewayResponse & { $metadata?: unknown };

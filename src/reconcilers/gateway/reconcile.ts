@@ -18,11 +18,11 @@ import {
   type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { ownershipTags } from '../ownership.js';
+import { NotOurs, ownershipTags } from '../ownership.js';
 import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
 import { carryUnmodelled } from './normalise.js';
-import { listTargets, NotOurs, observeGateway, type ObservedGateway } from './observe.js';
+import { listTargets, observeGateway, type ObservedGateway } from './observe.js';
 import { applyTagChanges, beginRun, clientToken, done, failure, markDriftCorrected, plannedTagChanges, reportDrift, specUnchanged, TRANSITIONAL } from '../steps.js';
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;

@@ -8,7 +8,7 @@
 import { GetGatewayTargetCommand, type GetGatewayTargetResponse } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { classifyAwsError } from '../../aws/errors.js';
+import { unlessNotFound } from '../../aws/errors.js';
 import { listTargets } from '../gateway/observe.js';
 
 export interface ObservedTarget {
@@ -30,25 +30,15 @@ export interface TargetLookup {
 }
 
 async function getTarget(aws: AwsClients, gate: RateGate | undefined, gatewayId: string, targetId: string): Promise<GetGatewayTargetResponse | undefined> {
-  try {
-    return await send<GetGatewayTargetResponse>(aws.agentcore, new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId }), gate);
-  } catch (error) {
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
+  return unlessNotFound(send<GetGatewayTargetResponse>(aws.agentcore, new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId }), gate));
 }
 
 /** The target, or undefined when neither it nor its gateway exists. */
 export async function observeTarget(aws: AwsClients, gate: RateGate | undefined, lookup: TargetLookup): Promise<ObservedTarget | undefined> {
   let target = lookup.id ? await getTarget(aws, gate, lookup.gatewayId, lookup.id) : undefined;
   if (!target) {
-    let summaries;
-    try {
-      summaries = await listTargets(aws, gate, lookup.gatewayId);
-    } catch (error) {
-      if (classifyAwsError(error) === 'notFound') return undefined;
-      throw error;
-    }
+    const summaries = await unlessNotFound(listTargets(aws, gate, lookup.gatewayId));
+    if (!summaries) return undefined;
     const summary = summaries.find((t) => t.name === lookup.name);
     if (!summary) return undefined;
     target = await getTarget(aws, gate, lookup.gatewayId, summary.targetId!);

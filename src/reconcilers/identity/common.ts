@@ -23,15 +23,7 @@ export interface CommonStatus {
 export { TRANSITIONAL, uidOf } from '../steps.js';
 export const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 
-/** The AWS answer, or undefined when AWS says the resource is not there. */
-export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
-}
+export { unlessNotFound } from '../../aws/errors.js';
 
 /** Two lists as sets; an empty list is the same as none. */
 export function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {

@@ -12,9 +12,8 @@ import { awsNameOf } from '../../api/names.js';
 import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../api/v1alpha1/workloadidentity.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { isOwnedBy, ownershipTags } from '../ownership.js';
+import { isOwnedBy, NotOurs, ownershipTags } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
 import { applyTagChanges, plannedTagChanges } from '../steps.js';
 
@@ -40,7 +39,7 @@ async function observeIdentity(object: WorkloadIdentityObject, env: ReconcileEnv
   const tags = (await send<{ tags?: Record<string, string> }>(env.aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), env.gate)).tags ?? {};
   const recorded = object.status?.workloadIdentityArn === arn;
   if (!recorded && !isOwnedBy(tags, env.owner) && object.metadata.annotations?.[Annotation.adopt] !== 'true') {
-    throw new TerminalError(`A workload identity named ${name} already exists and is not managed by this object; set the annotation ${Annotation.adopt}: "true" to take it over`, Reason.ValidationFailed);
+    throw new NotOurs('A workload identity', name);
   }
   return { arn, returnUrls: got.allowedResourceOauth2ReturnUrls ?? [], tags };
 }

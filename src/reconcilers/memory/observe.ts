@@ -9,9 +9,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { classifyAwsError } from '../../aws/errors.js';
-import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { unlessNotFound } from '../../aws/errors.js';
 import type { Memo } from '../memo.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import type { MemoryState } from './diff.js';
@@ -38,21 +36,9 @@ export interface MemoryLookup {
   owner: Owner;
 }
 
-/** A memory of the object's name that belongs to someone else. */
-export class NotOurs extends TerminalError {
-  constructor(name: string) {
-    super(`A memory named ${name} already exists and is not managed by this object; set the annotation agentcore.dev/adopt: "true" to take it over`, Reason.ValidationFailed);
-  }
-}
-
 
 async function getMemory(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<Memory | undefined> {
-  try {
-    return (await send<GetMemoryOutput>(aws.agentcore, new GetMemoryCommand({ memoryId: id }), gate)).memory;
-  } catch (error) {
-    if (classifyAwsError(error) === 'notFound') return undefined;
-    throw error;
-  }
+  return (await unlessNotFound(send<GetMemoryOutput>(aws.agentcore, new GetMemoryCommand({ memoryId: id }), gate)))?.memory;
 }
 
 async function listMemories(aws: AwsClients, gate: RateGate | undefined): Promise<MemorySummary[]> {

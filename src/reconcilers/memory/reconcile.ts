@@ -14,14 +14,14 @@ import { send } from '../../aws/call.js';
 import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { ownershipTags } from '../ownership.js';
+import { NotOurs, ownershipTags } from '../ownership.js';
 import { applyTagChanges, beginRun, clientToken, done, failure, plannedTagChanges, TRANSITIONAL } from '../steps.js';
 import {
   ensureManagedRole, managedRoleRequest, planManagedRole, statementsPolicy, trustPolicy, type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
 import { createInput, desiredMemory } from './desired.js';
 import { desiredLabel, diffMemory, type MemoryChange } from './diff.js';
-import { MEMORY_LISTING_KEY, NotOurs, observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
+import { MEMORY_LISTING_KEY, observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
 
 export type MemoryObject = ObjectOf<MemorySpec, MemoryStatus>;
 export type MemoryOutcome = Outcome<MemoryStatus>;
@@ -78,7 +78,7 @@ async function executionRole(object: MemoryObject, env: ReconcileEnv, actions: s
 function othersMemory(observed: ObservedMemory | undefined, object: MemoryObject, name: string): boolean {
   if (!observed || observed.owned || adopting(object)) return false;
   if (observed.status === 'DELETING') return true;
-  throw new NotOurs(name);
+  throw new NotOurs('A memory', name);
 }
 
 function failedMemory(observed: ObservedMemory): TerminalError {
