@@ -16,9 +16,4 @@ export class Memo {
     value.catch(() => this.entries.delete(key));
     return value;
   }
-
-  /** Forgets a key, for example after creating what its cached list would have to include. */
-  forget(key: string): void {
-    this.entries.delete(key);
-  }
 }

@@ -147,6 +147,21 @@ describe('managed execution roles', () => {
   });
 });
 
+describe('calls while AWS is still working', () => {
+  test('polling a runtime that is CREATING reads it once and leaves IAM, ECR and the tags alone', async () => {
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 5000 });
+    const object = runtimeObject({ role: { managed: {} } });
+    const first = await reconcileAgentRuntime(object, env());
+    expect(first.actions).toContain('created runtime support_agent');
+    object.status = first.status;
+    await emulator.admin('DELETE', 'counters');
+    const poll = await reconcileAgentRuntime(object, env());
+    expect(poll.next.kind).toBe('requeue');
+    expect(await emulator.admin('GET', 'counters')).toEqual({ 'bedrock-agentcore:GetAgentRuntime': { ok: 1 } });
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 0 });
+  });
+});
+
 describe('references and deletion', () => {
   test('a referenced memory or gateway that is not ready holds the runtime back; once ready, its id and URL are injected', async () => {
     const object = runtimeObject({ memoryRef: { name: 'support-memory' }, gatewayRef: { name: 'support-tools' } });

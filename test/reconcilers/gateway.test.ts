@@ -373,6 +373,20 @@ describe('Gateway reconciler against the emulator', () => {
   });
 });
 
+describe('gateway calls while AWS is still working', () => {
+  test('polling a gateway that is CREATING reads it once and leaves IAM and the tags alone', async () => {
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 5000 });
+    const gateway = gatewayObject({ role: { managed: {} } });
+    const first = await reconcileGateway(gateway, env());
+    expect(first.actions).toContain('created gateway support-tools');
+    gateway.status = first.status;
+    await emulator.admin('DELETE', 'counters');
+    expect((await reconcileGateway(gateway, env())).next.kind).toBe('requeue');
+    expect(await emulator.admin('GET', 'counters')).toEqual({ 'bedrock-agentcore:GetGateway': { ok: 1 } });
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 0 });
+  });
+});
+
 describe('GatewayTarget reconciler against the emulator', () => {
   const KINDS: [string, Partial<GatewayTargetSpec>, Record<string, unknown>][] = [
     ['lambda with inline tools', {}, { lambda: { lambdaArn: LAMBDA, toolSchema: { inlinePayload: [weatherTool] } } }],

@@ -595,6 +595,27 @@ describe('Memory reconciler against the emulator', () => {
   });
 });
 
+describe('Memory calls and tokens', () => {
+  test('polling a memory that is CREATING reads it once and leaves IAM and the tags alone', async () => {
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 5000 });
+    const object = memoryObject({ role: { managed: {} } } as Partial<MemorySpec>);
+    const first = await reconcileMemory(object, env());
+    expect(first.actions).toContain('created memory support_memory');
+    object.status = first.status;
+    await emulator.admin('DELETE', 'counters');
+    expect((await reconcileMemory(object, env())).next.kind).toBe('requeue');
+    expect(await emulator.admin('GET', 'counters')).toEqual({ 'bedrock-agentcore:GetMemory': { ok: 1 } });
+    await emulator.admin('PUT', 'config', { provisioningDelayMs: 0 });
+  });
+
+  test('a renamed memory is created under its new name, also from an object with no status (file mode)', async () => {
+    const fileMode = (memoryName: string): MemoryObject => ({ metadata: { name: 'support-memory', namespace: 'agents' }, spec: spec({ memoryName }) });
+    expect((await converge(fileMode('first_name'))).next.kind).toBe('done');
+    const renamed = await converge(fileMode('second_name'));
+    expect([renamed.next.kind, renamed.status.memoryName]).toEqual(['done', 'second_name']);
+  });
+});
+
 describe('Memory plan against the emulator', () => {
   test('before create the plan is one create with its strategies, and no write; a managed role is not created but known after apply', async () => {
     expect(memoryReconciler.plan).toBe(planMemory);

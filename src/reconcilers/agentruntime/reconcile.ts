@@ -116,15 +116,16 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
 
   let roleCreatedAt: Date | undefined;
   try {
-    const role = await executionRole(object, env, actions);
-    roleCreatedAt = role.createdAt;
-    const references = referencedInputs(spec, env, role.roleArn);
     const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
     status.lastSyncedAt = now.toISOString();
+    // While AWS works on the runtime there is nothing to decide: one Get, and no IAM, ECR or tag reads.
     if (observed && TRANSITIONAL.has(observed.status)) {
       Object.assign(status, { agentRuntimeId: observed.id, agentRuntimeArn: observed.arn, version: observed.version, awsStatus: observed.status });
       return requeue(Reason.WaitingForAWS, `AWS reports the runtime ${observed.status}`);
     }
+    const role = await executionRole(object, env, actions);
+    roleCreatedAt = role.createdAt;
+    const references = referencedInputs(spec, env, role.roleArn);
     const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact, env.memo);
     const inputs: RuntimeInputs = { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, metadata.annotations?.[Annotation.restartedAt]) };
     const desired = desiredRuntime(spec, inputs);

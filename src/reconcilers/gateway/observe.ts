@@ -11,6 +11,7 @@ import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
+import { TRANSITIONAL } from '../steps.js';
 
 export interface ObservedGateway {
   id: string;
@@ -59,7 +60,12 @@ export async function observeGateway(aws: AwsClients, gate: RateGate | undefined
     foundByName = true;
   }
   const arn = gateway.gatewayArn!;
-  const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate)).tags ?? {};
+  // While AWS works on a gateway found by its recorded id, the Get is all there is to learn.
+  const settling = !foundByName && TRANSITIONAL.has(gateway.status!);
+  const listed = settling ? { tags: {} } : await unlessNotFound(send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate));
+  // Deleted between the Get and this read: it is gone.
+  if (!listed) return undefined;
+  const tags: Record<string, string> = listed.tags ?? {};
   if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) throw new NotOurs('A gateway', lookup.name);
   const {
     gatewayId, gatewayArn: _arn, gatewayUrl, name, status, statusReasons, workloadIdentityDetails, createdAt: _created, updatedAt: _updated, ...configuration

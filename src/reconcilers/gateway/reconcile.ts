@@ -60,7 +60,7 @@ async function roleArnForPlan(object: GatewayObject, env: ReconcileEnv): Promise
   return planned.create ? UNKNOWN : planned.roleArn;
 }
 
-function statusOf(observed: ObservedGateway, roleArn: string): Partial<GatewayStatus> {
+function statusOf(observed: ObservedGateway, roleArn: string | undefined): Partial<GatewayStatus> {
   const failed = FAILED.has(observed.status);
   return {
     gatewayName: observed.name,
@@ -81,9 +81,14 @@ export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv)
   const name = awsNameOf(GATEWAY_RULE, object);
 
   try {
-    const roleArn = await roleOf(object, env, actions);
     const observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     status.lastSyncedAt = now.toISOString();
+    // While AWS works on the gateway there is nothing to decide: one Get, and no IAM or tag reads.
+    if (observed && TRANSITIONAL.has(observed.status)) {
+      Object.assign(status, statusOf(observed, status.roleArn));
+      return requeue(Reason.WaitingForAWS, `AWS reports the gateway ${observed.status}`);
+    }
+    const roleArn = await roleOf(object, env, actions);
     const desired = desiredGateway(spec, roleArn);
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
@@ -108,7 +113,6 @@ export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv)
       return requeue(Reason.Creating, `Creating gateway ${name}`);
     }
     Object.assign(status, statusOf(observed, roleArn));
-    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the gateway ${observed.status}`);
     if (observed.name !== name) {
       throw new TerminalError(`The gateway is named ${observed.name} and its name cannot change to ${name}; delete the object and create it again to get a new gateway`, Reason.ReplacementNotAllowed);
     }

@@ -54,7 +54,7 @@ async function listMemories(aws: AwsClients, gate: RateGate | undefined): Promis
 
 /** How long one listing of the account's memories serves the objects looking for theirs by name. */
 const LISTING_TTL_MS = 5000;
-export const MEMORY_LISTING_KEY = 'agentcore:memories';
+const MEMORY_LISTING_KEY = 'agentcore:memories';
 
 /** The memory named `name`: candidates by id prefix, one not being deleted first, confirmed by GetMemory. */
 async function findByName(aws: AwsClients, gate: RateGate | undefined, name: string, memo: Memo | undefined): Promise<Memory | undefined> {

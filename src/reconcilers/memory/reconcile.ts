@@ -21,7 +21,7 @@ import {
 } from '../iam/index.js';
 import { createInput, desiredMemory } from './desired.js';
 import { desiredLabel, diffMemory, type MemoryChange } from './diff.js';
-import { MEMORY_LISTING_KEY, observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
+import { observeMemory, type MemoryLookup, type ObservedMemory } from './observe.js';
 
 export type MemoryObject = ObjectOf<MemorySpec, MemoryStatus>;
 export type MemoryOutcome = Outcome<MemoryStatus>;
@@ -117,20 +117,26 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
   const name = awsNameOf(MEMORY_RULE, object);
 
   try {
-    const desired = desiredMemory(spec, name, await executionRole(object, env, actions));
     const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
     status.lastSyncedAt = now.toISOString();
     // Someone else's memory on its way out frees the name; wait for it rather than stall.
     if (othersMemory(observed, object, name)) return requeue(Reason.WaitingForAWS, `Waiting for another memory named ${name} to be deleted`);
+    // While AWS works on the memory there is nothing to decide: one Get, and no IAM or tag reads.
+    if (observed && TRANSITIONAL.has(observed.status)) {
+      Object.assign(status, statusOf(observed));
+      return requeue(Reason.WaitingForAWS, `AWS reports the memory ${observed.status}`);
+    }
+    const desired = desiredMemory(spec, name, await executionRole(object, env, actions));
     const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
 
     if (!observed) {
-      // The token is the same for a retry of this create, so a crash cannot duplicate the memory. It
-      // names the memory last seen, so after that one is deleted a new create is not answered with
-      // the replay of the old one.
-      const token = clientToken(uid, 'create', generation ?? null, status.memoryId ?? null);
-      const created = await send<CreateMemoryOutput>(env.aws.agentcore, new CreateMemoryCommand({ ...createInput(desired), tags: desiredTags, clientToken: token }), env.gate);
-      env.memo?.forget(MEMORY_LISTING_KEY);
+      // The token is the same for a retry of this very create, so a crash cannot duplicate the
+      // memory; it covers the request, so another create (a rename) gets its own; and it names the
+      // memory last seen, so after that one is deleted a new create is not answered with the replay
+      // of the old one.
+      const input = createInput(desired);
+      const token = clientToken(uid, 'create', generation ?? null, input, status.memoryId ?? null);
+      const created = await send<CreateMemoryOutput>(env.aws.agentcore, new CreateMemoryCommand({ ...input, tags: desiredTags, clientToken: token }), env.gate);
       const memory = created.memory;
       Object.assign(status, {
         memoryName: name,
@@ -145,7 +151,6 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
       return requeue(Reason.Creating, `Creating memory ${name}`);
     }
     Object.assign(status, statusOf(observed));
-    if (TRANSITIONAL.has(observed.status)) return requeue(Reason.WaitingForAWS, `AWS reports the memory ${observed.status}`);
     if (observed.status === 'FAILED') throw failedMemory(observed);
 
     const diff = diffMemory(desired, observed);
@@ -197,7 +202,6 @@ export async function finalizeMemory(object: MemoryObject, env: ReconcileEnv): P
     status.awsStatus = observed.status;
     if (observed.status !== 'DELETING') {
       await send(env.aws.agentcore, new DeleteMemoryCommand({ memoryId: observed.id, clientToken: clientToken(uid, observed.id, 'delete') }), env.gate);
-      env.memo?.forget(MEMORY_LISTING_KEY);
       actions.push(`deleted memory ${name}`);
     }
     status.conditions = markReconciling(status.conditions ?? [], Reason.Deleting, `Deleting memory ${name}`, metadata.generation, now);
