@@ -27,9 +27,13 @@ export const DEFAULT_RATES: Record<string, number> = {
   targetSynchronize: 5,
   identity: 20,
   tagging: 50,
+  /** Resource Groups Tagging API GetResources: the Tag Editor quotas document 15 calls per second. */
+  taggingApi: 15,
   iam: 100,
   ecr: 100,
   s3: 1000,
+  /** GetSecretValue and DescribeSecret together, as Secrets Manager documents. */
+  secretsManager: 10000,
 };
 
 /** Count limits. */

@@ -2,12 +2,16 @@
  * AgentCore Identity: workload identities, and the OAuth2 and API-key credential providers of the
  * default token vault. Every operation is `POST /identities/<Operation>` naming the resource in the
  * body; timestamps go on the wire as epoch seconds. A secret the caller hands over (client secret,
- * API key) is kept only as a hash, and no answer ever carries it.
+ * API key) with the source MANAGED goes, as AWS keeps it, into a Secrets Manager secret of the vault's
+ * own in the customer's account, as the JSON document `{"<jsonKey>": value}` (the key is named in
+ * Get's `...SecretJsonKey`): only Secrets Manager's GetSecretValue gives it back, no answer here
+ * carries it, and deleting the provider deletes that secret.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { epochSeconds } from '../clock.js';
 import { AwsError } from '../errors.js';
 import { randomSuffix } from '../ids.js';
+import { deleteServiceSecret, putServiceSecret } from '../secretsmanager/store.js';
 import type { ServiceContext } from '../service.js';
 import { arn, conflict, notFound, paginate, quotaExceeded, regionState } from './common.js';
 import { IdentityShapes } from './identity-shapes.js';
@@ -29,6 +33,7 @@ interface WorkloadIdentityRecord {
 interface SecretRecord {
   source: 'MANAGED' | 'EXTERNAL';
   secretArn: string;
+  /** The member of the secret's JSON document that holds the value. */
   jsonKey?: string;
   /** sha256 of the value the vault was given. */
   valueHash?: string;
@@ -66,11 +71,12 @@ function findIn<T>(store: Store<T>, name: unknown, what: string): T {
   return store[name as string]!;
 }
 
-/** Deletes the named record and its tags. */
-function removeNamed<T extends { name: string; arn: string }>(call: RestCall, store: Store<T>, what: string): void {
+/** Deletes the named record and its tags, and a credential provider's own secret. */
+function removeNamed<T extends { name: string; arn: string; managedSecretArn?: string }>(call: RestCall, store: Store<T>, what: string): void {
   const record = findIn(store, call.input.name, what);
   delete store[record.name];
   deleteTags(call.ctx, call.region, record.arn);
+  if (record.managedSecretArn) deleteServiceSecret(call.ctx, call.region, record.managedSecretArn);
 }
 
 function sorted<T extends { createdTime: number; name: string }>(store: Store<T>): T[] {
@@ -91,6 +97,20 @@ const providerArn = (ctx: ServiceContext, region: string, kind: 'oauth2credentia
 const managedSecretArn = (ctx: ServiceContext, region: string, kind: 'oauth2' | 'apikey', name: string) =>
   `arn:aws:secretsmanager:${region}:${ctx.config.accountId}:secret:bedrock-agentcore-identity!default/${kind}/${name}-${randomSuffix(6)}`;
 
+/** The JSON key of the document a MANAGED secret is kept in. */
+const MANAGED_JSON_KEY = { oauth2: 'client_secret', apikey: 'api_key' } as const;
+const OWNING_SERVICE = 'bedrock-agentcore-identity';
+
+/**
+ * Keeps the vault's own secret in step with a provider whose source is MANAGED: the value given, in
+ * its JSON document; none when no value was given. An EXTERNAL source leaves it as it was.
+ */
+function keepManagedSecret(ctx: ServiceContext, region: string, managedArn: string, secret: SecretRecord, value: unknown): void {
+  if (secret.source !== 'MANAGED') return;
+  if (typeof value === 'string') putServiceSecret(ctx, region, managedArn, JSON.stringify({ [secret.jsonKey!]: value }), OWNING_SERVICE);
+  else deleteServiceSecret(ctx, region, managedArn);
+}
+
 function externalSecretArn(ctx: ServiceContext, region: string, secretId: string): string {
   return secretId.startsWith('arn:') ? secretId : `arn:aws:secretsmanager:${region}:${ctx.config.accountId}:secret:${secretId}`;
 }
@@ -101,7 +121,7 @@ function secretOf(
   region: string,
   managedArn: string,
   given: { value: unknown; reference: unknown; source: unknown },
-  fields: { value: string; reference: string },
+  fields: { value: string; reference: string; managedJsonKey: string },
 ): SecretRecord {
   const source = given.source ?? (given.reference ? 'EXTERNAL' : 'MANAGED');
   if (source === 'EXTERNAL') {
@@ -111,7 +131,7 @@ function secretOf(
     return { source: 'EXTERNAL', secretArn: externalSecretArn(ctx, region, reference.secretId), jsonKey: reference.jsonKey };
   }
   if (given.reference) throw validationError([{ name: fields.reference, message: 'Member must be null when the secret source is MANAGED' }]);
-  return { source: 'MANAGED', secretArn: managedArn, ...(typeof given.value === 'string' ? { valueHash: hashSecret(given.value) } : {}) };
+  return { source: 'MANAGED', secretArn: managedArn, jsonKey: fields.managedJsonKey, ...(typeof given.value === 'string' ? { valueHash: hashSecret(given.value) } : {}) };
 }
 
 // ---- Workload identities ----
@@ -210,7 +230,8 @@ function configOutput(member: string, config: Json): Json {
   return { oauthDiscovery: BUILT_IN_DISCOVERY[member]!(config), clientId };
 }
 
-function oauth2Configuration(ctx: ServiceContext, region: string, managedArn: string, input: Json): Pick<Oauth2ProviderRecord, 'vendor' | 'config' | 'secret'> {
+/** The configuration a request gives, and the client secret value in it (kept apart: it is not part of the record). */
+function oauth2Configuration(ctx: ServiceContext, region: string, managedArn: string, input: Json): { fields: Pick<Oauth2ProviderRecord, 'vendor' | 'config' | 'secret'>; value: unknown } {
   const vendor = input.credentialProviderVendor as string;
   const [member, config] = onlyMember(input.oauth2ProviderConfigInput);
   const servedVendor = VENDOR_OF_MEMBER[member];
@@ -218,8 +239,12 @@ function oauth2Configuration(ctx: ServiceContext, region: string, managedArn: st
     throw validationError([{ name: `oauth2ProviderConfigInput.${member}`, message: `Member does not configure a ${vendor} provider` }]);
   }
   const field = `oauth2ProviderConfigInput.${member}`;
-  const secret = secretOf(ctx, region, managedArn, { value: config.clientSecret, reference: config.clientSecretConfig, source: config.clientSecretSource }, { value: `${field}.clientSecret`, reference: `${field}.clientSecretConfig` });
-  return { vendor, config: { [member]: configOutput(member, config) }, secret };
+  const secret = secretOf(
+    ctx, region, managedArn,
+    { value: config.clientSecret, reference: config.clientSecretConfig, source: config.clientSecretSource },
+    { value: `${field}.clientSecret`, reference: `${field}.clientSecretConfig`, managedJsonKey: MANAGED_JSON_KEY.oauth2 },
+  );
+  return { fields: { vendor, config: { [member]: configOutput(member, config) }, secret }, value: config.clientSecret };
 }
 
 function describeOauth2(p: Oauth2ProviderRecord) {
@@ -246,6 +271,7 @@ function createOauth2Provider(call: RestCall) {
   if (Object.keys(all).length >= ctx.quotas.limit('oauth2ProvidersPerAccount')) throw quotaExceeded('The number of OAuth2 credential providers in this account has reached its limit');
   const now = ctx.clock.now();
   const managed = managedSecretArn(ctx, region, 'oauth2', name);
+  const { fields, value } = oauth2Configuration(ctx, region, managed, input);
   const record: Oauth2ProviderRecord = {
     name,
     arn: providerArn(ctx, region, 'oauth2credentialprovider', name),
@@ -253,10 +279,11 @@ function createOauth2Provider(call: RestCall) {
     callbackUrl: `https://bedrock-agentcore.${region}.amazonaws.com/identities/oauth2/callback/${randomUUID()}`,
     createdTime: now,
     lastUpdatedTime: now,
-    ...oauth2Configuration(ctx, region, managed, input),
+    ...fields,
   };
   if (input.tags) setTags(ctx, region, record.arn, input.tags as Record<string, string>);
   put(all, name, record);
+  keepManagedSecret(ctx, region, managed, record.secret, value);
   const { credentialProviderVendor: _vendor, createdTime: _created, lastUpdatedTime: _updated, ...created } = describeOauth2(record);
   return created;
 }
@@ -269,7 +296,9 @@ function getOauth2Provider(call: RestCall) {
 function updateOauth2Provider(call: RestCall) {
   const { ctx, region, input } = call;
   const record = findIn(oauth2Providers(ctx, region), input.name, 'OAuth2 credential provider');
-  Object.assign(record, oauth2Configuration(ctx, region, record.managedSecretArn, input), { lastUpdatedTime: ctx.clock.now() });
+  const { fields, value } = oauth2Configuration(ctx, region, record.managedSecretArn, input);
+  Object.assign(record, fields, { lastUpdatedTime: ctx.clock.now() });
+  keepManagedSecret(ctx, region, record.managedSecretArn, record.secret, value);
   return describeOauth2(record);
 }
 
@@ -286,7 +315,11 @@ function listOauth2Providers(call: RestCall) {
 // ---- API-key credential providers ----
 
 function apiKeySecret(ctx: ServiceContext, region: string, managedArn: string, input: Json): SecretRecord {
-  const secret = secretOf(ctx, region, managedArn, { value: input.apiKey, reference: input.apiKeySecretConfig, source: input.apiKeySecretSource }, { value: 'apiKey', reference: 'apiKeySecretConfig' });
+  const secret = secretOf(
+    ctx, region, managedArn,
+    { value: input.apiKey, reference: input.apiKeySecretConfig, source: input.apiKeySecretSource },
+    { value: 'apiKey', reference: 'apiKeySecretConfig', managedJsonKey: MANAGED_JSON_KEY.apikey },
+  );
   if (secret.source === 'MANAGED' && secret.valueHash === undefined) throw validationError([{ name: 'apiKey', message: 'Member must not be null when the secret source is MANAGED' }]);
   return secret;
 }
@@ -321,6 +354,7 @@ function createApiKeyProvider(call: RestCall) {
   };
   if (input.tags) setTags(ctx, region, record.arn, input.tags as Record<string, string>);
   put(all, name, record);
+  keepManagedSecret(ctx, region, managed, record.secret, input.apiKey);
   const { createdTime: _created, lastUpdatedTime: _updated, ...created } = describeApiKeyProvider(record);
   return created;
 }
@@ -335,6 +369,7 @@ function updateApiKeyProvider(call: RestCall) {
   const record = findIn(apiKeyProviders(ctx, region), input.name, 'API key credential provider');
   record.secret = apiKeySecret(ctx, region, record.managedSecretArn, input);
   record.lastUpdatedTime = ctx.clock.now();
+  keepManagedSecret(ctx, region, record.managedSecretArn, record.secret, input.apiKey);
   return describeApiKeyProvider(record);
 }
 

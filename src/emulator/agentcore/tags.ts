@@ -43,3 +43,22 @@ export function tagOperations(owners: ArnOwner[]): RestOperation[] {
     },
   ];
 }
+
+/** A resource in the tag store and a copy of its tags. */
+export interface TaggedResource {
+  arn: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * Every ARN of the region in the tag store, sorted by ARN (code-unit order), each with a copy of its
+ * tags: the resources that carry tags or once did (an entry stays, empty, when its last tag is removed,
+ * and goes with its resource). Reads only; a region nothing was tagged in is not created.
+ */
+export function listTaggedResources(ctx: ServiceContext, region: string): TaggedResource[] {
+  const regions = ctx.state.slice<Record<string, Record<string, unknown> | undefined>>('agentcore', () => ({}));
+  const store = regions[region]?.tags as Record<string, Record<string, string>> | undefined;
+  return Object.entries(store ?? {})
+    .map(([arn, tags]) => ({ arn, tags: { ...tags } }))
+    .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+}

@@ -2,6 +2,7 @@
 import { AwsError } from '../errors.js';
 import { json } from '../http.js';
 import type { EmulatedService } from '../service.js';
+import { getAccountAuthorizationDetails } from './authorization-details.js';
 import { attachRolePolicy, detachRolePolicy, listAttachedRolePolicies } from './attached-policies.js';
 import { COMMON_ERROR_STATUS, iamError } from './errors.js';
 import type { OperationHandler, OperationResult } from './handler.js';
@@ -32,6 +33,7 @@ const HANDLERS: Record<IamOperationName, OperationHandler> = {
   TagRole: tagRole,
   UntagRole: untagRole,
   ListRoleTags: listRoleTags,
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };
 
 /**

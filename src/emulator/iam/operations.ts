@@ -6,7 +6,7 @@
 import type { ModelledErrorCode } from './errors.js';
 
 export type MemberShape =
-  | { readonly type: 'string'; readonly pattern?: string; readonly min?: number; readonly max?: number }
+  | { readonly type: 'string'; readonly pattern?: string; readonly min?: number; readonly max?: number; readonly enum?: readonly string[] }
   | { readonly type: 'integer'; readonly min?: number; readonly max?: number }
   | { readonly type: 'list'; readonly min?: number; readonly max?: number; readonly member: MemberShape }
   | { readonly type: 'structure'; readonly required: readonly string[]; readonly members: Readonly<Record<string, MemberShape>> };
@@ -33,6 +33,7 @@ const tags: MemberShape = { type: 'list', max: 50, member: { type: 'structure', 
 const tagKeys: MemberShape = { type: 'list', max: 50, member: tagKey };
 const marker: MemberShape = { type: 'string', pattern: '[\\u0020-\\u00FF]+', min: 1, max: 320 };
 const maxItems: MemberShape = { type: 'integer', min: 1, max: 1000 };
+const entityType: MemberShape = { type: 'string', enum: ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] };
 
 export const IAM_OPERATIONS = {
   CreateRole: {
@@ -104,6 +105,11 @@ export const IAM_OPERATIONS = {
     required: ['RoleName'],
     members: { RoleName: roleName, Marker: marker, MaxItems: maxItems },
     errors: ['NoSuchEntity', 'ServiceFailure'],
+  },
+  GetAccountAuthorizationDetails: {
+    required: [],
+    members: { Filter: { type: 'list', member: entityType }, MaxItems: maxItems, Marker: marker },
+    errors: ['ServiceFailure'],
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -52,6 +52,7 @@ class MemberReader {
     if (shape.min !== undefined && value.length < shape.min) this.problems.push(violation(shown, path, `have length greater than or equal to ${shape.min}`));
     if (shape.max !== undefined && value.length > shape.max) this.problems.push(violation(shown, path, `have length less than or equal to ${shape.max}`));
     if (shape.pattern !== undefined && !matchesPattern(value, shape.pattern)) this.problems.push(violation(shown, path, `satisfy regular expression pattern: ${shape.pattern}`));
+    if (shape.enum !== undefined && !shape.enum.includes(value)) this.problems.push(violation(shown, path, `satisfy enum value set: [${shape.enum.join(', ')}]`));
     return value;
   }
 
