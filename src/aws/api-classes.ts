@@ -12,6 +12,8 @@ const CLASS_OF: Record<string, string> = {
   CreateGatewayTarget: 'targetCreate', UpdateGatewayTarget: 'targetUpdate', DeleteGatewayTarget: 'targetDelete', GetGatewayTarget: 'targetGet', ListGatewayTargets: 'targetList',
   SynchronizeGatewayTargets: 'targetSynchronize',
   TagResource: 'tagging', UntagResource: 'tagging', ListTagsForResource: 'tagging',
+  GetResources: 'taggingApi',
+  GetSecretValue: 'secretsManager',
 };
 
 export function apiClassOf(operation: string): string {
@@ -44,6 +46,10 @@ const RATES: Record<string, { perSecond: number }> = {
   identity: { perSecond: 20 },
   // AWS publishes no rate for the tagging operations; the emulator assumes this one too.
   tagging: { perSecond: 50 },
+  // The Resource Groups Tagging API's GetResources: a page answers for a hundred resources.
+  taggingApi: { perSecond: 5 },
+  // Secrets Manager's GetSecretValue quota is 10,000 a second; the operator reads one secret a provider.
+  secretsManager: { perSecond: 100 },
 };
 
 /**

@@ -6,7 +6,9 @@
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsOptions {
@@ -24,6 +26,9 @@ export interface AwsClients {
   ecr: ECRClient;
   s3: S3Client;
   sts: STSClient;
+  /** The Resource Groups Tagging API: the tags of many resources in one paged read. */
+  tagging: ResourceGroupsTaggingAPIClient;
+  secretsManager: SecretsManagerClient;
   /** An ECR client for a registry's own region (images are resolved where they live). */
   ecrIn(region: string): ECRClient;
   /** The account the credentials belong to (asked of STS once). */
@@ -50,6 +55,8 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     // An endpoint override (the emulator, a VPC endpoint) is addressed by path, not by bucket host name.
     s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),
     sts: new STSClient(common),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+    secretsManager: new SecretsManagerClient(common),
   };
   const ecrByRegion = new Map<string, ECRClient>();
   const ecrIn = (region: string): ECRClient => {

@@ -80,27 +80,42 @@ export class Engine {
     return this.run(objects, timeoutMs, (r, o, env) => (isSuspended(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
   }
 
-  /** What apply would change, object by object, read from AWS without a write. */
+  /**
+   * What apply would change, object by object, read from AWS without a write. Objects are planned in
+   * dependency order, so a reference to an object that exists in AWS resolves to what was observed of
+   * it.
+   */
   async plan(objects: EngineObject[]): Promise<Map<string, PlannedChange[] | Error>> {
     const byKey = new Map(objects.map((o) => [keyOf(o), o]));
+    const observed = new Map<string, Record<string, unknown>>();
     const lookupFor = (o: EngineObject) => (kind: string, name: string): ReferencedObject | undefined => {
-      const target = byKey.get(keyOf({ kind, namespace: o.namespace, name }));
-      return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {} } : undefined;
+      const key = keyOf({ kind, namespace: o.namespace, name });
+      const target = byKey.get(key);
+      if (!target) return undefined;
+      const seen = observed.get(key);
+      return seen ? { ready: true, status: { ...target.object.status, ...seen } } : { ready: readyOf(target.object.status), status: target.object.status ?? {} };
     };
     const results = new Map<string, PlannedChange[] | Error>();
-    const queue = [...objects];
-    const worker = async () => {
-      for (let o = queue.shift(); o; o = queue.shift()) {
-        const reconciler = this.reconcilers.get(o.kind);
-        try {
-          if (!reconciler?.plan) throw new Error(`planning ${o.kind} is not supported yet`);
-          results.set(keyOf(o), await reconciler.plan(o.object, this.options.envFor(o, lookupFor(o))));
-        } catch (error) {
-          results.set(keyOf(o), error instanceof Error ? error : new Error(String(error)));
-        }
+    const planOne = async (o: EngineObject) => {
+      const reconciler = this.reconcilers.get(o.kind);
+      try {
+        if (!reconciler?.plan) throw new Error(`planning ${o.kind} is not supported yet`);
+        const plan = await reconciler.plan(o.object, this.options.envFor(o, lookupFor(o)));
+        const { changes, observed: seen } = Array.isArray(plan) ? { changes: plan, observed: undefined } : plan;
+        results.set(keyOf(o), changes);
+        if (seen) observed.set(keyOf(o), seen);
+      } catch (error) {
+        results.set(keyOf(o), error instanceof Error ? error : new Error(String(error)));
       }
     };
-    await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    const order = dependencyLevels(this.dependencyNodes(objects));
+    for (const level of order.ok ? order.levels : [objects.map(keyOf)]) {
+      const queue = level.map((k) => byKey.get(k)!).filter(Boolean);
+      const worker = async () => {
+        for (let o = queue.shift(); o; o = queue.shift()) await planOne(o);
+      };
+      await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    }
     return new Map(objects.map((o) => [keyOf(o), results.get(keyOf(o))!]));
   }
 

@@ -8,6 +8,7 @@ import type { SecretRef } from '../api/schema.js';
 import type { RateGate } from '../aws/call.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { TerminalError } from './contract.js';
+import type { Inventory } from './inventory.js';
 import type { Memo } from './memo.js';
 import type { Owner } from './ownership.js';
 
@@ -53,6 +54,8 @@ export interface ReconcileEnv {
   settings: OperatorSettings;
   /** Reads shared across the reconciles of one run (a listing, a digest), when the front end offers it. */
   memo?: Memo;
+  /** What the source owns in AWS, with its tags, read once and shared, when the front end offers it. */
+  inventory?: Inventory;
 }
 
 export interface OperatorSettings {
@@ -81,6 +84,15 @@ export interface PlannedChange {
   newVersion?: boolean;
 }
 
+/**
+ * What `plan` finds: the changes apply would make, and what it observed of the object (ids, ARNs, URLs)
+ * so the objects that reference it can be planned against the real values, not "known after apply".
+ */
+export interface ObjectPlan<Status> {
+  changes: PlannedChange[];
+  observed?: Partial<Status>;
+}
+
 export interface KindReconciler<Spec, Status> {
   kind: string;
   /** The objects this one references, by kind and name, and where in the spec (for error messages). */
@@ -89,5 +101,5 @@ export interface KindReconciler<Spec, Status> {
   /** Removes what the object created in AWS (unless its deletionPolicy is Retain); `done` once it is gone. */
   finalize(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
   /** What reconcile would change, read from AWS without writing anything. */
-  plan?(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<PlannedChange[]>;
+  plan?(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<ObjectPlan<Status> | PlannedChange[]>;
 }

@@ -13,10 +13,17 @@ export interface Owner {
   owner: string;
   /** The source the object came from: a cluster, or a file source's id. */
   source: string;
+  /** The object's deletionPolicy is Retain: recorded on the resource, for prune to honour once the object is gone. */
+  retain?: boolean;
 }
 
 export function ownershipTags(owner: Owner): Record<string, string> {
-  return { [OwnershipTag.managedBy]: MANAGED_BY, [OwnershipTag.owner]: owner.owner, [OwnershipTag.source]: owner.source };
+  return {
+    [OwnershipTag.managedBy]: MANAGED_BY,
+    [OwnershipTag.owner]: owner.owner,
+    [OwnershipTag.source]: owner.source,
+    ...(owner.retain ? { [OwnershipTag.deletionPolicy]: 'Retain' } : {}),
+  };
 }
 
 /** A resource of the object's AWS name that belongs to someone else: left alone unless adopted. */

@@ -123,6 +123,7 @@ export async function applyTagChanges(env: ReconcileEnv, resourceArn: string, de
     await send(env.aws.agentcore, new UntagResourceCommand({ resourceArn, tagKeys: remove }), env.gate);
     actions.push(`untagged ${remove.join(', ')}`);
   }
+  if (Object.keys(set).length > 0 || remove.length > 0) env.inventory?.recordTags(resourceArn, desired);
 }
 
 /** The tag changes a plan announces: what is set (created or updated) and what is removed. */

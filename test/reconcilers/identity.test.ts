@@ -10,18 +10,20 @@ import type { SecretRef } from '../../src/api/schema.js';
 import type { ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus } from '../../src/api/v1alpha1/apikeycredentialprovider.js';
 import type { OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus } from '../../src/api/v1alpha1/oauth2credentialprovider.js';
 import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../src/api/v1alpha1/workloadidentity.js';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { secretsManagerService } from '../../src/emulator/secretsmanager/index.js';
 import { TerminalError } from '../../src/reconcilers/contract.js';
 import { Run, type CommonStatus } from '../../src/reconcilers/identity/common.js';
 import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
 import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';
-import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type Outcome, type ReconcileEnv } from '../../src/reconcilers/kind.js';
+import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type ObjectPlan, type Outcome, type PlannedChange, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
-useEmulator([agentCoreService()], (e, a) => {
+useEmulator([agentCoreService(), secretsManagerService()], (e, a) => {
   emulator = e;
   aws = a;
 });
@@ -79,6 +81,12 @@ function env(secrets = new Secrets(), owner = OWNER): ReconcileEnv {
 
 function objectOf<Spec, Status>(spec: Spec, name = 'sample'): ObjectOf<Spec, Status> {
   return { metadata: { name, namespace: 'agents', uid: `uid-${name}`, generation: 1 }, spec };
+}
+
+/** The changes of a plan, whichever form the reconciler gives it in. */
+async function changesOf(plan: Promise<ObjectPlan<unknown> | PlannedChange[]>): Promise<PlannedChange[]> {
+  const planned = await plan;
+  return Array.isArray(planned) ? planned : planned.changes;
 }
 
 /** Every outcome of every run, for the secret checks. */
@@ -559,16 +567,19 @@ describe('plan', () => {
     const e = env(secrets());
     const [i, o, k] = [identity(), oauth(), apiKey()];
     expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([{ action: 'create', subject: 'identity support-agent' }]);
-    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'create', subject: 'provider github-corp' }]);
-    expect(await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, e))).toEqual([{ action: 'create', subject: 'provider weather-api' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'create', subject: 'provider github-corp' }]);
+    expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([{ action: 'create', subject: 'provider weather-api' }]);
     expect(await writeCalls()).toBe(0);
 
     await converge(workloadIdentityReconciler, i, e);
     await converge(oauth2CredentialProviderReconciler, o, e);
     await converge(apiKeyCredentialProviderReconciler, k, e);
     expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([]);
-    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([]);
-    expect(await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, e))).toEqual([]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([]);
+    expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([]);
+    // What a provider's plan observed goes with it, so a target referencing it plans against its real ARN.
+    expect(await oauth2CredentialProviderReconciler.plan!(o, e)).toMatchObject({ observed: { credentialProviderArn: o.status!.credentialProviderArn, providerName: 'github-corp' } });
+    expect(await apiKeyCredentialProviderReconciler.plan!(k, e)).toMatchObject({ observed: { credentialProviderArn: k.status!.credentialProviderArn, apiKeySecretArn: k.status!.apiKeySecretArn } });
   });
 
   test('a changed return URL, client id or tag is an update from the value in AWS to the spec', async () => {
@@ -586,7 +597,7 @@ describe('plan', () => {
       { action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: ['https://app.example.com/cb'], to: ['https://new.example.com/cb'] },
       { action: 'update', subject: 'tag team', from: 'support', to: 'platform' },
     ]);
-    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
   });
 
   test('a changed secret is an update that never shows the value', async () => {
@@ -596,8 +607,8 @@ describe('plan', () => {
     await converge(oauth2CredentialProviderReconciler, o, env(s));
     await converge(apiKeyCredentialProviderReconciler, k, env(s));
     s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
-    const oauthPlan = await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, env(s)));
-    const keyPlan = await noWrites(() => apiKeyCredentialProviderReconciler.plan!(k, env(s)));
+    const oauthPlan = await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, env(s))));
+    const keyPlan = await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, env(s))));
     expect(oauthPlan).toEqual([{ action: 'update', subject: 'spec.clientSecret', to: '(changed)' }]);
     expect(keyPlan).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
     const text = JSON.stringify([oauthPlan, keyPlan]);
@@ -610,7 +621,160 @@ describe('plan', () => {
     await converge(oauth2CredentialProviderReconciler, o, e);
     o.spec.vendor = 'GoogleOauth2';
     o.metadata.generation = 2;
-    expect(await noWrites(() => oauth2CredentialProviderReconciler.plan!(o, e))).toEqual([{ action: 'replace', subject: 'provider github-corp', from: 'GithubOauth2', to: 'GoogleOauth2' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'replace', subject: 'provider github-corp', from: 'GithubOauth2', to: 'GoogleOauth2' }]);
+  });
+});
+
+describe('a MANAGED secret with no digest in status (file mode: every apply starts without status)', () => {
+  const OAUTH_REF: SecretRef = { env: 'GITHUB_CLIENT_SECRET' };
+  const KEY_REF: SecretRef = { file: 'keys/weather.txt' };
+  /** An object as the files source gives it: no uid, no generation, no status. */
+  function fromFile<Spec, Status>(spec: Spec, name: string): ObjectOf<Spec, Status> {
+    return { metadata: { name, namespace: 'agents' }, spec };
+  }
+  const oauth = () => fromFile<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus>({ vendor: 'GithubOauth2', clientId: 'client-1', clientSecret: OAUTH_REF } as OAuth2CredentialProviderSpec, 'github.corp');
+  const apiKey = () => fromFile<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus>({ apiKey: KEY_REF }, 'weather-api');
+  const UPDATES = /:Update(Oauth2|ApiKey)CredentialProvider$/;
+  const updateCalls = async () => total(await counters(), UPDATES);
+  const secretReads = async () => total(await counters(), /^secretsmanager:GetSecretValue$/);
+  const managedSecretName = (kind: 'oauth2' | 'apikey', name: string) => `bedrock-agentcore-identity!default/${kind}/${name}`;
+
+  /** Converges both providers from an empty account, as a first `apply -f` does. */
+  async function firstApply(s: Secrets): Promise<void> {
+    expect((await converge(oauth2CredentialProviderReconciler, oauth(), env(s))).allActions).toEqual(['created OAuth2 credential provider github-corp']);
+    expect((await converge(apiKeyCredentialProviderReconciler, apiKey(), env(s))).allActions).toEqual(['created API key credential provider weather-api']);
+  }
+
+  test('an unchanged value is read back from the managed secret and not pushed; its digest goes to status', async () => {
+    const s = new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+    await firstApply(s);
+    await emulator.admin('DELETE', 'counters');
+
+    for (let apply = 1; apply <= 2; apply += 1) {
+      const o = oauth();
+      const k = apiKey();
+      const oauthRun = await converge(oauth2CredentialProviderReconciler, o, env(s));
+      const keyRun = await converge(apiKeyCredentialProviderReconciler, k, env(s));
+      expect([oauthRun.next.kind, oauthRun.allActions, keyRun.next.kind, keyRun.allActions]).toEqual(['done', [], 'done', []]);
+      expect(o.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'agents/github.corp', CLIENT_SECRET));
+      expect(k.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'agents/weather-api', API_KEY));
+      expect(condition(o, 'Ready')).toMatchObject({ status: 'True' });
+      // With the digest now in status, the next reconcile of the same object reads nothing more.
+      const reads = await secretReads();
+      expect((await converge(apiKeyCredentialProviderReconciler, k, env(s))).allActions).toEqual([]);
+      expect(await secretReads()).toBe(reads);
+    }
+    const calls = await counters();
+    expect(total(calls, WRITES)).toBe(0);
+    expect(calls['secretsmanager:GetSecretValue']).toEqual({ ok: 4 });
+    expectNoSecretsReturned();
+  });
+
+  test('a changed value is pushed once, then read back as unchanged', async () => {
+    const s = new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+    await firstApply(s);
+    s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
+    const updates = await updateCalls();
+
+    const o = oauth();
+    const k = apiKey();
+    expect((await converge(oauth2CredentialProviderReconciler, o, env(s))).allActions).toEqual(['pushed the client secret']);
+    expect((await converge(apiKeyCredentialProviderReconciler, k, env(s))).allActions).toEqual(['pushed the API key']);
+    expect(await updateCalls()).toBe(updates + 2);
+    expect(o.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'agents/github.corp', ROTATED_SECRET));
+    expect(k.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'agents/weather-api', ROTATED_KEY));
+    const held = (await aws.secretsManager.send(new GetSecretValueCommand({ SecretId: managedSecretName('apikey', 'weather-api') }))).SecretString;
+    expect(JSON.parse(held!)).toEqual({ api_key: ROTATED_KEY });
+
+    expect((await converge(oauth2CredentialProviderReconciler, oauth(), env(s))).allActions).toEqual([]);
+    expect((await converge(apiKeyCredentialProviderReconciler, apiKey(), env(s))).allActions).toEqual([]);
+    expect(await updateCalls()).toBe(updates + 2);
+    expectNoSecretsReturned();
+  });
+
+  test('a refused read (AccessDenied) falls back to a push, and the reconcile still ends Ready', async () => {
+    const s = new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+    await firstApply(s);
+    await emulator.admin('PUT', `behaviours/Secret/${managedSecretName('oauth2', 'github-corp')}`, { accessDenied: true });
+    await emulator.admin('PUT', `behaviours/Secret/${managedSecretName('apikey', 'weather-api')}`, { accessDenied: true });
+    await emulator.admin('DELETE', 'counters');
+
+    const o = oauth();
+    const k = apiKey();
+    const oauthRun = await converge(oauth2CredentialProviderReconciler, o, env(s));
+    const keyRun = await converge(apiKeyCredentialProviderReconciler, k, env(s));
+    expect([oauthRun.next.kind, oauthRun.allActions]).toEqual(['done', ['pushed the client secret']]);
+    expect([keyRun.next.kind, keyRun.allActions]).toEqual(['done', ['pushed the API key']]);
+    expect(condition(o, 'Ready')).toMatchObject({ status: 'True' });
+    expect(condition(k, 'Ready')).toMatchObject({ status: 'True' });
+    expect(k.status!.appliedSecretDigest).toBe(secretDigest('test-digest-key', 'agents/weather-api', API_KEY));
+    const calls = await counters();
+    expect(calls['secretsmanager:GetSecretValue']).toEqual({ AccessDeniedException: 2 });
+    expect(total(calls, UPDATES)).toBe(2);
+    expectNoSecretsReturned();
+  });
+
+  test('a missing managed secret, or one that is not the JSON document expected, falls back to a push', async () => {
+    const s = new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+    await firstApply(s);
+    // Out of band: the OAuth2 provider's secret is gone, the API key's holds a bare string.
+    await emulator.admin('PATCH', 'state', {
+      secretsmanager: { secrets: { [`${ACCOUNT}/${REGION}`]: { [managedSecretName('oauth2', 'github-corp')]: null, [managedSecretName('apikey', 'weather-api')]: { secretString: API_KEY } } } },
+    });
+    await emulator.admin('DELETE', 'counters');
+
+    expect((await converge(oauth2CredentialProviderReconciler, oauth(), env(s))).allActions).toEqual(['pushed the client secret']);
+    expect((await converge(apiKeyCredentialProviderReconciler, apiKey(), env(s))).allActions).toEqual(['pushed the API key']);
+    expect(await counters()).toMatchObject({ 'secretsmanager:GetSecretValue': { ok: 1, ResourceNotFoundException: 1 } });
+    expect(await updateCalls()).toBe(2);
+    // The push put the managed secrets back: the next apply reads them as unchanged.
+    expect((await converge(oauth2CredentialProviderReconciler, oauth(), env(s))).allActions).toEqual([]);
+    expect((await converge(apiKeyCredentialProviderReconciler, apiKey(), env(s))).allActions).toEqual([]);
+    expect(await updateCalls()).toBe(2);
+    expectNoSecretsReturned();
+  });
+
+  test('an emulator (or endpoint) with no Secrets Manager at all falls back to a push', async () => {
+    const s = new Secrets().set(KEY_REF, API_KEY);
+    await converge(apiKeyCredentialProviderReconciler, apiKey(), env(s));
+    const noSecretsManager = { ...env(s), aws: { ...aws, secretsManager: new SecretsManagerClient({ ...emulator.clientConfig, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) } };
+    try {
+      const outcome = await converge(apiKeyCredentialProviderReconciler, apiKey(), noSecretsManager);
+      expect([outcome.next.kind, outcome.allActions]).toEqual(['done', ['pushed the API key']]);
+    } finally {
+      noSecretsManager.aws.secretsManager.destroy();
+    }
+    expectNoSecretsReturned();
+  });
+
+  test('plan reads the same way: no change for an unchanged value, "(changed)" for a changed one, never a value, never a write', async () => {
+    const s = new Secrets().set(OAUTH_REF, CLIENT_SECRET).set(KEY_REF, API_KEY);
+    await firstApply(s);
+    const writes = await writeCalls();
+    expect(await changesOf(oauth2CredentialProviderReconciler.plan!(oauth(), env(s)))).toEqual([]);
+    expect(await changesOf(apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s)))).toEqual([]);
+
+    s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
+    const oauthPlan = await oauth2CredentialProviderReconciler.plan!(oauth(), env(s));
+    const keyPlan = await apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s));
+    expect(await changesOf(Promise.resolve(oauthPlan))).toEqual([{ action: 'update', subject: 'spec.clientSecret', to: '(changed)' }]);
+    expect(await changesOf(Promise.resolve(keyPlan))).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+
+    // A client id change with the secret unchanged plans the client id alone.
+    s.set(OAUTH_REF, CLIENT_SECRET);
+    const moved = oauth();
+    moved.spec.clientId = 'client-2';
+    expect(await changesOf(oauth2CredentialProviderReconciler.plan!(moved, env(s)))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
+    expect((await converge(oauth2CredentialProviderReconciler, moved, env(s))).allActions).toEqual(['updated spec.clientId']);
+
+    // A refused read cannot tell: the plan says the value would be pushed, as apply would.
+    await emulator.admin('PUT', `behaviours/Secret/${managedSecretName('apikey', 'weather-api')}`, { accessDenied: true });
+    s.set(KEY_REF, API_KEY);
+    expect(await changesOf(apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s)))).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+
+    expect(await writeCalls()).toBe(writes + 1);
+    const text = JSON.stringify([oauthPlan, keyPlan]);
+    for (const secret of ALL_SECRETS) expect(text).not.toContain(secret);
   });
 });
 

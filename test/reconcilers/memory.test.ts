@@ -621,7 +621,7 @@ describe('Memory plan against the emulator', () => {
     expect(memoryReconciler.plan).toBe(planMemory);
     const object = memoryObject({ role: { managed: {} }, strategies: STRATEGIES, tags: { team: 'support' } } as Partial<MemorySpec>);
     const before = await counters();
-    expect(await planMemory(object, env())).toEqual([
+    expect((await planMemory(object, env())).changes).toEqual([
       { action: 'create', subject: 'memory support_memory' },
       { action: 'create', subject: 'strategy facts', to: 'semantic' },
       { action: 'create', subject: 'strategy summaries', to: 'summary' },
@@ -632,13 +632,13 @@ describe('Memory plan against the emulator', () => {
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-memory-agents-support-memory' }))).rejects.toThrow();
 
     expect((await converge(object)).next.kind).toBe('done');
-    expect(await planMemory(object, env())).toEqual([]);
+    expect((await planMemory(object, env())).changes).toEqual([]);
 
     // The role gone out of band: the plan does not make it again, and its ARN is not known until apply.
     const roleArn = object.status!.roleArn;
     await removeManagedRole(env(), 'agentcore-memory-agents-support-memory');
     const beforeRoleless = await counters();
-    expect(await planMemory(object, env())).toEqual([{ action: 'update', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
+    expect((await planMemory(object, env())).changes).toEqual([{ action: 'update', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
     expect(writeCalls(await counters())).toBe(writeCalls(beforeRoleless));
   });
 
@@ -656,7 +656,7 @@ describe('Memory plan against the emulator', () => {
     });
     object.metadata.generation = 2;
     const before = await counters();
-    const plan = await planMemory(object, env());
+    const plan = (await planMemory(object, env())).changes;
     expect(writeCalls(await counters())).toBe(writeCalls(before));
     expect(plan).toEqual([
       { action: 'update', subject: 'spec.description', from: 'first', to: 'second' },
@@ -674,14 +674,14 @@ describe('Memory plan against the emulator', () => {
       'tagged team, env',
       'untagged old',
     ]);
-    expect(await planMemory(object, env())).toEqual([]);
+    expect((await planMemory(object, env())).changes).toEqual([]);
   });
 
   test('a memory AWS is still working on gives wait', async () => {
     await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
     const object = memoryObject({ strategies: STRATEGIES });
     object.status = (await reconcileMemory(object, env())).status;
-    expect(await planMemory(object, env())).toEqual([{ action: 'wait', subject: 'memory support_memory', to: 'CREATING' }]);
+    expect((await planMemory(object, env())).changes).toEqual([{ action: 'wait', subject: 'memory support_memory', to: 'CREATING' }]);
   });
 
   test('a new encryption key gives replace, and no write', async () => {
@@ -690,7 +690,7 @@ describe('Memory plan against the emulator', () => {
     object.spec.encryptionKeyArn = KEY;
     object.metadata.generation = 2;
     const before = await counters();
-    expect(await planMemory(object, env())).toEqual([
+    expect((await planMemory(object, env())).changes).toEqual([
       { action: 'replace', subject: 'memory support_memory' },
       { action: 'replace', subject: 'spec.encryptionKeyArn', from: undefined, to: KEY },
     ]);

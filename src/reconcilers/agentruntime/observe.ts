@@ -5,7 +5,7 @@
  * to adopt it.
  */
 import {
-  GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimesCommand, ListTagsForResourceCommand,
+  GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimesCommand,
   type AgentRuntime as RuntimeSummary, type AgentRuntimeEndpoint, type GetAgentRuntimeResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
@@ -13,6 +13,8 @@ import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
 import type { Memo } from '../memo.js';
+import { tagsOf } from '../inventory.js';
+import type { ReconcileEnv } from '../kind.js';
 import type { ObservedEndpoint } from './endpoints.js';
 import { TRANSITIONAL } from '../steps.js';
 
@@ -82,17 +84,41 @@ async function readEndpoints(aws: AwsClients, gate: RateGate | undefined, id: st
 }
 
 
+/** The names of all a runtime's endpoints, DEFAULT among them. */
+export async function listEndpointNames(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await send<{ runtimeEndpoints?: { name?: string }[]; nextToken?: string }>(aws.agentcore, new ListAgentRuntimeEndpointsCommand({ agentRuntimeId: id, maxResults: 100, nextToken }), gate);
+    names.push(...(page.runtimeEndpoints ?? []).map((e) => e.name!));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return names;
+}
+
+/**
+ * The runtime an object owns, found without its id: first among the resources the source's inventory
+ * says the object owns (one Get each, no listing), else by name in the account's listing.
+ */
+async function findRuntime(env: ReconcileEnv, lookup: RuntimeLookup): Promise<GetAgentRuntimeResponse | undefined> {
+  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'runtime')) ?? []) {
+    const runtime = await getRuntime(env.aws, env.gate, id);
+    if (runtime?.agentRuntimeName === lookup.name) return runtime;
+  }
+  const summary = await findByName(env.aws, env.gate, lookup.name, env.memo);
+  return summary && getRuntime(env.aws, env.gate, summary.agentRuntimeId!);
+}
+
 /**
  * While AWS is still working on a runtime found by its recorded id, one Get is all there is to learn:
  * endpoints and tags are read once it has settled.
  */
-export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined, lookup: RuntimeLookup, memo?: Memo): Promise<ObservedRuntime | undefined> {
+export async function observeRuntime(env: ReconcileEnv, lookup: RuntimeLookup): Promise<ObservedRuntime | undefined> {
+  const { aws, gate } = env;
   let runtime = lookup.id ? await getRuntime(aws, gate, lookup.id) : undefined;
   let foundByName = false;
   if (!runtime) {
-    const summary = await findByName(aws, gate, lookup.name, memo);
-    if (!summary) return undefined;
-    runtime = await getRuntime(aws, gate, summary.agentRuntimeId!);
+    runtime = await findRuntime(env, lookup);
     if (!runtime) return undefined;
     foundByName = true;
   }
@@ -109,10 +135,9 @@ export async function observeRuntime(aws: AwsClients, gate: RateGate | undefined
     configuration: configuration as Record<string, unknown>,
   };
   if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {} };
-  const listed = await unlessNotFound(send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate));
+  const tags = await tagsOf(env, arn);
   // Deleted between the Get and this read: it is gone.
-  if (!listed) return undefined;
-  const tags = listed.tags ?? {};
+  if (!tags) return undefined;
   if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
     throw new NotOurs('An agent runtime', lookup.name);
   }

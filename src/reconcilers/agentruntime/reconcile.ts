@@ -13,7 +13,7 @@ import type { AgentRuntimeSpec, AgentRuntimeStatus } from '../../api/v1alpha1/ag
 import { send } from '../../aws/call.js';
 import { Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { applyTagChanges, beginRun, clientToken, DependencyNotReady, done, failure, plannedTagChanges, referencedField, TRANSITIONAL } from '../steps.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation,
@@ -116,7 +116,7 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
 
   let roleCreatedAt: Date | undefined;
   try {
-    const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
+    const observed = await observeRuntime(env, lookupOf(object, name, env.owner));
     status.lastSyncedAt = now.toISOString();
     // While AWS works on the runtime there is nothing to decide: one Get, and no IAM, ECR or tag reads.
     if (observed && TRANSITIONAL.has(observed.status)) {
@@ -207,7 +207,7 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the runtime (deletionPolicy: Retain)'] };
   try {
     const name = awsNameOf(RUNTIME_RULE, object);
-    const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
+    const observed = await observeRuntime(env, lookupOf(object, name, env.owner));
     if (!observed) {
       if (spec.role.managed) actions.push(...(await removeManagedRole(env, spec.role.managed.roleName ?? defaultRoleName(env.owner))).actions);
       status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.Deleting, `Runtime ${name} is deleted`, generation, now);
@@ -229,30 +229,31 @@ export async function finalizeAgentRuntime(object: RuntimeObject, env: Reconcile
 }
 
 /** What reconcile would do, from the same decisions, without a write. */
-export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planAgentRuntime(object: RuntimeObject, env: ReconcileEnv): Promise<ObjectPlan<AgentRuntimeStatus>> {
   const { spec } = object;
   const name = awsNameOf(RUNTIME_RULE, object);
   const references = await referencedInputsForPlan(object, env);
-  const observed = await observeRuntime(env.aws, env.gate, lookupOf(object, name, env.owner), env.memo);
-  if (observed && TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `runtime ${name}`, to: observed.status }];
+  const observed = await observeRuntime(env, lookupOf(object, name, env.owner));
+  const result = (changes: PlannedChange[]): ObjectPlan<AgentRuntimeStatus> => ({ changes, ...(observed ? { observed: { runtimeName: name, agentRuntimeId: observed.id, agentRuntimeArn: observed.arn, version: observed.version, awsStatus: observed.status } } : {}) });
+  if (observed && TRANSITIONAL.has(observed.status)) return result([{ action: 'wait', subject: `runtime ${name}`, to: observed.status }]);
   const artifact = await resolveArtifact(env.aws, env.gate, spec.artifact, env.memo);
   const desired = desiredRuntime(spec, { ...references, image: artifact.image, codeVersion: codeVersion(artifact.fingerprint, object.metadata.annotations?.[Annotation.restartedAt]) });
   const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
   if (!observed) {
-    return [
+    return result([
       { action: 'create', subject: `runtime ${name}` },
       ...(spec.endpoints ?? []).map((e): PlannedChange => ({ action: 'create', subject: `endpoint ${e.name}`, to: e.version ?? 'latest' })),
-    ];
+    ]);
   }
   const changes = diffRuntime(desired, observed.configuration);
-  if (changes.some((c) => c.action === 'replace')) return [{ action: 'replace', subject: `runtime ${name}`, from: changes[0]!.from, to: changes[0]!.to }];
+  if (changes.some((c) => c.action === 'replace')) return result([{ action: 'replace', subject: `runtime ${name}`, from: changes[0]!.from, to: changes[0]!.to }]);
   const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to, newVersion: true }));
   planned.push(...plannedTagChanges(desiredTags, observed.tags));
   const latest = planned.some((p) => p.newVersion) ? String(Number(observed.version) + 1) : observed.version;
   for (const a of endpointActions(spec.endpoints ?? [], observed.endpoints, latest)) {
     planned.push(a.type === 'delete' ? { action: 'delete', subject: `endpoint ${a.name}` } : { action: a.type, subject: `endpoint ${a.name}`, ...(a.type === 'update' ? { from: a.from } : {}), to: a.version });
   }
-  return planned;
+  return result(planned);
 }
 
 const UNKNOWN = '(known after apply)';

@@ -4,7 +4,7 @@
  * tags or the object asks to adopt it.
  */
 import {
-  GetGatewayCommand, ListGatewaysCommand, ListGatewayTargetsCommand, ListTagsForResourceCommand,
+  GetGatewayCommand, ListGatewaysCommand, ListGatewayTargetsCommand,
   type GatewaySummary, type GetGatewayResponse, type TargetSummary,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
@@ -12,6 +12,8 @@ import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
 import { TRANSITIONAL } from '../steps.js';
+import { tagsOf } from '../inventory.js';
+import type { ReconcileEnv } from '../kind.js';
 
 export interface ObservedGateway {
   id: string;
@@ -49,23 +51,31 @@ async function findByName(aws: AwsClients, gate: RateGate | undefined, name: str
   return undefined;
 }
 
-export async function observeGateway(aws: AwsClients, gate: RateGate | undefined, lookup: GatewayLookup): Promise<ObservedGateway | undefined> {
+/** A gateway the source's inventory says the object owns, under the name it wants now; else one found by name. */
+async function findGateway(env: ReconcileEnv, lookup: GatewayLookup): Promise<GetGatewayResponse | undefined> {
+  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'gateway')) ?? []) {
+    const gateway = await getGateway(env.aws, env.gate, id);
+    if (gateway?.name === lookup.name) return gateway;
+  }
+  const summary = await findByName(env.aws, env.gate, lookup.name);
+  return summary && getGateway(env.aws, env.gate, summary.gatewayId!);
+}
+
+export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): Promise<ObservedGateway | undefined> {
+  const { aws, gate } = env;
   let gateway = lookup.id ? await getGateway(aws, gate, lookup.id) : undefined;
   let foundByName = false;
   if (!gateway) {
-    const summary = await findByName(aws, gate, lookup.name);
-    if (!summary) return undefined;
-    gateway = await getGateway(aws, gate, summary.gatewayId!);
+    gateway = await findGateway(env, lookup);
     if (!gateway) return undefined;
     foundByName = true;
   }
   const arn = gateway.gatewayArn!;
   // While AWS works on a gateway found by its recorded id, the Get is all there is to learn.
   const settling = !foundByName && TRANSITIONAL.has(gateway.status!);
-  const listed = settling ? { tags: {} } : await unlessNotFound(send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), gate));
+  const tags = settling ? {} : await tagsOf(env, arn);
   // Deleted between the Get and this read: it is gone.
-  if (!listed) return undefined;
-  const tags: Record<string, string> = listed.tags ?? {};
+  if (!tags) return undefined;
   if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) throw new NotOurs('A gateway', lookup.name);
   const {
     gatewayId, gatewayArn: _arn, gatewayUrl, name, status, statusReasons, workloadIdentityDetails, createdAt: _created, updatedAt: _updated, ...configuration

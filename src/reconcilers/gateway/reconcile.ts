@@ -17,7 +17,7 @@ import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, statementsPolicy, trustPolicy,
   type ManagedRoleRequest, type PolicyStatement,
 } from '../iam/index.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { NotOurs, ownershipTags } from '../ownership.js';
 import { desiredGateway } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
@@ -81,7 +81,7 @@ export async function reconcileGateway(object: GatewayObject, env: ReconcileEnv)
   const name = awsNameOf(GATEWAY_RULE, object);
 
   try {
-    const observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+    const observed = await observeGateway(env, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     status.lastSyncedAt = now.toISOString();
     // While AWS works on the gateway there is nothing to decide: one Get, and no IAM or tag reads.
     if (observed && TRANSITIONAL.has(observed.status)) {
@@ -172,7 +172,7 @@ export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv):
   try {
     let observed: ObservedGateway | undefined;
     try {
-      observed = await observeGateway(env.aws, env.gate, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+      observed = await observeGateway(env, { name, id: status.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
     } catch (error) {
       if (!(error instanceof NotOurs)) throw error;
       return { status, next: { kind: 'done' }, actions: [`left gateway ${name} alone: it is not managed by this object`] };
@@ -203,21 +203,22 @@ export async function finalizeGateway(object: GatewayObject, env: ReconcileEnv):
 }
 
 /** What reconcile would do, from the same observation and decisions, without a write. */
-export async function planGateway(object: GatewayObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planGateway(object: GatewayObject, env: ReconcileEnv): Promise<ObjectPlan<GatewayStatus>> {
   const { spec, metadata } = object;
   const name = awsNameOf(GATEWAY_RULE, object);
   const roleArn = await roleArnForPlan(object, env);
-  const observed = await observeGateway(env.aws, env.gate, { name, id: object.status?.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
-  if (!observed) return [{ action: 'create', subject: `gateway ${name}` }];
-  if (TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `gateway ${name}`, to: observed.status }];
+  const observed = await observeGateway(env, { name, id: object.status?.gatewayId, owner: env.owner, adopt: metadata.annotations?.[Annotation.adopt] === 'true' });
+  const result = (changes: PlannedChange[]): ObjectPlan<GatewayStatus> => ({ changes, ...(observed ? { observed: statusOf(observed, roleArn) } : {}) });
+  if (!observed) return result([{ action: 'create', subject: `gateway ${name}` }]);
+  if (TRANSITIONAL.has(observed.status)) return result([{ action: 'wait', subject: `gateway ${name}`, to: observed.status }]);
   // A gateway's name cannot change: the object would need a new gateway.
-  if (observed.name !== name) return [{ action: 'replace', subject: `gateway ${name}`, from: observed.name, to: name }];
+  if (observed.name !== name) return result([{ action: 'replace', subject: `gateway ${name}`, from: observed.name, to: name }]);
   const changes = diffGateway(desiredGateway(spec, roleArn), observed.configuration);
   const replacement = changes.find((c) => c.action === 'replace');
-  if (replacement) return [{ action: 'replace', subject: `gateway ${name}`, from: replacement.from, to: replacement.to }];
+  if (replacement) return result([{ action: 'replace', subject: `gateway ${name}`, from: replacement.from, to: replacement.to }]);
   const planned: PlannedChange[] = changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to }));
   planned.push(...plannedTagChanges({ ...spec.tags, ...ownershipTags(env.owner) }, observed.tags));
-  return planned;
+  return result(planned);
 }
 
 export const gatewayReconciler: KindReconciler<GatewaySpec, GatewayStatus> = {

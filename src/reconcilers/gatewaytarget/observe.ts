@@ -10,6 +10,7 @@ import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import { listTargets } from '../gateway/observe.js';
+import type { Memo } from '../memo.js';
 
 export interface ObservedTarget {
   id: string;
@@ -33,11 +34,18 @@ async function getTarget(aws: AwsClients, gate: RateGate | undefined, gatewayId:
   return unlessNotFound(send<GetGatewayTargetResponse>(aws.agentcore, new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId }), gate));
 }
 
+/**
+ * How long one listing of a gateway's targets serves the targets looking for themselves by name. A
+ * target this run creates need not appear in it: its object records the id.
+ */
+const LISTING_TTL_MS = 5000;
+
 /** The target, or undefined when neither it nor its gateway exists. */
-export async function observeTarget(aws: AwsClients, gate: RateGate | undefined, lookup: TargetLookup): Promise<ObservedTarget | undefined> {
+export async function observeTarget(aws: AwsClients, gate: RateGate | undefined, lookup: TargetLookup, memo?: Memo): Promise<ObservedTarget | undefined> {
   let target = lookup.id ? await getTarget(aws, gate, lookup.gatewayId, lookup.id) : undefined;
   if (!target) {
-    const summaries = await unlessNotFound(listTargets(aws, gate, lookup.gatewayId));
+    const list = () => unlessNotFound(listTargets(aws, gate, lookup.gatewayId));
+    const summaries = await (memo ? memo.get(`agentcore:targets:${lookup.gatewayId}`, LISTING_TTL_MS, list) : list());
     if (!summaries) return undefined;
     const summary = summaries.find((t) => t.name === lookup.name);
     if (!summary) return undefined;

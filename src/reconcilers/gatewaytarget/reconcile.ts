@@ -16,7 +16,7 @@ import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import { carryUnmodelled } from '../gateway/normalise.js';
 import { beginRun, clientToken, DependencyNotReady, done, failure, markDriftCorrected, readyReference, referencedField, reportDrift, specUnchanged } from '../steps.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { UNKNOWN } from '../gateway/reconcile.js';
 import { desiredTarget } from './desired.js';
 import { diffTarget, TARGET_CARRIED, TARGET_MODEL } from './diff.js';
@@ -74,7 +74,7 @@ export async function reconcileGatewayTarget(object: TargetObject, env: Reconcil
     const desired = desiredTarget(spec, { providerArn: providerArnOf(spec, env) });
     // An id recorded in another gateway (the Gateway was replaced) says nothing about this one.
     const recordedId = status.gatewayId === gatewayId ? status.targetId : undefined;
-    const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: recordedId });
+    const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: recordedId }, env.memo);
     status.lastSyncedAt = now.toISOString();
 
     if (!observed) {
@@ -142,7 +142,7 @@ export async function finalizeGatewayTarget(object: TargetObject, env: Reconcile
     const referenced = env.lookup('Gateway', spec.gatewayRef.name)?.status.gatewayId;
     const gatewayId = status.gatewayId ?? (typeof referenced === 'string' ? referenced : undefined);
     if (!gatewayId) return { status, next: { kind: 'done' }, actions };
-    const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: status.gatewayId === gatewayId ? status.targetId : undefined });
+    const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: status.gatewayId === gatewayId ? status.targetId : undefined }, env.memo);
     if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
     status.awsStatus = observed.status;
     if (observed.status === 'DELETING') return requeue(Reason.Deleting, `Deleting target ${name}`);
@@ -160,7 +160,7 @@ export async function finalizeGatewayTarget(object: TargetObject, env: Reconcile
  * gateway is not ready yet is created once it is, in a gateway not known before apply; a credential
  * provider not ready yet gives an ARN not known before apply.
  */
-export async function planGatewayTarget(object: TargetObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planGatewayTarget(object: TargetObject, env: ReconcileEnv): Promise<ObjectPlan<GatewayTargetStatus>> {
   const { spec } = object;
   const name = awsNameOf(TARGET_RULE, object);
   let gatewayId: string;
@@ -168,7 +168,7 @@ export async function planGatewayTarget(object: TargetObject, env: ReconcileEnv)
     gatewayId = gatewayOf(spec, env).gatewayId;
   } catch (error) {
     if (!(error instanceof DependencyNotReady)) throw error;
-    return [{ action: 'create', subject: `target ${name}`, to: { gateway: UNKNOWN } }];
+    return { changes: [{ action: 'create', subject: `target ${name}`, to: { gateway: UNKNOWN } }] };
   }
   let providerArn: string | undefined;
   try {
@@ -179,13 +179,14 @@ export async function planGatewayTarget(object: TargetObject, env: ReconcileEnv)
   }
   const desired = desiredTarget(spec, { providerArn });
   const recordedId = object.status?.gatewayId === gatewayId ? object.status.targetId : undefined;
-  const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: recordedId });
-  if (!observed) return [{ action: 'create', subject: `target ${name}` }];
-  if (IN_FLIGHT.has(observed.status) || PENDING_AUTH.has(observed.status)) return [{ action: 'wait', subject: `target ${name}`, to: observed.status }];
+  const observed = await observeTarget(env.aws, env.gate, { gatewayId, name, id: recordedId }, env.memo);
+  const result = (changes: PlannedChange[]): ObjectPlan<GatewayTargetStatus> => ({ changes, ...(observed ? { observed: statusOf(observed, gatewayId) } : {}) });
+  if (!observed) return result([{ action: 'create', subject: `target ${name}` }]);
+  if (IN_FLIGHT.has(observed.status) || PENDING_AUTH.has(observed.status)) return result([{ action: 'wait', subject: `target ${name}`, to: observed.status }]);
   const changes = diffTarget(desired, observed.configuration);
   const replacement = changes.find((c) => c.action === 'replace');
-  if (replacement) return [{ action: 'replace', subject: `target ${name}`, from: replacement.from, to: replacement.to }];
-  return changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to }));
+  if (replacement) return result([{ action: 'replace', subject: `target ${name}`, from: replacement.from, to: replacement.to }]);
+  return result(changes.map((c) => ({ action: 'update', subject: c.path, from: c.from, to: c.to })));
 }
 
 export const gatewayTargetReconciler: KindReconciler<GatewayTargetSpec, GatewayTargetStatus> = {

@@ -5,9 +5,10 @@
  */
 import {
   AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
-  DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand,
+  DetachRolePolicyCommand, GetAccountAuthorizationDetailsCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand,
   PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
   type AttachedPolicy, type Role,
+  type GetAccountAuthorizationDetailsResponse,
 } from '@aws-sdk/client-iam';
 import type { RoleSpec } from '../../api/schema.js';
 import { send } from '../../aws/call.js';
@@ -50,7 +51,7 @@ export interface EnsuredRole {
   createdAt?: Date;
 }
 
-type Env = Pick<ReconcileEnv, 'aws' | 'gate' | 'owner'>;
+type Env = Pick<ReconcileEnv, 'aws' | 'gate' | 'owner' | 'memo'>;
 
 /** The request for a spec's managed role: its name (or the one derived from the owner), path, and the ownership tags. */
 export function managedRoleRequest(
@@ -130,6 +131,21 @@ async function attachedPolicyArns(env: Env, roleName: string): Promise<string[]>
   return arns;
 }
 
+/** What IAM holds for a role, from its own reads or from the account's snapshot. */
+function observedRole(role: Role, names: string[], inlinePolicy: unknown, managedPolicyArns: string[]): ObservedRole {
+  return {
+    arn: role.Arn!,
+    path: role.Path ?? '/',
+    ...(role.CreateDate ? { createdAt: role.CreateDate } : {}),
+    trustPolicy: role.AssumeRolePolicyDocument === undefined ? undefined : parsePolicyDocument(role.AssumeRolePolicyDocument),
+    ...(role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+    tags: tagsOf(role),
+    inlinePolicyNames: names,
+    ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
+    managedPolicyArns,
+  };
+}
+
 /** The rest of what IAM holds for a role GetRole returned: its inline policies (ours read in full) and attachments. */
 async function observeRole(env: Env, role: Role, inlinePolicyName: string): Promise<ObservedRole> {
   const roleName = role.RoleName!;
@@ -144,18 +160,50 @@ async function observeRole(env: Env, role: Role, inlinePolicyName: string): Prom
       if (!isNotFound(error)) throw error;
     }
   }
-  return {
-    arn: role.Arn!,
-    path: role.Path ?? '/',
-    ...(role.CreateDate ? { createdAt: role.CreateDate } : {}),
-    trustPolicy: role.AssumeRolePolicyDocument === undefined ? undefined : parsePolicyDocument(role.AssumeRolePolicyDocument),
-    ...(role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
-    tags: tagsOf(role),
-    inlinePolicyNames: names,
-    ...(inlinePolicy !== undefined ? { inlinePolicy } : {}),
-    managedPolicyArns: await attachedPolicyArns(env, roleName),
-  };
+  return observedRole(role, names, inlinePolicy, await attachedPolicyArns(env, roleName));
 }
+
+/**
+ * Every role of the account with its policies, attachments and tags: a few paged reads for all the
+ * roles a plan looks at, instead of four reads a role. A plan writes nothing, so what it read at the
+ * start stays true for the whole plan; apply reads each role afresh.
+ */
+interface SnapshotRole {
+  /** The role without its inline policies' documents. */
+  observed: ObservedRole;
+  /** Inline policy documents by lower-case name. */
+  documents: Map<string, string>;
+}
+
+async function roleSnapshot(env: Env): Promise<Map<string, SnapshotRole> | undefined> {
+  if (!env.memo) return undefined;
+  const load = async () => {
+    const roles = new Map<string, SnapshotRole>();
+    let marker: string | undefined;
+    do {
+      const page = await send<GetAccountAuthorizationDetailsResponse>(env.aws.iam, new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker }), env.gate);
+      for (const detail of page.RoleDetailList ?? []) {
+        const policies = detail.RolePolicyList ?? [];
+        const role: Role = { ...detail, RoleName: detail.RoleName!, Arn: detail.Arn!, Path: detail.Path!, RoleId: detail.RoleId!, CreateDate: detail.CreateDate! };
+        roles.set(detail.RoleName!.toLowerCase(), {
+          observed: observedRole(role, policies.map((p) => p.PolicyName!), undefined, (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!)),
+          documents: new Map(policies.map((p) => [p.PolicyName!.toLowerCase(), p.PolicyDocument!])),
+        });
+      }
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return roles;
+  };
+  try {
+    return await env.memo.get(ROLE_SNAPSHOT_KEY, ROLE_SNAPSHOT_TTL_MS, load);
+  } catch {
+    // Not allowed (iam:GetAccountAuthorizationDetails), or failing: read the role itself.
+    return undefined;
+  }
+}
+
+const ROLE_SNAPSHOT_KEY = 'iam:roles';
+const ROLE_SNAPSHOT_TTL_MS = 10 * 60_000;
 
 async function applyChange(env: Env, desired: DesiredRole, change: RoleChange, request: ManagedRoleRequest): Promise<string> {
   const { aws, gate } = env;
@@ -242,6 +290,15 @@ export async function ensureManagedRole(env: Env, request: ManagedRoleRequest): 
 /** What ensureManagedRole would write, without writing: the role's creation, or the changes to an existing role of ours. */
 export async function planManagedRole(env: Env, request: ManagedRoleRequest): Promise<{ create: true } | { create: false; roleArn: string; changes: RoleChange[] }> {
   const desired = desiredOf(request);
+  const snapshot = await roleSnapshot(env);
+  if (snapshot) {
+    const known = snapshot.get(request.roleName.toLowerCase());
+    if (!known) return { create: true };
+    checkOwnership(request.roleName, known.observed.tags, env.owner, request.adopt);
+    const document = known.documents.get(desired.inlinePolicyName.toLowerCase());
+    const observed = { ...known.observed, ...(document !== undefined ? { inlinePolicy: parsePolicyDocument(document) } : {}) };
+    return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
+  }
   const role = await getRole(env, request.roleName);
   if (!role) return { create: true };
   checkOwnership(request.roleName, tagsOf(role), env.owner, request.adopt);

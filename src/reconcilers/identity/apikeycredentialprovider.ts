@@ -1,8 +1,9 @@
 /**
  * The ApiKeyCredentialProvider reconciler. The provider lives in the default token vault under the
  * object's name and holds one thing, the key: read at every reconcile and pushed once when its keyed
- * digest differs from the one kept in status, or passed to AgentCore as an EXTERNAL Secrets Manager
- * reference that the operator never reads.
+ * digest differs from the one kept in status (with none in status, when it differs from the key
+ * AgentCore holds), or passed to AgentCore as an EXTERNAL Secrets Manager reference that the operator
+ * never reads.
  */
 import {
   CreateApiKeyCredentialProviderCommand, DeleteApiKeyCredentialProviderCommand, GetApiKeyCredentialProviderCommand, UpdateApiKeyCredentialProviderCommand,
@@ -13,10 +14,10 @@ import { awsNameOf } from '../../api/names.js';
 import type { ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus } from '../../api/v1alpha1/apikeycredentialprovider.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, ReconcileEnv } from '../kind.js';
 import { ownershipTags } from '../ownership.js';
 import { Run, uidOf, unlessNotFound, weigh } from './common.js';
-import { desiredSecret, plannedSecretChange, secretSourceDiffers, secretValueChanged, type DesiredSecret, type ObservedSecret } from './secret.js';
+import { desiredSecret, plannedSecretChange, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from './secret.js';
 
 export type ApiKeyProviderObject = ObjectOf<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus>;
 type ApiKeyProviderOutcome = Outcome<ApiKeyCredentialProviderStatus>;
@@ -74,7 +75,7 @@ export async function reconcileApiKeyCredentialProvider(object: ApiKeyProviderOb
 
     const changes = secretSourceDiffers(secret, observedSecret(observed)) ? ['spec.apiKey'] : [];
     // A new key is pushed whatever the driftPolicy: a rotated Kubernetes Secret does not move the generation.
-    const pushKey = secretValueChanged(secret, status.appliedSecretDigest);
+    const pushKey = await secretMustBePushed(env, secret, observedSecret(observed), status.appliedSecretDigest);
     const { decision, specUnchanged } = weigh(changes, spec.driftPolicy, status, metadata.generation);
     if (pushKey || decision === 'apply') {
       const updated = await send<CreateApiKeyCredentialProviderResponse>(env.aws.agentcore, new UpdateApiKeyCredentialProviderCommand({ name, ...keyInput(secret) } as never), env.gate);
@@ -116,17 +117,20 @@ export async function finalizeApiKeyCredentialProvider(object: ApiKeyProviderObj
 
 /**
  * What reconcile would change, with no write. The key is read to compare its keyed digest with the one
- * in status; a plan says only that it would be pushed. Tags are given on Create only, so none show.
+ * in status (with none, with the key AgentCore holds, as reconcile does); a plan says only that it
+ * would be pushed. Tags are given on Create only, so none show. What it observed (the provider's ARN)
+ * goes with the plan, for the objects that reference the provider.
  */
-export async function planApiKeyCredentialProvider(object: ApiKeyProviderObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planApiKeyCredentialProvider(object: ApiKeyProviderObject, env: ReconcileEnv): Promise<ObjectPlan<ApiKeyCredentialProviderStatus>> {
   const { spec, metadata } = object;
   const name = awsNameOf(NAME_RULE, object);
   const secret = await desiredSecret(spec.apiKey, 'apiKey', env, uidOf(metadata), new Run<ApiKeyCredentialProviderStatus>(object.status, metadata.generation, env.now(), env.pollMs));
   const observed = await observeProvider(env, name);
-  if (!observed) return [{ action: 'create', subject: `provider ${name}` }];
+  if (!observed) return { changes: [{ action: 'create', subject: `provider ${name}` }] };
   const changes = secretSourceDiffers(secret, observedSecret(observed)) ? ['spec.apiKey'] : [];
   const { decision } = weigh(changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
-  return secretValueChanged(secret, object.status?.appliedSecretDigest) || decision === 'apply' ? [plannedSecretChange('spec.apiKey')] : [];
+  const pushKey = await secretMustBePushed(env, secret, observedSecret(observed), object.status?.appliedSecretDigest);
+  return { changes: pushKey || decision === 'apply' ? [plannedSecretChange('spec.apiKey')] : [], observed: statusOf(observed, name) };
 }
 
 export const apiKeyCredentialProviderReconciler: KindReconciler<ApiKeyCredentialProviderSpec, ApiKeyCredentialProviderStatus> = {

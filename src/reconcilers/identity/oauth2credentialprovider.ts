@@ -2,8 +2,8 @@
  * The OAuth2CredentialProvider reconciler. The provider lives in the default token vault under the
  * object's name. Its client secret is read at every reconcile (or, from Secrets Manager, passed to
  * AgentCore as an EXTERNAL reference); a changed value is pushed once, found by comparing its keyed
- * digest with the one kept in status. Update replaces the whole configuration, so every Update
- * carries the secret as well.
+ * digest with the one kept in status (with none in status, by comparing it with the value AgentCore
+ * holds). Update replaces the whole configuration, so every Update carries the secret as well.
  */
 import {
   CreateOauth2CredentialProviderCommand, DeleteOauth2CredentialProviderCommand, GetOauth2CredentialProviderCommand, UpdateOauth2CredentialProviderCommand,
@@ -15,11 +15,11 @@ import type { OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus } fro
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { ownershipTags } from '../ownership.js';
 import { FAILED, Run, TRANSITIONAL, uidOf, unlessNotFound, weigh } from './common.js';
 import { oauth2ConfigChanges, oauth2ConfigInput, oauth2ConfigValues } from './oauth2-config.js';
-import { desiredSecret, plannedSecretChange, secretSourceDiffers, secretValueChanged, type ObservedSecret } from './secret.js';
+import { desiredSecret, plannedSecretChange, secretMustBePushed, secretSourceDiffers, type ObservedSecret } from './secret.js';
 
 export type OAuth2ProviderObject = ObjectOf<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus>;
 type OAuth2ProviderOutcome = Outcome<OAuth2CredentialProviderStatus>;
@@ -92,7 +92,7 @@ export async function reconcileOAuth2CredentialProvider(object: OAuth2ProviderOb
     // A new secret value is a change the spec asks for even when its generation did not move (a
     // rotated Kubernetes Secret), so it is pushed whatever the driftPolicy; the Update it takes
     // replaces the whole configuration, so it also corrects any drift.
-    const pushSecret = secretValueChanged(secret, status.appliedSecretDigest);
+    const pushSecret = await secretMustBePushed(env, secret, observedSecret(observed), status.appliedSecretDigest);
     const { decision, specUnchanged } = weigh(changes, spec.driftPolicy, status, metadata.generation);
     if (pushSecret || decision === 'apply') {
       const updated = await send<UpdateOauth2CredentialProviderResponse>(
@@ -143,28 +143,31 @@ export async function finalizeOAuth2CredentialProvider(object: OAuth2ProviderObj
 
 /**
  * What reconcile would change, with no write. The client secret is read to compare its keyed digest
- * with the one in status; a plan says only that it would be pushed. A vendor cannot change in place
- * (reconcile stalls on it), so a new vendor is a replace. Tags are given on Create only, so none show.
+ * with the one in status (with none, with the value AgentCore holds, as reconcile does); a plan says
+ * only that it would be pushed. A vendor cannot change in place (reconcile stalls on it), so a new
+ * vendor is a replace. Tags are given on Create only, so none show. What it observed (the provider's
+ * ARN) goes with the plan, for the objects that reference the provider.
  */
-export async function planOAuth2CredentialProvider(object: OAuth2ProviderObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planOAuth2CredentialProvider(object: OAuth2ProviderObject, env: ReconcileEnv): Promise<ObjectPlan<OAuth2CredentialProviderStatus>> {
   const { spec, metadata } = object;
   const name = awsNameOf(NAME_RULE, object);
   const secret = await desiredSecret(spec.clientSecret, 'clientSecret', env, uidOf(metadata), new Run<OAuth2CredentialProviderStatus>(object.status, metadata.generation, env.now(), env.pollMs));
   oauth2ConfigInput(spec, secret); // the spec checks reconcile makes before any call; the input itself is not kept
   const observed = await observeProvider(env, name);
-  if (!observed) return [{ action: 'create', subject: `provider ${name}` }];
-  if (observed.status && TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject: `provider ${name}`, to: observed.status }];
-  if (observed.credentialProviderVendor !== spec.vendor) return [{ action: 'replace', subject: `provider ${name}`, from: observed.credentialProviderVendor, to: spec.vendor }];
+  if (!observed) return { changes: [{ action: 'create', subject: `provider ${name}` }] };
+  const result = (changes: PlannedChange[]): ObjectPlan<OAuth2CredentialProviderStatus> => ({ changes, observed: statusOf(observed, name) });
+  if (observed.status && TRANSITIONAL.has(observed.status)) return result([{ action: 'wait', subject: `provider ${name}`, to: observed.status }]);
+  if (observed.credentialProviderVendor !== spec.vendor) return result([{ action: 'replace', subject: `provider ${name}`, from: observed.credentialProviderVendor, to: spec.vendor }]);
   const output = observed.oauth2ProviderConfigOutput;
   const changes = oauth2ConfigChanges(spec, output);
   const sourceDiffers = secretSourceDiffers(secret, observedSecret(observed));
-  const pushSecret = secretValueChanged(secret, object.status?.appliedSecretDigest);
+  const pushSecret = await secretMustBePushed(env, secret, observedSecret(observed), object.status?.appliedSecretDigest);
   const { decision } = weigh(sourceDiffers ? [...changes, 'spec.clientSecret'] : changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
   // An Update replaces the whole configuration, so when one is made every difference goes with it.
-  if (!pushSecret && decision !== 'apply') return [];
+  if (!pushSecret && decision !== 'apply') return result([]);
   const planned = changes.map((path): PlannedChange => ({ action: 'update', subject: path, ...oauth2ConfigValues(spec, output, path) }));
   if (sourceDiffers || pushSecret) planned.push(plannedSecretChange('spec.clientSecret'));
-  return planned;
+  return result(planned);
 }
 
 export const oauth2CredentialProviderReconciler: KindReconciler<OAuth2CredentialProviderSpec, OAuth2CredentialProviderStatus> = {

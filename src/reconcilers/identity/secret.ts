@@ -1,11 +1,16 @@
 /**
  * The secret of a credential provider (an OAuth2 client secret, an API key). A value the operator can
  * read (a Kubernetes Secret key, an environment variable, a file) is read at every reconcile, handed
- * to AgentCore, and remembered only as a keyed digest: AWS never gives a secret back, so the digest
- * of the value last pushed is how a changed value is noticed. A Secrets Manager secret is AgentCore's
- * to read (source EXTERNAL): the operator passes the reference and never sees the value.
+ * to AgentCore (source MANAGED), and remembered only as a keyed digest: the digest of the value last
+ * pushed is how a changed value is noticed. Where no digest is remembered (file mode keeps no status
+ * between runs; a provider made before the object), the value AgentCore holds is read once from the
+ * Secrets Manager secret it keeps it in and compared, so an unchanged value is not pushed again.
+ * A Secrets Manager secret the spec names is AgentCore's to read (source EXTERNAL): the operator
+ * passes the reference and never sees the value.
  */
-import { createHmac } from 'node:crypto';
+import { GetSecretValueCommand, type GetSecretValueResponse } from '@aws-sdk/client-secrets-manager';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { send } from '../../aws/call.js';
 import type { SecretRef } from '../../api/schema.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
@@ -80,9 +85,59 @@ export function secretSourceDiffers(desired: DesiredSecret, observed: ObservedSe
   return observed.source !== 'EXTERNAL' || observed.jsonKey !== desired.jsonKey || !secretIdMatches(desired.secretId, observed.secretArn);
 }
 
-/** Whether a managed value must be pushed: its digest is not the one last pushed. */
-export function secretValueChanged(desired: DesiredSecret, appliedDigest: string | undefined): boolean {
-  return desired.source === 'MANAGED' && desired.digest !== appliedDigest;
+/** Two secret values compared in constant time (their SHA-256 digests, so that lengths do not show either). */
+export function sameSecretValue(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/**
+ * The value in a secret's JSON document under `jsonKey`; without a key, the one member of a
+ * one-member document. Undefined when there is no such string. A parse error is dropped, never
+ * passed on: its message quotes the document.
+ */
+function memberOf(document: string, jsonKey: string | undefined): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const members = parsed as Record<string, unknown>;
+  const key = jsonKey ?? (Object.keys(members).length === 1 ? Object.keys(members)[0] : undefined);
+  const value = key !== undefined && Object.hasOwn(members, key) ? members[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Whether the managed secret AgentCore keeps for a provider holds `value`: read once with
+ * GetSecretValue and compared in constant time. False when it cannot be told — the read refused
+ * (AccessDenied), the secret missing or not a JSON document with that key, any other failure — so
+ * the caller pushes, as it would without the read; a failed read never fails the reconcile. Neither
+ * value leaves this function.
+ */
+async function managedSecretHolds(env: ReconcileEnv, secretArn: string, jsonKey: string | undefined, value: string): Promise<boolean> {
+  let held: string | undefined;
+  try {
+    const answer = await send<GetSecretValueResponse>(env.aws.secretsManager, new GetSecretValueCommand({ SecretId: secretArn }), env.gate);
+    held = answer.SecretString === undefined ? undefined : memberOf(answer.SecretString, jsonKey);
+  } catch {
+    return false;
+  }
+  return held !== undefined && sameSecretValue(held, value);
+}
+
+/**
+ * Whether a managed value must be pushed. With a digest in status, when the value's digest is not
+ * that one. Without (file mode; a provider made before the object), when the value AgentCore holds
+ * in its managed secret is not the desired one, or cannot be read.
+ */
+export async function secretMustBePushed(env: ReconcileEnv, desired: DesiredSecret, observed: ObservedSecret, appliedDigest: string | undefined): Promise<boolean> {
+  if (desired.source !== 'MANAGED') return false;
+  if (appliedDigest !== undefined) return desired.digest !== appliedDigest;
+  if (observed.source === 'EXTERNAL' || !observed.secretArn) return true;
+  return !(await managedSecretHolds(env, observed.secretArn, observed.jsonKey, desired.value));
 }
 
 /** A plan's line for a secret that would be pushed or repointed: it says that, never a value. */

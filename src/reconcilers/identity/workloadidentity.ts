@@ -4,7 +4,7 @@
  * Its ARN is an ordinary AgentCore ARN, so tags (ownership included) go through the tag APIs.
  */
 import {
-  CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand, GetWorkloadIdentityCommand, ListTagsForResourceCommand, UpdateWorkloadIdentityCommand, type CreateWorkloadIdentityResponse, type GetWorkloadIdentityResponse,
+  CreateWorkloadIdentityCommand, DeleteWorkloadIdentityCommand, GetWorkloadIdentityCommand, UpdateWorkloadIdentityCommand, type CreateWorkloadIdentityResponse, type GetWorkloadIdentityResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Annotation } from '../../api/meta.js';
 import { kindInfo } from '../../api/kinds.js';
@@ -13,6 +13,7 @@ import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../api/v1a
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import { tagsOf } from '../inventory.js';
 import { isOwnedBy, NotOurs, ownershipTags } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
 import { applyTagChanges, plannedTagChanges } from '../steps.js';
@@ -36,7 +37,9 @@ async function observeIdentity(object: WorkloadIdentityObject, env: ReconcileEnv
   const got = await unlessNotFound(send<GetWorkloadIdentityResponse>(env.aws.agentcore, new GetWorkloadIdentityCommand({ name }), env.gate));
   if (!got) return undefined;
   const arn = got.workloadIdentityArn!;
-  const tags = (await send<{ tags?: Record<string, string> }>(env.aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), env.gate)).tags ?? {};
+  const tags = await tagsOf(env, arn);
+  // Deleted between the Get and this read: it is gone.
+  if (!tags) return undefined;
   const recorded = object.status?.workloadIdentityArn === arn;
   if (!recorded && !isOwnedBy(tags, env.owner) && object.metadata.annotations?.[Annotation.adopt] !== 'true') {
     throw new NotOurs('A workload identity', name);

@@ -5,12 +5,14 @@
  * GetMemory. Whether one found by name is ours (ownership tags) is reported, for the caller to decide.
  */
 import {
-  GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand, type GetMemoryOutput, type Memory, type MemorySummary,
+  GetMemoryCommand, ListMemoriesCommand, type GetMemoryOutput, type Memory, type MemorySummary,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import type { Memo } from '../memo.js';
+import { tagsOf } from '../inventory.js';
+import type { ReconcileEnv } from '../kind.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import type { MemoryState } from './diff.js';
 import { TRANSITIONAL } from '../steps.js';
@@ -68,11 +70,21 @@ async function findByName(aws: AwsClients, gate: RateGate | undefined, name: str
   return undefined;
 }
 
-export async function observeMemory(aws: AwsClients, gate: RateGate | undefined, lookup: MemoryLookup, memo?: Memo): Promise<ObservedMemory | undefined> {
+/** A memory the source's inventory says the object owns, under the name it wants now. */
+async function findOwned(env: ReconcileEnv, lookup: MemoryLookup): Promise<Memory | undefined> {
+  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'memory')) ?? []) {
+    const memory = await getMemory(env.aws, env.gate, id);
+    if (memory?.name === lookup.name) return memory;
+  }
+  return undefined;
+}
+
+export async function observeMemory(env: ReconcileEnv, lookup: MemoryLookup): Promise<ObservedMemory | undefined> {
+  const { aws, gate } = env;
   let memory = lookup.id ? await getMemory(aws, gate, lookup.id) : undefined;
   let foundByName = false;
   if (!memory) {
-    memory = await findByName(aws, gate, lookup.name, memo);
+    memory = (await findOwned(env, lookup)) ?? (await findByName(aws, gate, lookup.name, env.memo));
     if (!memory) return undefined;
     foundByName = true;
   }
@@ -90,6 +102,8 @@ export async function observeMemory(aws: AwsClients, gate: RateGate | undefined,
     strategies: memory.strategies ?? [],
   };
   if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, foundByName, owned: true };
-  const tags = (await send<{ tags?: Record<string, string> }>(aws.agentcore, new ListTagsForResourceCommand({ resourceArn: observed.arn }), gate)).tags ?? {};
+  const tags = await tagsOf(env, observed.arn);
+  // Deleted between the Get and this read: it is gone.
+  if (!tags) return undefined;
   return { ...observed, tags, foundByName, owned: !foundByName || isOwnedBy(tags, lookup.owner) };
 }

@@ -13,7 +13,7 @@ import type { MemorySpec, MemoryStatus } from '../../api/v1alpha1/memory.js';
 import { send } from '../../aws/call.js';
 import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { NotOurs, ownershipTags } from '../ownership.js';
 import { applyTagChanges, beginRun, clientToken, done, failure, plannedTagChanges, TRANSITIONAL } from '../steps.js';
 import {
@@ -117,7 +117,7 @@ export async function reconcileMemory(object: MemoryObject, env: ReconcileEnv): 
   const name = awsNameOf(MEMORY_RULE, object);
 
   try {
-    const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
+    const observed = await observeMemory(env, lookupOf(object, name, env));
     status.lastSyncedAt = now.toISOString();
     // Someone else's memory on its way out frees the name; wait for it rather than stall.
     if (othersMemory(observed, object, name)) return requeue(Reason.WaitingForAWS, `Waiting for another memory named ${name} to be deleted`);
@@ -196,7 +196,7 @@ export async function finalizeMemory(object: MemoryObject, env: ReconcileEnv): P
   if (spec.deletionPolicy === 'Retain') return { status, next: { kind: 'done' }, actions: ['retained the memory (deletionPolicy: Retain)'] };
   try {
     const name = awsNameOf(MEMORY_RULE, object);
-    const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
+    const observed = await observeMemory(env, lookupOf(object, name, env));
     if (!observed) return { status: { ...status, awsStatus: 'DELETED' }, next: { kind: 'done' }, actions };
     if (!observed.owned && !adopting(object)) return { status, next: { kind: 'done' }, actions: [`left memory ${name} alone: it is not managed by this object`] };
     status.awsStatus = observed.status;
@@ -217,7 +217,7 @@ const UNKNOWN = '(known after apply)';
  * What reconcile would do, from the same observe and the same decisions, without a write. A managed
  * role not created yet is not created here: its ARN is not known until apply.
  */
-export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promise<ObjectPlan<MemoryStatus>> {
   const { spec } = object;
   const name = awsNameOf(MEMORY_RULE, object);
   const subject = `memory ${name}`;
@@ -227,20 +227,21 @@ export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promi
     roleArn = role.create ? UNKNOWN : role.roleArn;
   }
   const desired = desiredMemory(spec, name, roleArn);
-  const observed = await observeMemory(env.aws, env.gate, lookupOf(object, name, env), env.memo);
-  if (othersMemory(observed, object, name)) return [{ action: 'wait', subject, to: observed!.status }];
+  const observed = await observeMemory(env, lookupOf(object, name, env));
+  const result = (changes: PlannedChange[]): ObjectPlan<MemoryStatus> => ({ changes, ...(observed ? { observed: statusOf(observed) } : {}) });
+  if (othersMemory(observed, object, name)) return result([{ action: 'wait', subject, to: observed!.status }]);
   if (!observed) {
-    return [
+    return result([
       { action: 'create', subject },
       ...desired.strategies.map((s): PlannedChange => ({ action: 'create', subject: `strategy ${s.name}`, to: desiredLabel(s) })),
-    ];
+    ]);
   }
-  if (TRANSITIONAL.has(observed.status)) return [{ action: 'wait', subject, to: observed.status }];
+  if (TRANSITIONAL.has(observed.status)) return result([{ action: 'wait', subject, to: observed.status }]);
   if (observed.status === 'FAILED') throw failedMemory(observed);
 
   const diff = diffMemory(desired, observed);
   const replace = diff.changes.filter((c) => c.action === 'replace');
-  if (replace.length > 0) return [{ action: 'replace', subject }, ...replace.map((c): PlannedChange => ({ action: 'replace', subject: c.path, from: c.from, to: c.to }))];
+  if (replace.length > 0) return result([{ action: 'replace', subject }, ...replace.map((c): PlannedChange => ({ action: 'replace', subject: c.path, from: c.from, to: c.to }))]);
   const planned: PlannedChange[] = settlingStrategies(observed).map((s) => ({ action: 'wait', subject: `strategy ${s.name!}`, to: s.status }));
   if (!driftReportedOnly(object, diff.changes).reported) {
     for (const c of diff.changes) {
@@ -253,7 +254,7 @@ export async function planMemory(object: MemoryObject, env: ReconcileEnv): Promi
   const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
   const observedTags = observed.tags ?? {};
   planned.push(...plannedTagChanges(desiredTags, observedTags));
-  return planned;
+  return result(planned);
 }
 
 export const memoryReconciler: KindReconciler<MemorySpec, MemoryStatus> = {
