@@ -11,6 +11,8 @@ export const OwnershipTag = {
   managedBy: `${GROUP}/managed-by`,
   owner: `${GROUP}/owner`,
   source: `${GROUP}/source`,
+  /** Present (`Retain`) when the object asks to keep the resource: prune leaves it even once the object is gone. */
+  deletionPolicy: `${GROUP}/deletion-policy`,
 } as const;
 /** AWS allows 50 tags per resource; the ownership tags take their share. */
 export const MAX_USER_TAGS = 50 - Object.keys(OwnershipTag).length;

@@ -67,7 +67,7 @@ describe('AgentRuntime: each constraint names the field path', () => {
     ['a memoryRef with an invalid name', { memoryRef: { name: 'Bad_Name' } }, 'spec.memoryRef.name: must match'],
     ['an unknown field', { replicas: 3 }, 'spec.replicas: unknown field'],
     ['a reserved tag key', { tags: { 'agentcore.dev/owner': 'me' } }, 'spec.tags: tag keys starting with agentcore.dev/ are reserved for the operator'],
-    ['48 tags', { tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`t${i}`, 'v'])) }, 'spec.tags: must NOT have more than 47 properties'],
+    ['47 tags', { tags: Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, 'v'])) }, 'spec.tags: must NOT have more than 46 properties'],
     ['a tag value with a bad character', { tags: { team: 'support!' } }, 'spec.tags.team: must match'],
     ['an unknown deletion policy', { deletionPolicy: 'Orphan' }, 'spec.deletionPolicy: must be one of: Delete, Retain'],
     ['an unknown drift policy', { driftPolicy: 'Ignore' }, 'spec.driftPolicy: must be one of: Correct, Report'],

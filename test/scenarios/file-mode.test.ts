@@ -176,11 +176,23 @@ describe('file mode, the scenarios of peers-iac.md §6', () => {
     expect((await onlyRuntime()).agentRuntimeArtifact!.codeConfiguration).toBeDefined();
   });
 
-  test('scenario 12: renaming a runtime creates the new one and leaves the old one to prune (file mode keeps no state)', async () => {
-    await apply(manifests(runtime(`${image('1')}  runtimeName: first_name\n`)));
-    await apply(manifests(runtime(`${image('1')}  runtimeName: second_name\n`)));
-    const names = (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeName).sort();
-    expect(names).toEqual(['first_name', 'second_name']);
+  test('scenario 12: renaming a runtime creates it under the new name; apply --prune then deletes the old one and its endpoints', async () => {
+    const endpoint = '  endpoints:\n    - name: prod\n';
+    await apply(manifests(runtime(`${image('1')}  runtimeName: first_name\n${endpoint}`)));
+    const renamed = manifests(runtime(`${image('1')}  runtimeName: second_name\n${endpoint}`));
+    expect((await cli(['plan', '-f', renamed, ...readFlags()])).out).toContain('+ AgentRuntime/agents/support-agent: create runtime second_name');
+    await apply(renamed);
+    const names = async () => (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeName).sort();
+    // Without --prune nothing is deleted: file mode keeps no state, and the old runtime is still ours.
+    expect(await names()).toEqual(['first_name', 'second_name']);
+    expect((await cli(['apply', '-f', renamed, '--prune', ...flags()])).out).toContain('--prune needs --source');
+    const pruned = await cli(['apply', '-f', renamed, '--prune', '--source', 'files', ...flags()]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.out).toContain('AgentRuntime/agents/support-agent: deleted endpoint prod');
+    expect(pruned.out).toMatch(/AgentRuntime +agents\/support-agent +pruned/);
+    expect(await names()).toEqual(['second_name']);
+    const kept = await onlyRuntime();
+    expect((await aws.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: kept.agentRuntimeId, endpointName: 'prod' }))).status).toBe('READY');
   });
 
   test('scenario 13: a runtime UPDATING is waited for, not stormed; a failed create is Stalled with its reason until the spec changes', async () => {

@@ -4,13 +4,19 @@ import { RateLimiter } from '../../engine/rate-limiter.js';
 import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
 import { Engine, keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
+import { Inventory } from '../../reconcilers/inventory.js';
+import { listTargets } from '../../reconcilers/gateway/observe.js';
+import { listEndpointNames } from '../../reconcilers/agentruntime/observe.js';
 import { Memo } from '../../reconcilers/memo.js';
+import { TerminalError } from '../../reconcilers/contract.js';
 import { RECONCILERS, reconcilerByKind } from '../../reconcilers/index.js';
 import { formatProblem, loadManifests, type ManifestObject } from '../../sources/files/manifests.js';
 import { preflight } from '../../sources/files/preflight.js';
+import { orphans, type Listings } from '../../sources/files/prune.js';
 import { fileSecretResolver, secretsInSource } from '../../sources/files/secrets.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
-import type { CliIO } from '../io.js';
+import { processIO, type CliIO } from '../io.js';
+import { createProgress, isLiveTerminal, type Progress } from '../progress.js';
 import { createLogger, type LogFormat } from '../../observability/log.js';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
@@ -31,6 +37,17 @@ export interface ManifestOptions extends AwsCliOptions {
 export interface RunOptions extends ManifestOptions {
   timeout: string;
   pollMs: string;
+  prune?: boolean;
+}
+
+export interface Prepared {
+  engine: Engine;
+  objects: EngineObject[];
+  progress: Progress;
+  /** A fresh inventory of what the source owns in AWS. */
+  inventory(): Inventory;
+  listings: Listings;
+  close(): Promise<void>;
 }
 
 /** A command over manifests, with the options they all share. */
@@ -76,7 +93,7 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Prom
   return emulator;
 }
 
-export async function prepare(options: ManifestOptions, io: CliIO): Promise<{ engine: Engine; objects: EngineObject[]; close(): Promise<void> } | undefined> {
+export async function prepare(options: ManifestOptions, io: CliIO): Promise<Prepared | undefined> {
   const set = loadManifests(options.filename, io.cwd);
   const secrets = secretsInSource(set.skipped);
   const byKey = new Map(set.objects.map((o) => [objectKey(o), o]));
@@ -93,30 +110,36 @@ export async function prepare(options: ManifestOptions, io: CliIO): Promise<{ en
   const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
   const gate = new RateLimiter(DEFAULT_CLIENT_RATES);
   const memo = new Memo();
+  const inventory = Inventory.ofSource({ aws, gate }, options.source);
+  const live = io === processIO && isLiveTerminal(process.stdout, process.env);
+  const progress = createProgress(io, { live, columns: process.stdout.columns, rows: process.stdout.rows, keys: set.objects.map(objectKey) });
+  // An object pruned from AWS has no manifest left, so no secret of its own.
+  const noSecrets = (): Promise<string> => Promise.reject(new TerminalError('a pruned object reads no secrets'));
   const engine = new Engine({
     reconcilers: RECONCILERS,
     concurrency: Number(options.concurrency),
     envFor: (o, lookup) => ({
       aws,
       gate,
-      owner: { owner: `${o.namespace}/${o.kind}/${o.name}`, source: options.source },
+      owner: { owner: `${o.namespace}/${o.kind}/${o.name}`, source: options.source, retain: (o.object.spec as { deletionPolicy?: string }).deletionPolicy === 'Retain' },
       now: () => new Date(),
       pollMs: Number(options.pollMs ?? 2000),
       lookup,
-      secret: secretOf(byKey.get(keyOf(o))!),
+      secret: byKey.has(keyOf(o)) ? secretOf(byKey.get(keyOf(o))!) : noSecrets,
       settings: DEFAULT_SETTINGS,
       memo,
+      inventory,
     }),
     logger: createLogger({ format: options.logFormat, level: options.logLevel }),
-    onProgress: (event) => {
-      for (const action of event.actions) io.out(`${event.key}: ${action}\n`);
-      if (event.state === 'stalled') io.out(`${event.key}: Stalled: ${event.message ?? ''}\n`);
-    },
+    onProgress: (event) => progress.update(event),
   });
   const objects: EngineObject[] = set.objects.map((o) => ({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name, object: o.object as EngineObject['object'] }));
   return {
     engine,
     objects,
+    progress,
+    inventory: () => Inventory.ofSource({ aws, gate }, options.source),
+    listings: { targets: (gatewayId) => listTargets(aws, gate, gatewayId), endpoints: (runtimeId) => listEndpointNames(aws, gate, runtimeId) },
     close: async () => {
       aws.destroy();
       await embedded?.close();
@@ -124,37 +147,84 @@ export async function prepare(options: ManifestOptions, io: CliIO): Promise<{ en
   };
 }
 
-function report(objects: EngineObject[], states: Map<string, ObjectState>, io: CliIO): number {
-  const rows = objects.map((o) => {
+/** One line of the final table: an object of the tree, or a resource pruned because none claims it. */
+interface Outcome {
+  object: EngineObject;
+  state: ObjectState | 'pending';
+  pruned?: boolean;
+}
+
+function report(outcomes: Outcome[], io: CliIO): number {
+  const rows = outcomes.map(({ object: o, state, pruned }) => {
     const status = o.object.status ?? {};
     const ready = ((status.conditions ?? []) as { type: string; status: string; message: string }[]).find((c) => c.type === 'Ready');
-    return [o.kind, `${o.namespace}/${o.name}`, states.get(keyOf(o)) ?? 'pending', String(status.awsStatus ?? ''), ready?.message ?? ''];
+    const shown = pruned && state === 'deleted' ? 'pruned' : state;
+    return [o.kind, `${o.namespace}/${o.name}`, shown, String(status.awsStatus ?? ''), ready?.message ?? ''];
   });
   io.out(table(rows, ['KIND', 'OBJECT', 'STATE', 'AWS STATUS', 'MESSAGE']));
-  const bad = [...states.values()].filter((s) => s === 'stalled' || s === 'pending').length;
-  const paused = [...states.values()].filter((s) => s === 'suspended').length;
+  const bad = outcomes.filter((o) => o.state === 'stalled' || o.state === 'pending').length;
+  const paused = outcomes.filter((o) => o.state === 'suspended').length;
+  const pruned = outcomes.filter((o) => o.pruned && o.state === 'deleted').length;
   if (paused > 0) io.out(`${paused} object(s) suspended: not reconciled\n`);
-  io.out(bad === 0 ? `${objects.length} object(s) done\n` : `${bad} of ${objects.length} object(s) not done\n`);
+  if (pruned > 0) io.out(`${pruned} resource(s) no manifest claims any more pruned\n`);
+  io.out(bad === 0 ? `${outcomes.length} object(s) done\n` : `${bad} of ${outcomes.length} object(s) not done\n`);
   return bad === 0 ? 0 : 1;
 }
 
-function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: (engine: Engine, objects: EngineObject[], timeoutMs: number) => Promise<Map<string, ObjectState>>): void {
-  manifestCommand(program, name, description)
+/**
+ * Deletes what the source owns in AWS that no object claims, once apply has run. The old resources
+ * of a renamed object share its key, so each batch holds one resource per key.
+ */
+async function prune(prepared: Prepared, states: Map<string, ObjectState>, timeoutMs: number): Promise<Outcome[]> {
+  const deadline = Date.now() + timeoutMs;
+  let remaining = (await orphans(prepared.inventory(), prepared.objects, states, prepared.listings)).map((o) => o.object);
+  const outcomes: Outcome[] = [];
+  while (remaining.length > 0) {
+    const batch = [...new Map(remaining.map((o) => [keyOf(o), o])).values()];
+    remaining = remaining.filter((o) => !batch.includes(o));
+    const deleted = await prepared.engine.delete(batch, Math.max(0, deadline - Date.now()));
+    outcomes.push(...batch.map((o) => ({ object: o, state: deleted.get(keyOf(o)) ?? 'pending', pruned: true })));
+  }
+  return outcomes;
+}
+
+type Run = (prepared: Prepared, timeoutMs: number, options: RunOptions) => Promise<Outcome[]>;
+
+function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: Run): Command {
+  return manifestCommand(program, name, description)
     .option('--timeout <duration>', 'give up waiting after this long', '10m')
     .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
-    .action(async (options: RunOptions) => {
+    .action(async (options: RunOptions, command: Command) => {
+      // Every tree applied without --source shares the default one: pruning it would delete the others'.
+      if (options.prune && command.getOptionValueSource('source') === 'default') {
+        io.out('--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned\n');
+        return setExitCode(1);
+      }
       const prepared = await prepare(options, io);
       if (!prepared) return setExitCode(1);
       try {
-        const states = await run(prepared.engine, prepared.objects, parseDuration(options.timeout));
-        setExitCode(report(prepared.objects, states, io));
+        let outcomes: Outcome[];
+        try {
+          outcomes = await run(prepared, parseDuration(options.timeout), options);
+        } finally {
+          prepared.progress.finish();
+        }
+        setExitCode(report(outcomes, io));
       } finally {
         await prepared.close();
       }
     });
 }
 
+const outcomesOf = (objects: EngineObject[], states: Map<string, ObjectState>): Outcome[] => objects.map((o) => ({ object: o, state: states.get(keyOf(o)) ?? 'pending' }));
+
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, (e, o, t) => e.apply(o, t));
-  runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, (e, o, t) => e.delete(o, t));
+  runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async (prepared, timeoutMs, options) => {
+    const started = Date.now();
+    const states = await prepared.engine.apply(prepared.objects, timeoutMs);
+    const applied = outcomesOf(prepared.objects, states);
+    return options.prune ? [...applied, ...(await prune(prepared, states, timeoutMs - (Date.now() - started)))] : applied;
+  }).option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
+  runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, async (prepared, timeoutMs) =>
+    outcomesOf(prepared.objects, await prepared.engine.delete(prepared.objects, timeoutMs)));
 }

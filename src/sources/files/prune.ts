@@ -1,0 +1,107 @@
+/**
+ * Prune for a file source: the AWS resources that carry this source's ownership tags but that no
+ * manifest claims any more, either because their object left the tree or because the object now wants
+ * a resource of another name (a rename leaves the old one behind). Each is turned back into an object
+ * of its kind, named after its owner, so that kind's own finalizer deletes it: endpoints before their
+ * runtime, targets before their gateway, a managed role once nothing of its owner is left.
+ *
+ * A resource whose object asked to retain it (deletionPolicy: Retain, recorded in a tag) is left.
+ * Credential providers are never pruned: AWS keeps no ownership tags on them that can be read back.
+ */
+import { OwnershipTag } from '../../api/meta.js';
+import { keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
+import type { Inventory, TaggedResource } from '../../reconcilers/inventory.js';
+
+interface PrunableType {
+  kind: string;
+  /** The id (or name) of the resource in its ARN. */
+  arn: RegExp;
+  /** The status field that records the id. */
+  idField: string;
+  /** The spec field that names the AWS resource. */
+  nameField: string;
+  /** The AWS name, from the id. */
+  nameOf(id: string): string;
+}
+
+/** Runtime, memory and gateway ids are the name, a hyphen and ten letters or digits. */
+const withoutSuffix = (id: string) => id.replace(/-[a-zA-Z0-9]{10}$/, '');
+
+const PRUNABLE: PrunableType[] = [
+  { kind: 'AgentRuntime', arn: /:runtime\/([^/]+)$/, idField: 'agentRuntimeId', nameField: 'runtimeName', nameOf: withoutSuffix },
+  { kind: 'Memory', arn: /:memory\/([^/]+)$/, idField: 'memoryId', nameField: 'memoryName', nameOf: withoutSuffix },
+  { kind: 'Gateway', arn: /:gateway\/([^/]+)$/, idField: 'gatewayId', nameField: 'gatewayName', nameOf: withoutSuffix },
+  { kind: 'WorkloadIdentity', arn: /:workload-identity-directory\/[^/]+\/workload-identity\/([^/]+)$/, idField: 'identityName', nameField: 'identityName', nameOf: (name) => name },
+];
+
+/** The listings prune needs of resources AWS keeps no tags on. */
+export interface Listings {
+  targets(gatewayId: string): Promise<{ targetId?: string; name?: string }[]>;
+  /** The names of a runtime's endpoints. */
+  endpoints(runtimeId: string): Promise<string[]>;
+}
+
+export interface Orphan {
+  object: EngineObject;
+  arn: string;
+  /** Whether an object of the tree still has the owner's name (the orphan is the old resource of a rename). */
+  ownerRemains: boolean;
+}
+
+function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, states: Map<string, ObjectState>): Orphan | undefined {
+  const type = PRUNABLE.find((t) => t.arn.test(resource.arn));
+  const owner = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(resource.tags[OwnershipTag.owner] ?? '');
+  if (!type || !owner || owner[2] !== type.kind || resource.tags[OwnershipTag.deletionPolicy] === 'Retain') return undefined;
+  const [, namespace, kind, name] = owner as unknown as [string, string, string, string];
+  const id = type.arn.exec(resource.arn)![1]!;
+  const claimant = byKey.get(keyOf({ kind, namespace, name }));
+  if (claimant) {
+    // Only an object that has its own resource ready can disown another one of the same owner.
+    if (states.get(keyOf(claimant)) !== 'ready') return undefined;
+    const claimed = (claimant.object.status ?? {})[type.idField];
+    if (claimed === undefined || claimed === id) return undefined;
+  }
+  const spec: Record<string, unknown> = { [type.nameField]: type.nameOf(id) };
+  // The owner's managed role goes with its last resource; the role a remaining object runs with stays.
+  if (kind !== 'WorkloadIdentity') spec.role = claimant ? { arn: 'in-use' } : { managed: {} };
+  return {
+    object: { kind, namespace, name, object: { metadata: { name, namespace }, spec, status: { [type.idField]: id } } },
+    arn: resource.arn,
+    ownerRemains: claimant !== undefined,
+  };
+}
+
+/**
+ * A pruned gateway's targets go first; AWS keeps no tags on targets, so they are the gateway's
+ * listing, each named after itself.
+ */
+async function targetsOf(gateway: Orphan, listings: Listings): Promise<Orphan[]> {
+  const { namespace, name: gatewayName, object } = gateway.object;
+  const gatewayId = String(object.status!.gatewayId);
+  return (await listings.targets(gatewayId)).map((t) => ({
+    object: {
+      kind: 'GatewayTarget',
+      namespace,
+      name: t.name!,
+      object: { metadata: { name: t.name!, namespace }, spec: { gatewayRef: { name: gatewayName }, targetName: t.name }, status: { gatewayId, targetId: t.targetId } },
+    },
+    arn: `${gateway.arn}/target/${t.targetId}`,
+    ownerRemains: false,
+  }));
+}
+
+/**
+ * The source's resources that no object of the tree claims. `states` is how apply left each object:
+ * an object not yet ready keeps every resource it owns.
+ */
+export async function orphans(inventory: Inventory, objects: EngineObject[], states: Map<string, ObjectState>, listings: Listings): Promise<Orphan[]> {
+  const byKey = new Map(objects.map((o) => [keyOf(o), o]));
+  const found = (await inventory.all()).map((r) => orphanOf(r, byKey, states)).filter((o): o is Orphan => o !== undefined);
+  for (const gateway of found.filter((o) => o.object.kind === 'Gateway')) found.push(...(await targetsOf(gateway, listings)));
+  // A runtime's named endpoints go before it; the finalizer deletes those its object knows of.
+  for (const runtime of found.filter((o) => o.object.kind === 'AgentRuntime')) {
+    const status = runtime.object.object.status!;
+    status.endpoints = (await listings.endpoints(String(status.agentRuntimeId))).filter((name) => name !== 'DEFAULT').map((name) => ({ name }));
+  }
+  return found.sort((a, b) => a.arn.localeCompare(b.arn));
+}

@@ -1,0 +1,107 @@
+/**
+ * `apply --prune` against the emulator: what this source created and no manifest claims any more is
+ * deleted; what another source, someone else, or a Retain policy owns is left. Also: a no-op plan of a
+ * tree of every kind reads AWS at most once per object.
+ */
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesCommand, ListGatewaysCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { defaultServices } from '../../src/emulator/index.js';
+import { cli, repoRoot } from '../helpers/cli.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+let aws: AwsClients;
+useEmulator(defaultServices(), (e, a) => ((emulator = e), (aws = a)), { provisioningDelayMs: 20, deletionDelayMs: 20 });
+
+const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent:1';
+beforeEach(async () => {
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'emulator-secret' });
+  await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+});
+
+let trees = 0;
+function tree(...documents: string[]): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'agentcore-prune-')), `tree-${(trees += 1)}`);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'all.yaml'), documents.join('---\n'));
+  return root;
+}
+
+const runtime = (name: string, extra = '') =>
+  `apiVersion: agentcore.dev/v1alpha1\nkind: AgentRuntime\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  artifact:\n    image: ${IMAGE}\n  role:\n    managed: {}\n${extra}`;
+const memory = (name: string, extra = '') => `apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  eventExpiryDays: 30\n${extra}`;
+const gateway = (name: string) => `apiVersion: agentcore.dev/v1alpha1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  role:\n    arn: arn:aws:iam::123456789012:role/GatewayRole\n  authorizer:\n    type: AWS_IAM\n`;
+const target = (name: string, gatewayName: string) =>
+  `apiVersion: agentcore.dev/v1alpha1\nkind: GatewayTarget\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  gatewayRef:\n    name: ${gatewayName}\n  lambda:\n    arn: arn:aws:lambda:us-west-2:123456789012:function:tools\n    toolSchema:\n      inline:\n        - name: get_weather\n          description: Current weather\n          inputSchema:\n            type: object\n`;
+
+const flags = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2'];
+const apply = (root: string, ...more: string[]) => cli(['apply', '-f', root, ...flags(), '--poll-ms', '20', '--timeout', '30s', ...(more.includes('--source') ? [] : ['--source', 'prune-tests']), ...more]);
+
+async function runtimeNames(): Promise<string[]> {
+  return (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeName!).sort();
+}
+
+describe('apply --prune', () => {
+  test('deletes the resources of objects that left the tree, with their targets and managed roles, and keeps the rest', async () => {
+    const full = tree(runtime('keep'), runtime('gone'), memory('gone-memory'), gateway('gone-tools'), target('gone-target', 'gone-tools'));
+    expect((await apply(full)).code).toBe(0);
+    const roleOfGone = 'agentcore-agentruntime-agents-gone';
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: roleOfGone }))).resolves.toBeDefined();
+
+    const smaller = tree(runtime('keep'));
+    const plain = await apply(smaller);
+    expect(plain.out).not.toContain('pruned');
+    expect(await runtimeNames()).toEqual(['gone', 'keep']);
+
+    const pruned = await apply(smaller, '--prune');
+    expect(pruned.code).toBe(0);
+    expect(pruned.out).toMatch(/AgentRuntime +agents\/gone +pruned/);
+    expect(pruned.out).toMatch(/Memory +agents\/gone-memory +pruned/);
+    expect(pruned.out).toMatch(/Gateway +agents\/gone-tools +pruned/);
+    expect(await runtimeNames()).toEqual(['keep']);
+    expect((await aws.agentcore.send(new ListMemoriesCommand({}))).memories).toEqual([]);
+    expect((await aws.agentcore.send(new ListGatewaysCommand({}))).items).toEqual([]);
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: roleOfGone }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-agentruntime-agents-keep' }))).resolves.toBeDefined();
+
+    const again = await apply(smaller, '--prune');
+    expect(again.out).not.toContain('pruned');
+  });
+
+  test('leaves what another source, someone else, or an object with deletionPolicy: Retain owns', async () => {
+    await apply(tree(runtime('elsewhere')), '--source', 'other-repo');
+    await apply(tree(runtime('retained', '  deletionPolicy: Retain\n'), runtime('plain')));
+    const summary = (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.find((r) => r.agentRuntimeName === 'plain')!;
+    const got = await aws.agentcore.send(new (await import('@aws-sdk/client-bedrock-agentcore-control')).GetAgentRuntimeCommand({ agentRuntimeId: summary.agentRuntimeId }));
+    await aws.agentcore.send(new CreateAgentRuntimeCommand({ agentRuntimeName: 'by_hand', agentRuntimeArtifact: got.agentRuntimeArtifact, roleArn: got.roleArn, networkConfiguration: { networkMode: 'PUBLIC' } }));
+
+    const result = await apply(tree(runtime('plain')), '--prune');
+    expect(result.code).toBe(0);
+    expect(result.out).not.toContain('pruned');
+    expect(await runtimeNames()).toEqual(['by_hand', 'elsewhere', 'plain', 'retained']);
+  });
+
+  test('plan on an unchanged tree of every kind plans nothing and reads AWS at most once per resource', async () => {
+    const examples = join(repoRoot, 'manifests', 'examples');
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1.4.2' });
+    process.env.GITHUB_CLIENT_SECRET = 'not-so-secret';
+    expect((await apply(examples)).code).toBe(0);
+    await emulator.admin('DELETE', 'counters');
+    const plan = await cli(['plan', '-f', examples, ...flags(), '--source', 'prune-tests', '--detailed-exitcode']);
+    expect(plan.out).toContain('No changes');
+    expect(plan.code).toBe(0);
+    const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+    const reads = Object.values(counters).reduce((n, o) => n + Object.values(o).reduce((a, b) => a + b, 0), 0);
+    // The AWS resources behind the 8 objects: the runtime, its prod, staging and DEFAULT endpoints, its
+    // image, its role and the role's inline policy; the memory, its role and inline policy; the
+    // gateway and its 2 targets; 2 credential providers and the 2 secrets AgentCore keeps for them;
+    // the workload identity.
+    const resources = 18;
+    expect(reads).toBeLessThanOrEqual(resources);
+  });
+});
