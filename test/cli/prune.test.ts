@@ -86,11 +86,16 @@ describe('apply --prune', () => {
     expect(await runtimeNames()).toEqual(['by_hand', 'elsewhere', 'plain', 'retained']);
   });
 
-  test('plan on an unchanged tree of every kind plans nothing and reads AWS at most once per resource', async () => {
+  test('an unchanged tree of every kind: apply writes nothing, plan plans nothing and reads AWS at most once per resource', async () => {
     const examples = join(repoRoot, 'manifests', 'examples');
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1.4.2' });
     process.env.GITHUB_CLIENT_SECRET = 'not-so-secret';
     expect((await apply(examples)).code).toBe(0);
+    await emulator.admin('DELETE', 'counters');
+    const again = await apply(examples);
+    expect(again.out).toContain('No changes: AWS matches the manifests.');
+    const writes = Object.entries(await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters')).filter(([op]) => /:(Create|Update|Delete|Tag|Untag|Put|Attach|Detach)/.test(op));
+    expect(writes).toEqual([]);
     await emulator.admin('DELETE', 'counters');
     const plan = await cli(['plan', '-f', examples, ...flags(), '--source', 'prune-tests', '--detailed-exitcode']);
     expect(plan.out).toContain('No changes');

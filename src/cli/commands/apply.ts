@@ -21,6 +21,7 @@ import { createLogger, type LogFormat } from '../../observability/log.js';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
+import { printPlan } from './plan.js';
 
 /** The options every command over a set of manifests takes (plan, apply, status, delete). */
 export interface ManifestOptions extends AwsCliOptions {
@@ -38,6 +39,8 @@ export interface RunOptions extends ManifestOptions {
   timeout: string;
   pollMs: string;
   prune?: boolean;
+  /** False with --no-plan. */
+  plan?: boolean;
 }
 
 export interface Prepared {
@@ -221,10 +224,13 @@ const outcomesOf = (objects: EngineObject[], states: Map<string, ObjectState>): 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async (prepared, timeoutMs, options) => {
     const started = Date.now();
+    if (options.plan !== false) printPlan(await prepared.engine.plan(prepared.objects), io);
     const states = await prepared.engine.apply(prepared.objects, timeoutMs);
     const applied = outcomesOf(prepared.objects, states);
     return options.prune ? [...applied, ...(await prune(prepared, states, timeoutMs - (Date.now() - started)))] : applied;
-  }).option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
+  })
+    .option('--no-plan', 'do not show the plan before applying')
+    .option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
   runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, async (prepared, timeoutMs) =>
     outcomesOf(prepared.objects, await prepared.engine.delete(prepared.objects, timeoutMs)));
 }

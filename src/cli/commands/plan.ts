@@ -29,6 +29,15 @@ export function renderPlan(key: string, changes: PlannedChange[]): string {
   return `~ ${key}${versioned}\n${parts(changes)}`;
 }
 
+/** The plan as a user reads it: a block per object that changes, and a summary line. */
+export function printPlan(plans: Map<string, PlannedChange[] | Error>, io: CliIO): void {
+  for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
+  const errors = [...plans.values()].filter((p) => p instanceof Error).length;
+  const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
+  const changed = [...plans.values()].some((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait'));
+  io.out(!changed && errors === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors} error(s).\n`);
+}
+
 export function planCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.')
     .option('--json', 'print the plan as JSON')
@@ -40,13 +49,8 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
         const plans = await prepared.engine.plan(prepared.objects);
         const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
         const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
-        if (options.json) {
-          io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
-        } else {
-          for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
-          const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
-          io.out(changed === 0 && errors.length === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors.length} error(s).\n`);
-        }
+        if (options.json) io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
+        else printPlan(plans, io);
         setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
       } finally {
         await prepared.close();
