@@ -1,46 +1,6 @@
-/** The awsJson1.1 wire form ECR speaks: every call is a POST to `/` naming its operation in `x-amz-target`. */
-import { AwsError } from '../errors.js';
-import type { EmulatorRequest, EmulatorResponse } from '../http.js';
+/** ECR's awsJson1.1: its target prefix, and ServerException for its own server fault. */
+import { awsJsonProtocol } from '../json-protocol.js';
 
-const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
+export { jsonResponse, type JsonCall, type JsonObject } from '../json-protocol.js';
 
-export type JsonObject = Record<string, unknown>;
-
-export interface JsonCall {
-  operation: string;
-  input: JsonObject;
-}
-
-export function parseCall(request: EmulatorRequest): JsonCall {
-  const target = String(request.headers['x-amz-target'] ?? '');
-  if (request.method !== 'POST' || request.path !== '/' || !target.startsWith(TARGET_PREFIX)) {
-    throw new AwsError('UnknownOperationException', 400, `Unknown operation ${target || `${request.method} ${request.path}`}`);
-  }
-  let input: unknown = {};
-  try {
-    if (request.body.length > 0) input = JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw new AwsError('SerializationException', 400, 'The request body is not valid JSON');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AwsError('SerializationException', 400, 'The request body must be a JSON object');
-  }
-  return { operation: target.slice(TARGET_PREFIX.length), input: input as JsonObject };
-}
-
-export function jsonResponse(output: unknown): EmulatorResponse {
-  return { status: 200, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(output) };
-}
-
-/** Injected faults raise the generic InternalServerException; ECR's own server fault is ServerException. */
-const WIRE_CODES: Record<string, string> = { InternalServerException: 'ServerException' };
-
-export function jsonError(error: AwsError): EmulatorResponse {
-  const code = WIRE_CODES[error.code] ?? error.code;
-  return {
-    status: error.senderFault ? 400 : 500,
-    headers: { 'content-type': CONTENT_TYPE },
-    body: JSON.stringify({ __type: code, message: error.message, ...error.members }),
-  };
-}
+export const { parseCall, jsonError } = awsJsonProtocol({ targetPrefix: 'AmazonEC2ContainerRegistry_V20150921.', wireCodes: { InternalServerException: 'ServerException' } });
