@@ -101,9 +101,8 @@ export class Engine {
       try {
         if (!reconciler?.plan) throw new Error(`planning ${o.kind} is not supported yet`);
         const plan = await reconciler.plan(o.object, this.options.envFor(o, lookupFor(o)));
-        const { changes, observed: seen } = Array.isArray(plan) ? { changes: plan, observed: undefined } : plan;
-        results.set(keyOf(o), changes);
-        if (seen) observed.set(keyOf(o), seen);
+        results.set(keyOf(o), plan.changes);
+        if (plan.observed) observed.set(keyOf(o), plan.observed);
       } catch (error) {
         results.set(keyOf(o), error instanceof Error ? error : new Error(String(error)));
       }

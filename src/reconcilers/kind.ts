@@ -101,5 +101,5 @@ export interface KindReconciler<Spec, Status> {
   /** Removes what the object created in AWS (unless its deletionPolicy is Retain); `done` once it is gone. */
   finalize(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
   /** What reconcile would change, read from AWS without writing anything. */
-  plan?(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<ObjectPlan<Status> | PlannedChange[]>;
+  plan?(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<ObjectPlan<Status>>;
 }

@@ -84,9 +84,8 @@ function objectOf<Spec, Status>(spec: Spec, name = 'sample'): ObjectOf<Spec, Sta
 }
 
 /** The changes of a plan, whichever form the reconciler gives it in. */
-async function changesOf(plan: Promise<ObjectPlan<unknown> | PlannedChange[]>): Promise<PlannedChange[]> {
-  const planned = await plan;
-  return Array.isArray(planned) ? planned : planned.changes;
+async function changesOf(plan: Promise<ObjectPlan<unknown>>): Promise<PlannedChange[]> {
+  return (await plan).changes;
 }
 
 /** Every outcome of every run, for the secret checks. */
@@ -566,7 +565,7 @@ describe('plan', () => {
   test('before create each plan is one create and writes nothing; after a converge each plan is empty', async () => {
     const e = env(secrets());
     const [i, o, k] = [identity(), oauth(), apiKey()];
-    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([{ action: 'create', subject: 'identity support-agent' }]);
+    expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([{ action: 'create', subject: 'identity support-agent' }]);
     expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'create', subject: 'provider github-corp' }]);
     expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([{ action: 'create', subject: 'provider weather-api' }]);
     expect(await writeCalls()).toBe(0);
@@ -574,7 +573,7 @@ describe('plan', () => {
     await converge(workloadIdentityReconciler, i, e);
     await converge(oauth2CredentialProviderReconciler, o, e);
     await converge(apiKeyCredentialProviderReconciler, k, e);
-    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([]);
+    expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([]);
     expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([]);
     expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([]);
     // What a provider's plan observed goes with it, so a target referencing it plans against its real ARN.
@@ -593,7 +592,7 @@ describe('plan', () => {
     i.metadata.generation = 2;
     o.spec.clientId = 'client-2';
     o.metadata.generation = 2;
-    expect(await noWrites(() => workloadIdentityReconciler.plan!(i, e))).toEqual([
+    expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([
       { action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: ['https://app.example.com/cb'], to: ['https://new.example.com/cb'] },
       { action: 'update', subject: 'tag team', from: 'support', to: 'platform' },
     ]);

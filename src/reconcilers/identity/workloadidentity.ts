@@ -12,7 +12,7 @@ import { awsNameOf } from '../../api/names.js';
 import type { WorkloadIdentitySpec, WorkloadIdentityStatus } from '../../api/v1alpha1/workloadidentity.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { tagsOf } from '../inventory.js';
 import { isOwnedBy, NotOurs, ownershipTags } from '../ownership.js';
 import { Run, sameSet, unlessNotFound, weigh } from './common.js';
@@ -107,18 +107,18 @@ export async function finalizeWorkloadIdentity(object: WorkloadIdentityObject, e
 }
 
 /** What reconcile would change: the same observe and decisions, no write. */
-export async function planWorkloadIdentity(object: WorkloadIdentityObject, env: ReconcileEnv): Promise<PlannedChange[]> {
+export async function planWorkloadIdentity(object: WorkloadIdentityObject, env: ReconcileEnv): Promise<ObjectPlan<WorkloadIdentityStatus>> {
   const { spec, metadata } = object;
   const name = awsNameOf(NAME_RULE, object);
   const returnUrls = spec.allowedOAuth2ReturnUrls ?? [];
   const desiredTags = { ...spec.tags, ...ownershipTags(env.owner) };
   const observed = await observeIdentity(object, env, name);
-  if (!observed) return [{ action: 'create', subject: `identity ${name}` }];
+  if (!observed) return { changes: [{ action: 'create', subject: `identity ${name}` }] };
   const changes = sameSet(returnUrls, observed.returnUrls) ? [] : ['spec.allowedOAuth2ReturnUrls'];
   const { decision } = weigh(changes, spec.driftPolicy, object.status ?? {}, metadata.generation);
   const planned: PlannedChange[] = decision === 'apply' ? [{ action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: observed.returnUrls, to: returnUrls }] : [];
   planned.push(...plannedTagChanges(desiredTags, observed.tags));
-  return planned;
+  return { changes: planned, observed: { identityName: name, workloadIdentityArn: observed.arn } };
 }
 
 export const workloadIdentityReconciler: KindReconciler<WorkloadIdentitySpec, WorkloadIdentityStatus> = {
