@@ -4,6 +4,7 @@
  */
 import { GetResourcesCommand, type GetResourcesOutput } from '@aws-sdk/client-resource-groups-tagging-api';
 import { send, type RateGate } from './call.js';
+import { allPages } from './pages.js';
 import type { AwsClients } from './clients.js';
 
 export interface TaggedResource {
@@ -13,9 +14,7 @@ export interface TaggedResource {
 
 /** The region's AgentCore resources whose tags include every one of `tags`. */
 export async function agentCoreResourcesTagged(aws: AwsClients, gate: RateGate | undefined, tags: Record<string, string>): Promise<TaggedResource[]> {
-  const found: TaggedResource[] = [];
-  let token: string | undefined;
-  do {
+  const mappings = await allPages(async (token) => {
     const page = await send<GetResourcesOutput>(
       aws.tagging,
       new GetResourcesCommand({
@@ -26,10 +25,7 @@ export async function agentCoreResourcesTagged(aws: AwsClients, gate: RateGate |
       }),
       gate,
     );
-    for (const r of page.ResourceTagMappingList ?? []) {
-      found.push({ arn: r.ResourceARN!, tags: Object.fromEntries((r.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])) });
-    }
-    token = page.PaginationToken || undefined;
-  } while (token);
-  return found;
+    return { items: page.ResourceTagMappingList, next: page.PaginationToken };
+  });
+  return mappings.map((r) => ({ arn: r.ResourceARN!, tags: Object.fromEntries((r.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])) }));
 }

@@ -8,6 +8,7 @@ import {
   GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimesCommand,
   type AgentRuntime as RuntimeSummary, type AgentRuntimeEndpoint, type GetAgentRuntimeResponse,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { allPages } from '../../aws/pages.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
@@ -46,14 +47,11 @@ function getRuntime(aws: AwsClients, gate: RateGate | undefined, id: string): Pr
 }
 
 async function listRuntimes(aws: AwsClients, gate: RateGate | undefined): Promise<Map<string, RuntimeSummary>> {
-  const byName = new Map<string, RuntimeSummary>();
-  let nextToken: string | undefined;
-  do {
+  const runtimes = await allPages(async (nextToken) => {
     const page = await send<{ agentRuntimes?: RuntimeSummary[]; nextToken?: string }>(aws.agentcore, new ListAgentRuntimesCommand({ maxResults: 100, nextToken }), gate);
-    for (const r of page.agentRuntimes ?? []) byName.set(r.agentRuntimeName!, r);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return byName;
+    return { items: page.agentRuntimes, next: page.nextToken };
+  });
+  return new Map(runtimes.map((r) => [r.agentRuntimeName!, r]));
 }
 
 /**
@@ -86,14 +84,11 @@ async function readEndpoints(aws: AwsClients, gate: RateGate | undefined, id: st
 
 /** The names of all a runtime's endpoints, DEFAULT among them. */
 export async function listEndpointNames(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<string[]> {
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
+  const endpoints = await allPages(async (nextToken) => {
     const page = await send<{ runtimeEndpoints?: { name?: string }[]; nextToken?: string }>(aws.agentcore, new ListAgentRuntimeEndpointsCommand({ agentRuntimeId: id, maxResults: 100, nextToken }), gate);
-    names.push(...(page.runtimeEndpoints ?? []).map((e) => e.name!));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return names;
+    return { items: page.runtimeEndpoints, next: page.nextToken };
+  });
+  return endpoints.map((e) => e.name!);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   GetGatewayCommand, ListGatewaysCommand, ListGatewayTargetsCommand,
   type GatewaySummary, type GetGatewayResponse, type TargetSummary,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { allPages } from '../../aws/pages.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
@@ -96,12 +97,8 @@ export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): 
 
 /** The gateway's targets, every page of them. */
 export async function listTargets(aws: AwsClients, gate: RateGate | undefined, gatewayId: string): Promise<TargetSummary[]> {
-  const targets: TargetSummary[] = [];
-  let nextToken: string | undefined;
-  do {
+  return allPages(async (nextToken) => {
     const page = await send<{ items?: TargetSummary[]; nextToken?: string }>(aws.agentcore, new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId, maxResults: 1000, nextToken }), gate);
-    targets.push(...(page.items ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return targets;
+    return { items: page.items, next: page.nextToken };
+  });
 }

@@ -11,6 +11,7 @@ import {
   type GetAccountAuthorizationDetailsResponse,
 } from '@aws-sdk/client-iam';
 import type { RoleSpec } from '../../api/schema.js';
+import { allPages } from '../../aws/pages.js';
 import { send } from '../../aws/call.js';
 import { classifyAwsError } from '../../aws/errors.js';
 import { TransientError } from '../contract.js';
@@ -110,25 +111,18 @@ async function getRole(env: Env, roleName: string): Promise<Role | undefined> {
 const tagsOf = (role: Role): Record<string, string> => Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
 async function inlinePolicyNames(env: Env, roleName: string): Promise<string[]> {
-  const names: string[] = [];
-  let marker: string | undefined;
-  do {
+  return allPages(async (marker) => {
     const page = await send<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }>(env.aws.iam, new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }), env.gate);
-    names.push(...(page.PolicyNames ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return names;
+    return { items: page.PolicyNames, next: page.IsTruncated ? page.Marker : undefined };
+  });
 }
 
 async function attachedPolicyArns(env: Env, roleName: string): Promise<string[]> {
-  const arns: string[] = [];
-  let marker: string | undefined;
-  do {
+  const attached = await allPages(async (marker) => {
     const page = await send<{ AttachedPolicies?: AttachedPolicy[]; IsTruncated?: boolean; Marker?: string }>(env.aws.iam, new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }), env.gate);
-    arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return arns;
+    return { items: page.AttachedPolicies, next: page.IsTruncated ? page.Marker : undefined };
+  });
+  return attached.map((p) => p.PolicyArn ?? '').filter(Boolean);
 }
 
 /** What IAM holds for a role, from its own reads or from the account's snapshot. */
@@ -178,20 +172,19 @@ interface SnapshotRole {
 async function roleSnapshot(env: Env): Promise<Map<string, SnapshotRole> | undefined> {
   if (!env.memo) return undefined;
   const load = async () => {
-    const roles = new Map<string, SnapshotRole>();
-    let marker: string | undefined;
-    do {
+    const details = await allPages(async (marker) => {
       const page = await send<GetAccountAuthorizationDetailsResponse>(env.aws.iam, new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker }), env.gate);
-      for (const detail of page.RoleDetailList ?? []) {
-        const policies = detail.RolePolicyList ?? [];
-        const role: Role = { ...detail, RoleName: detail.RoleName!, Arn: detail.Arn!, Path: detail.Path!, RoleId: detail.RoleId!, CreateDate: detail.CreateDate! };
-        roles.set(detail.RoleName!.toLowerCase(), {
-          observed: observedRole(role, policies.map((p) => p.PolicyName!), undefined, (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!)),
-          documents: new Map(policies.map((p) => [p.PolicyName!.toLowerCase(), p.PolicyDocument!])),
-        });
-      }
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
+      return { items: page.RoleDetailList, next: page.IsTruncated ? page.Marker : undefined };
+    });
+    const roles = new Map<string, SnapshotRole>();
+    for (const detail of details) {
+      const policies = detail.RolePolicyList ?? [];
+      const role: Role = { ...detail, RoleName: detail.RoleName!, Arn: detail.Arn!, Path: detail.Path!, RoleId: detail.RoleId!, CreateDate: detail.CreateDate! };
+      roles.set(detail.RoleName!.toLowerCase(), {
+        observed: observedRole(role, policies.map((p) => p.PolicyName!), undefined, (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!)),
+        documents: new Map(policies.map((p) => [p.PolicyName!.toLowerCase(), p.PolicyDocument!])),
+      });
+    }
     return roles;
   };
   try {

@@ -7,6 +7,7 @@
 import {
   GetMemoryCommand, ListMemoriesCommand, type GetMemoryOutput, type Memory, type MemorySummary,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { allPages } from '../../aws/pages.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
@@ -44,14 +45,10 @@ async function getMemory(aws: AwsClients, gate: RateGate | undefined, id: string
 }
 
 async function listMemories(aws: AwsClients, gate: RateGate | undefined): Promise<MemorySummary[]> {
-  const all: MemorySummary[] = [];
-  let nextToken: string | undefined;
-  do {
+  return allPages(async (nextToken) => {
     const page = await send<{ memories?: MemorySummary[]; nextToken?: string }>(aws.agentcore, new ListMemoriesCommand({ maxResults: 100, nextToken }), gate);
-    all.push(...(page.memories ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return all;
+    return { items: page.memories, next: page.nextToken };
+  });
 }
 
 /** How long one listing of the account's memories serves the objects looking for theirs by name. */
