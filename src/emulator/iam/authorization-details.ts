@@ -5,23 +5,20 @@
 import { handler } from './handler.js';
 import { paginate } from './pagination.js';
 import { encodePolicyDocument, managedPolicyRef } from './policy-documents.js';
+import { roleView } from './roles.js';
 import { nameKey, type StoredRole } from './state.js';
 import type { XmlValue } from './xml.js';
 
 /** The RoleDetail structure: the role with its inline and attached policies. */
 function roleDetail(role: StoredRole): Record<string, XmlValue> {
   const inline = Object.values(role.inlinePolicies).sort((a, b) => (nameKey(a.name) < nameKey(b.name) ? -1 : nameKey(a.name) > nameKey(b.name) ? 1 : 0));
+  // RoleDetail is GetRole's Role without the description and session duration, plus the policies.
+  const { Description: _description, MaxSessionDuration: _duration, ...shared } = roleView(role);
   return {
-    Path: role.path,
-    RoleName: role.name,
-    RoleId: role.id,
-    Arn: role.arn,
-    CreateDate: role.createDate,
-    AssumeRolePolicyDocument: encodePolicyDocument(role.assumeRolePolicyDocument),
+    ...shared,
     InstanceProfileList: [],
     RolePolicyList: inline.map((p) => ({ PolicyName: p.name, PolicyDocument: encodePolicyDocument(p.document) })),
     AttachedManagedPolicies: role.attachedPolicyArns.map(managedPolicyRef).map((p) => ({ PolicyName: p.name, PolicyArn: p.arn })),
-    PermissionsBoundary: role.permissionsBoundaryArn === undefined ? undefined : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.permissionsBoundaryArn },
     Tags: role.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
     RoleLastUsed: {},
   };
