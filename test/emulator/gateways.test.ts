@@ -1,25 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import {
-  BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand, DeleteGatewayCommand, DeleteGatewayTargetCommand,
+  type BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand, DeleteGatewayCommand, DeleteGatewayTargetCommand,
   GetGatewayCommand, GetGatewayTargetCommand, ListGatewaysCommand, ListGatewayTargetsCommand, ListTagsForResourceCommand,
   SynchronizeGatewayTargetsCommand, TagResourceCommand, UntagResourceCommand, UpdateGatewayCommand, UpdateGatewayTargetCommand,
   type CreateGatewayCommandInput, type CreateGatewayTargetCommandInput, type TargetConfiguration,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { gatewayFamily } from '../../src/emulator/agentcore/gateways.js';
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService([runtimeFamily, gatewayFamily])]);
-  client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
+useEmulator([agentCoreService([runtimeFamily, gatewayFamily])], (e, aws) => {
+  emulator = e;
+  client = aws.agentcore;
 });
 afterEach(async () => {
   await emulator.admin('POST', 'reset');

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   GetAccountAuthorizationDetailsCommand,
   GetRoleCommand,
-  IAMClient,
+  type IAMClient,
   PutRolePolicyCommand,
   TagRoleCommand,
   paginateGetAccountAuthorizationDetails,
   type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { iamService } from '../../src/emulator/iam/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 const trustPolicy = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
@@ -26,18 +26,9 @@ const MANAGED = (name: string, path = '/') => `arn:aws:iam::aws:policy${path}${n
 let emulator: TestEmulator;
 let iam: IAMClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([iamService()]);
-  iam = new IAMClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  iam.destroy();
-  await emulator.close();
-});
-
-beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
+useEmulator([iamService()], (e, aws) => {
+  emulator = e;
+  iam = aws.iam;
 });
 
 const createRole = (name: string, service = 'bedrock-agentcore.amazonaws.com', extra: { Path?: string; PermissionsBoundary?: string } = {}) =>

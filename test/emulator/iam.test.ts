@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -20,7 +20,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { iamService } from '../../src/emulator/iam/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startTestEmulator, useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 const TRUST_POLICY = JSON.stringify({
@@ -36,19 +36,10 @@ const MANAGED = (name: string, path = '/') => `arn:aws:iam::aws:policy${path}${n
 let emulator: TestEmulator;
 let iam: IAMClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([iamService()]);
-  // One attempt: the SDK retries LimitExceeded, Throttling and 5xx, and the tests want the first answer.
-  iam = new IAMClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  iam.destroy();
-  await emulator.close();
-});
-
-beforeEach(async () => {
-  await emulator.admin('POST', 'reset');
+// One attempt (useEmulator's clients have maxAttempts 1): the SDK retries LimitExceeded, Throttling and 5xx, and the tests want the first answer.
+useEmulator([iamService()], (e, aws) => {
+  emulator = e;
+  iam = aws.iam;
 });
 
 

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import {
-  BedrockAgentCoreControlClient, CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand,
+  type BedrockAgentCoreControlClient, CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand,
   DeleteApiKeyCredentialProviderCommand, DeleteOauth2CredentialProviderCommand, DeleteWorkloadIdentityCommand, GetApiKeyCredentialProviderCommand,
   GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand, ListApiKeyCredentialProvidersCommand, ListOauth2CredentialProvidersCommand,
   ListTagsForResourceCommand, ListWorkloadIdentitiesCommand, UpdateApiKeyCredentialProviderCommand, UpdateOauth2CredentialProviderCommand,
@@ -10,7 +10,7 @@ import {
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
 import { identityFamily } from '../../src/emulator/agentcore/identities.js';
 import { memoryFamily } from '../../src/emulator/agentcore/memories.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
@@ -37,14 +37,10 @@ function captureRawBodies(c: BedrockAgentCoreControlClient): void {
   );
 }
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService([runtimeFamily, memoryFamily, identityFamily])]);
-  client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
+useEmulator([agentCoreService([runtimeFamily, memoryFamily, identityFamily])], (e, aws) => {
+  emulator = e;
+  client = aws.agentcore;
   captureRawBodies(client);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
 });
 beforeEach(() => {
   rawBodies = [];

@@ -1,24 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import {
-  BedrockAgentCoreControlClient, CreateMemoryCommand, DeleteMemoryCommand, GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand,
+  type BedrockAgentCoreControlClient, CreateMemoryCommand, DeleteMemoryCommand, GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand,
   TagResourceCommand, UpdateMemoryCommand, type CreateMemoryCommandInput, type MemoryStrategy, type MemoryStrategyInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
 import { identityFamily } from '../../src/emulator/agentcore/identities.js';
 import { memoryFamily } from '../../src/emulator/agentcore/memories.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService([runtimeFamily, memoryFamily, identityFamily])]);
-  client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
+useEmulator([agentCoreService([runtimeFamily, memoryFamily, identityFamily])], (e, aws) => {
+  emulator = e;
+  client = aws.agentcore;
 });
 afterEach(async () => {
   await emulator.admin('POST', 'reset');

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import {
   BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, CreateAgentRuntimeEndpointCommand, DeleteAgentRuntimeCommand,
   DeleteAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimeEndpointsCommand,
@@ -6,19 +6,15 @@ import {
   UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand, type CreateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startTestEmulator, useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService()]);
-  client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
+useEmulator([agentCoreService()], (e, aws) => {
+  emulator = e;
+  client = aws.agentcore;
 });
 afterEach(async () => {
   await emulator.admin('POST', 'reset');

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,22 +10,17 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { secretsManagerService } from '../../src/emulator/secretsmanager/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startTestEmulator, useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let agentcore: BedrockAgentCoreControlClient;
 let secrets: SecretsManagerClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator([agentCoreService(), secretsManagerService()]);
-  agentcore = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
-  secrets = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-afterAll(async () => {
-  agentcore.destroy();
-  secrets.destroy();
-  await emulator.close();
+useEmulator([agentCoreService(), secretsManagerService()], (e, aws) => {
+  emulator = e;
+  agentcore = aws.agentcore;
+  secrets = aws.secretsManager;
 });
 afterEach(async () => {
   await emulator.admin('POST', 'reset');

@@ -11,22 +11,17 @@ import { defaultServices } from '../../src/emulator/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { taggingService } from '../../src/emulator/tagging/index.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
 
 let emulator: TestEmulator;
 let agentcore: BedrockAgentCoreControlClient;
 let tagging: ResourceGroupsTaggingAPIClient;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator(defaultServices());
-  agentcore = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, maxAttempts: 1 });
-  tagging = new ResourceGroupsTaggingAPIClient({ ...emulator.clientConfig, maxAttempts: 1 });
-});
-afterAll(async () => {
-  agentcore.destroy();
-  tagging.destroy();
-  await emulator.close();
+useEmulator(defaultServices(), (e, aws) => {
+  emulator = e;
+  agentcore = aws.agentcore;
+  tagging = aws.tagging;
 });
 afterEach(async () => {
   await emulator.admin('POST', 'reset');
