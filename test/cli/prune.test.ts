@@ -86,13 +86,32 @@ describe('apply --prune', () => {
     expect(await runtimeNames()).toEqual(['by_hand', 'elsewhere', 'plain', 'retained']);
   });
 
+  test('without the tag listing (GetResources failing), apply still finds and reads what it owns, and prune refuses to guess', async () => {
+    const full = tree(runtime('keep'), runtime('gone'));
+    expect((await apply(full)).code).toBe(0);
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'GetResources', kind: 'internal', rate: 1 }] });
+    await emulator.admin('DELETE', 'counters');
+    const again = await apply(full);
+    expect(again.code).toBe(0);
+    const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+    expect(Object.keys(counters).filter((op) => /:(Create|Update|Delete|Tag|Untag|Put|Attach|Detach)/.test(op))).toEqual([]);
+    // Each runtime's tags come from its own read instead.
+    expect(counters['bedrock-agentcore:ListTagsForResource']).toEqual({ ok: 2 });
+
+    const refused = await apply(tree(runtime('keep')), '--prune');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('Nothing was pruned: what the source owns could not be listed');
+    expect(await runtimeNames()).toEqual(['gone', 'keep']);
+    await emulator.admin('DELETE', 'faults');
+  });
+
   test('an unchanged tree of every kind: apply writes nothing, plan plans nothing and reads AWS at most once per resource', async () => {
     const examples = join(repoRoot, 'manifests', 'examples');
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1.4.2' });
     process.env.GITHUB_CLIENT_SECRET = 'not-so-secret';
     expect((await apply(examples)).code).toBe(0);
     await emulator.admin('DELETE', 'counters');
-    const again = await apply(examples);
+    const again = await apply(examples, '--plan');
     expect(again.out).toContain('No changes: AWS matches the manifests.');
     const writes = Object.entries(await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters')).filter(([op]) => /:(Create|Update|Delete|Tag|Untag|Put|Attach|Detach)/.test(op));
     expect(writes).toEqual([]);

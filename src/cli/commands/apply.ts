@@ -14,6 +14,7 @@ import { formatProblem, loadManifests, type ManifestObject } from '../../sources
 import { preflight } from '../../sources/files/preflight.js';
 import { orphans, type Listings } from '../../sources/files/prune.js';
 import { fileSecretResolver, secretsInSource } from '../../sources/files/secrets.js';
+import { awsErrorMessage } from '../../aws/errors.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
 import { createProgress, isLiveTerminal, type Progress } from '../progress.js';
@@ -39,7 +40,7 @@ export interface RunOptions extends ManifestOptions {
   timeout: string;
   pollMs: string;
   prune?: boolean;
-  /** False with --no-plan. */
+  /** Show the plan first (a plan is a read of everything, which apply then makes again). */
   plan?: boolean;
 }
 
@@ -157,7 +158,13 @@ interface Outcome {
   pruned?: boolean;
 }
 
-function report(outcomes: Outcome[], io: CliIO): number {
+/** What a command did: an outcome per object, and problems that concern none of them. */
+interface RunResult {
+  outcomes: Outcome[];
+  problems?: string[];
+}
+
+function report({ outcomes, problems = [] }: RunResult, io: CliIO): number {
   const rows = outcomes.map(({ object: o, state, pruned }) => {
     const status = o.object.status ?? {};
     const ready = ((status.conditions ?? []) as { type: string; status: string; message: string }[]).find((c) => c.type === 'Ready');
@@ -171,16 +178,22 @@ function report(outcomes: Outcome[], io: CliIO): number {
   if (paused > 0) io.out(`${paused} object(s) suspended: not reconciled\n`);
   if (pruned > 0) io.out(`${pruned} resource(s) no manifest claims any more pruned\n`);
   io.out(bad === 0 ? `${outcomes.length} object(s) done\n` : `${bad} of ${outcomes.length} object(s) not done\n`);
-  return bad === 0 ? 0 : 1;
+  for (const problem of problems) io.out(`${problem}\n`);
+  return bad === 0 && problems.length === 0 ? 0 : 1;
 }
 
 /**
  * Deletes what the source owns in AWS that no object claims, once apply has run. The old resources
  * of a renamed object share its key, so each batch holds one resource per key.
  */
-async function prune(prepared: Prepared, states: Map<string, ObjectState>, timeoutMs: number): Promise<Outcome[]> {
+async function prune(prepared: Prepared, states: Map<string, ObjectState>, timeoutMs: number): Promise<RunResult> {
   const deadline = Date.now() + timeoutMs;
-  let remaining = (await orphans(prepared.inventory(), prepared.objects, states, prepared.listings)).map((o) => o.object);
+  let remaining: EngineObject[];
+  try {
+    remaining = (await orphans(prepared.inventory(), prepared.objects, states, prepared.listings)).map((o) => o.object);
+  } catch (error) {
+    return { outcomes: [], problems: [`Nothing was pruned: what the source owns could not be listed (${awsErrorMessage(error)})`] };
+  }
   const outcomes: Outcome[] = [];
   while (remaining.length > 0) {
     const batch = [...new Map(remaining.map((o) => [keyOf(o), o])).values()];
@@ -188,10 +201,10 @@ async function prune(prepared: Prepared, states: Map<string, ObjectState>, timeo
     const deleted = await prepared.engine.delete(batch, Math.max(0, deadline - Date.now()));
     outcomes.push(...batch.map((o) => ({ object: o, state: deleted.get(keyOf(o)) ?? 'pending', pruned: true })));
   }
-  return outcomes;
+  return { outcomes };
 }
 
-type Run = (prepared: Prepared, timeoutMs: number, options: RunOptions) => Promise<Outcome[]>;
+type Run = (prepared: Prepared, timeoutMs: number, options: RunOptions) => Promise<RunResult>;
 
 function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: Run): Command {
   return manifestCommand(program, name, description)
@@ -206,13 +219,13 @@ function runCommand(name: string, description: string, program: Command, io: Cli
       const prepared = await prepare(options, io);
       if (!prepared) return setExitCode(1);
       try {
-        let outcomes: Outcome[];
+        let result: RunResult;
         try {
-          outcomes = await run(prepared, parseDuration(options.timeout), options);
+          result = await run(prepared, parseDuration(options.timeout), options);
         } finally {
           prepared.progress.finish();
         }
-        setExitCode(report(outcomes, io));
+        setExitCode(report(result, io));
       } finally {
         await prepared.close();
       }
@@ -224,13 +237,16 @@ const outcomesOf = (objects: EngineObject[], states: Map<string, ObjectState>): 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async (prepared, timeoutMs, options) => {
     const started = Date.now();
-    if (options.plan !== false) printPlan(await prepared.engine.plan(prepared.objects), io);
+    if (options.plan) printPlan(await prepared.engine.plan(prepared.objects), io);
     const states = await prepared.engine.apply(prepared.objects, timeoutMs);
     const applied = outcomesOf(prepared.objects, states);
-    return options.prune ? [...applied, ...(await prune(prepared, states, timeoutMs - (Date.now() - started)))] : applied;
+    if (!options.prune) return { outcomes: applied };
+    const pruned = await prune(prepared, states, timeoutMs - (Date.now() - started));
+    return { outcomes: [...applied, ...pruned.outcomes], problems: pruned.problems };
   })
-    .option('--no-plan', 'do not show the plan before applying')
+    .option('--plan', 'show the plan first (it reads AWS once more)')
     .option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
-  runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, async (prepared, timeoutMs) =>
-    outcomesOf(prepared.objects, await prepared.engine.delete(prepared.objects, timeoutMs)));
+  runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, async (prepared, timeoutMs) => ({
+    outcomes: outcomesOf(prepared.objects, await prepared.engine.delete(prepared.objects, timeoutMs)),
+  }));
 }
