@@ -178,7 +178,13 @@ const PolicyStatement = Type.Unsafe<{ Effect: 'Allow' | 'Deny'; [key: string]: u
   type: 'object',
   description: 'An IAM policy statement (Effect, Action, Resource, Condition...).',
   required: ['Effect'],
-  properties: { Effect: { type: 'string', enum: ['Allow', 'Deny'], description: 'Allow or Deny.' } },
+  properties: {
+    Effect: { type: 'string', enum: ['Allow', 'Deny'], description: 'Allow or Deny.' },
+    // Declared (as any JSON) so the CEL rule below can name them: the apiserver compiles rules against
+    // the declared schema and refuses a CRD whose rule reads an undeclared field.
+    Action: { 'x-kubernetes-preserve-unknown-fields': true, description: 'An action or a list of actions.' },
+    NotAction: { 'x-kubernetes-preserve-unknown-fields': true, description: 'An action or a list of actions the statement does not cover.' },
+  },
   'x-kubernetes-preserve-unknown-fields': true,
   ...cel({ rule: "has(self.Action) || has(self.NotAction)", message: 'a statement needs Action or NotAction' }),
 });
