@@ -1,0 +1,138 @@
+/**
+ * @kubernetes/client-node against the Kubernetes API test server: paged lists, watches with bookmarks,
+ * and the library's informer relisting after "410 Gone", whether the history ran out or a fault said so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CustomObjectsApi, KubeConfig, makeInformer, Watch, type KubernetesObject } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli.js';
+import { realCluster, createNamespace, startTestCluster, type TestCluster } from '../helpers/kube.js';
+
+const GROUP = 'agentcore.dev';
+const VERSION = 'v1alpha1';
+const PLURAL = 'memories';
+const NS = 'client-node';
+const PATH = `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`;
+
+let cluster: TestCluster;
+let kc: KubeConfig;
+let objects: CustomObjectsApi;
+
+function memory(name: string, description = 'a memory'): Record<string, unknown> {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'Memory', metadata: { name, namespace: NS }, spec: { description, eventExpiryDays: 30 } };
+}
+
+async function create(name: string): Promise<void> {
+  await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body: memory(name) });
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ bookmarkIntervalMs: 200, historyLimit: 20 });
+  await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+  await createNamespace(cluster, NS);
+  kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  objects = kc.makeApiClient(CustomObjectsApi);
+}, 60_000);
+
+afterAll(async () => {
+  await cluster.kubectl(['delete', 'namespace', NS, '--wait=false']);
+  await cluster.close();
+});
+
+describe('@kubernetes/client-node', () => {
+  it('lists in pages with limit and continue', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']) await create(name);
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = (await objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, limit: 2, _continue: token, labelSelector: '' })) as {
+        items: KubernetesObject[];
+        metadata: { continue?: string };
+      };
+      names.push(...page.items.map((o) => o.metadata!.name!));
+      token = page.metadata.continue || undefined;
+      pages += 1;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(names.filter((n) => n.startsWith('page-'))).toEqual(['page-a', 'page-b', 'page-c', 'page-d', 'page-e']);
+  });
+
+  it('watches from a resourceVersion with ADDED, MODIFIED, DELETED and BOOKMARK events', async () => {
+    const list = (await objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL })) as { metadata: { resourceVersion: string } };
+    const events: { type: string; name?: string; rv: string }[] = [];
+    const request = await new Watch(kc).watch(
+      PATH,
+      { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
+      (type: string, object: KubernetesObject) => events.push({ type, name: object.metadata?.name, rv: object.metadata!.resourceVersion! }),
+      () => undefined,
+    );
+    try {
+      await create('watched');
+      await objects.patchNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
+        name: 'watched',
+        body: [{ op: 'replace', path: '/spec/description', value: 'changed' }],
+      });
+      await objects.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'watched' });
+      await until(() => events.some((e) => e.type === 'DELETED') && events.some((e) => e.type === 'BOOKMARK'), 'the delete and a bookmark');
+    } finally {
+      request.abort();
+    }
+    const changes = events.filter((e) => e.type !== 'BOOKMARK');
+    expect(changes.map((e) => `${e.type} ${e.name}`)).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
+    const rvs = changes.map((e) => Number(e.rv));
+    expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
+    expect(new Set(rvs).size).toBe(3);
+  });
+
+  const faultTest = realCluster ? it.skip : it;
+
+  faultTest('an informer relists after its watch history is gone, and misses nothing', async () => {
+    let lists = 0;
+    const informer = makeInformer(kc, PATH, () => {
+      lists += 1;
+      return objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }) as never;
+    });
+    const added = new Set<string>();
+    const deleted = new Set<string>();
+    informer.on('add', (o) => added.add(o.metadata!.name!));
+    informer.on('delete', (o) => deleted.add(o.metadata!.name!));
+    await informer.start();
+    try {
+      await until(() => added.has('page-a'), 'the initial list');
+      // While the watch is down, more changes than the history keeps: the resumed watch is too old.
+      const listsBefore = lists;
+      cluster.server!.faults.set([{ type: 'latency', ms: 1500, verb: 'watch', times: 1 }]);
+      expect(cluster.server!.dropWatches()).toBeGreaterThan(0);
+      for (let i = 0; i < 25; i++) await create(`burst-${i}`);
+      await objects.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'page-a' });
+      await until(() => added.has('burst-24') && deleted.has('page-a'), 'the relist to bring in the burst and the delete');
+      expect(lists).toBe(listsBefore + 1);
+      expect(informer.list().map((o) => o.metadata!.name).filter((n) => n!.startsWith('burst-'))).toHaveLength(25);
+      expect(informer.get('page-a', NS)).toBeUndefined();
+
+      // A 410 answered by fault injection forces the same relist.
+      const before = lists;
+      cluster.server!.faults.set([{ type: 'watchGone', times: 1 }]);
+      cluster.server!.dropWatches();
+      await create('after-gone');
+      await until(() => added.has('after-gone') && lists > before, 'the relist after the forced 410');
+      expect(lists).toBe(before + 1);
+    } finally {
+      await informer.stop();
+    }
+  });
+});
