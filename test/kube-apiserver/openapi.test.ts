@@ -2,43 +2,16 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { hashOf, openApiV3Document, openApiV3DocumentForPath, openApiV3Paths, schemaNameOf } from '../support/kube-apiserver/openapi.js';
-import type { PrinterColumn, ResourceType } from '../support/kube-apiserver/types.js';
+import { typesFromCrd } from '../support/kube-apiserver/resources.js';
+import type { KubeObject, ResourceType } from '../support/kube-apiserver/types.js';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-interface Crd {
-  spec: {
-    group: string;
-    scope: string;
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
-    versions: { name: string; subresources?: { status?: unknown }; additionalPrinterColumns?: PrinterColumn[]; schema: { openAPIV3Schema: Record<string, unknown> } }[];
-  };
-}
 
 function crdTypes(): ResourceType[] {
   const dir = new URL('../../crds/', import.meta.url);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((f) => {
-      const crd = parse(readFileSync(new URL(f, dir), 'utf8')) as Crd;
-      const version = crd.spec.versions[0]!;
-      return {
-        group: crd.spec.group,
-        version: version.name,
-        kind: crd.spec.names.kind,
-        listKind: crd.spec.names.listKind,
-        plural: crd.spec.names.plural,
-        singular: crd.spec.names.singular,
-        shortNames: crd.spec.names.shortNames ?? [],
-        categories: crd.spec.names.categories ?? [],
-        namespaced: crd.spec.scope === 'Namespaced',
-        verbs: ALL_VERBS,
-        statusSubresource: version.subresources?.status !== undefined,
-        schema: version.schema.openAPIV3Schema,
-        printerColumns: version.additionalPrinterColumns ?? [],
-        custom: true,
-      };
-    });
+    .flatMap((f) => typesFromCrd(parse(readFileSync(new URL(f, dir), 'utf8')) as KubeObject));
 }
 
 function builtIn(group: string, kind: string, plural: string, namespaced: boolean, extra: Partial<ResourceType> = {}): ResourceType {

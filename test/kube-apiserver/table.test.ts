@@ -2,36 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { humanDuration, toTable } from '../support/kube-apiserver/table.js';
+import { typesFromCrd } from '../support/kube-apiserver/resources.js';
 import type { KubeObject, PrinterColumn, ResourceType } from '../support/kube-apiserver/types.js';
 
-interface Crd {
-  spec: {
-    group: string;
-    scope: string;
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
-    versions: { name: string; subresources?: { status?: unknown }; additionalPrinterColumns?: PrinterColumn[]; schema: { openAPIV3Schema: Record<string, unknown> } }[];
-  };
-}
-
 function crdType(file: string): ResourceType {
-  const crd = parse(readFileSync(new URL(`../../crds/${file}`, import.meta.url), 'utf8')) as Crd;
-  const version = crd.spec.versions[0]!;
-  return {
-    group: crd.spec.group,
-    version: version.name,
-    kind: crd.spec.names.kind,
-    listKind: crd.spec.names.listKind,
-    plural: crd.spec.names.plural,
-    singular: crd.spec.names.singular,
-    shortNames: crd.spec.names.shortNames ?? [],
-    categories: crd.spec.names.categories ?? [],
-    namespaced: crd.spec.scope === 'Namespaced',
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-    statusSubresource: version.subresources?.status !== undefined,
-    schema: version.schema.openAPIV3Schema,
-    printerColumns: version.additionalPrinterColumns ?? [],
-    custom: true,
-  };
+  return typesFromCrd(parse(readFileSync(new URL(`../../crds/${file}`, import.meta.url), 'utf8')) as KubeObject)[0]!;
 }
 
 function builtIn(group: string, kind: string, namespaced = true): ResourceType {
