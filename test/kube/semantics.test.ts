@@ -133,4 +133,34 @@ describe('the apiserver rules', () => {
     expect(refused.body.message).toBe('Operation cannot be fulfilled on memories.agentcore.dev "m": the object has been modified; please apply your changes to the latest version and try again');
     expect((await call('PATCH', `${MEMORIES}/m/status`, { status: { memoryId: 'x' } }, 'application/merge-patch+json')).status).toBe(200);
   });
+
+  it('mints a service account token through TokenRequest that authenticates as the account', async () => {
+    await call('POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { metadata: { name: 'robot' } });
+    const minted = await call('POST', `/api/v1/namespaces/${NS}/serviceaccounts/robot/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } });
+    expect(minted.status).toBe(201);
+    const answer = await kubeRequest(server, 'GET', MEMORIES, { token: minted.body.status.token as string });
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text).message).toBe(`memories.agentcore.dev is forbidden: User "system:serviceaccount:${NS}:robot" cannot list resource "memories" in API group "agentcore.dev" in the namespace "${NS}"`);
+  });
+
+  it('sends the initial state then the initial-events-end bookmark when asked for initial events', async () => {
+    await call('POST', MEMORIES, memory('a'));
+    await call('POST', MEMORIES, memory('b'));
+    const answer = await kubeRequest(server, 'GET', `${MEMORIES}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`);
+    const events = answer.text.trim().split('\n').map((line) => JSON.parse(line) as Loose);
+    expect(events.slice(0, 3).map((e) => `${e.type} ${e.object.metadata.name ?? ''}`)).toEqual(['ADDED a', 'ADDED b', 'BOOKMARK ']);
+    expect(events[2]!.object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+  });
+
+  it('takes faults and drops watches through its admin endpoints', async () => {
+    const admin = (path: string, body: unknown) => kubeRequest(server, 'POST', `/_admin/${path}`, { body: JSON.stringify(body), token: null });
+    expect((await admin('faults', { rules: [{ type: 'status', code: 500, verb: 'list', times: 1 }] })).status).toBe(200);
+    const failed = await call('GET', MEMORIES);
+    expect(failed.body).toMatchObject({ code: 500, reason: 'InternalError', message: 'Internal error occurred: injected fault' });
+    expect((await call('GET', MEMORIES)).status).toBe(200);
+    const watching = kubeRequest(server, 'GET', `${MEMORIES}?watch=true`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(JSON.parse((await admin('drop-watches', {})).text)).toEqual({ dropped: 1 });
+    expect((await watching).status).toBe(200);
+  });
 });
