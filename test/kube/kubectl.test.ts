@@ -81,7 +81,8 @@ describe('kubectl against the cluster', () => {
   });
 
   // A Secret written with stringData reads back as data, so a client-side re-apply always sends the
-  // stringData again and prints "configured", on a real apiserver too; nothing changes on the server.
+  // stringData again and prints "configured", on a real apiserver too (kubernetes/kubernetes#87736);
+  // nothing changes on the server.
   it('applies the examples, and a second apply leaves every object unchanged', async () => {
     const first = await kubectl('apply', '-f', join(repoRoot, 'manifests/examples'));
     const firstLines = first.trim().split('\n');
