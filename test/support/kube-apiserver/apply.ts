@@ -21,7 +21,7 @@
  * - Entries are sorted as the apiserver sorts them: Apply before Update, then by time, manager,
  *   apiVersion, subresource.
  */
-import { deepClone, deepEqual, isObject } from './patch.js';
+import { deepClone, deepEqual, isObject } from './json.js';
 import { ApiError } from './types.js';
 import type { KubeObject, ManagedFieldsEntry, StatusCause } from './types.js';
 

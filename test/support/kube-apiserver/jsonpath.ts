@@ -11,6 +11,8 @@
  * Outer braces (`{.a.b}`) are optional.
  */
 
+import { isObject } from './json.js';
+
 export class JsonPathError extends Error {}
 
 type Literal = { kind: 'string'; value: string } | { kind: 'int' | 'float'; value: number };
@@ -242,10 +244,6 @@ class Parser {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function evaluate(steps: Step[], input: unknown[]): unknown[] {
   let current = input;
   for (const step of steps) current = applyStep(step, current);
@@ -257,7 +255,7 @@ function applyStep(step: Step, input: unknown[]): unknown[] {
     case 'field': {
       const out: unknown[] = [];
       for (const value of input) {
-        if (isRecord(value) && Object.prototype.hasOwnProperty.call(value, step.name)) out.push(value[step.name]);
+        if (isObject(value) && Object.prototype.hasOwnProperty.call(value, step.name)) out.push(value[step.name]);
       }
       return out;
     }
@@ -265,7 +263,7 @@ function applyStep(step: Step, input: unknown[]): unknown[] {
       const out: unknown[] = [];
       for (const value of input) {
         if (Array.isArray(value)) out.push(...value);
-        else if (isRecord(value)) out.push(...Object.values(value));
+        else if (isObject(value)) out.push(...Object.values(value));
         else if (typeof value === 'string') out.push(...Buffer.from(value)); // Go yields the bytes
       }
       return out;
@@ -274,7 +272,7 @@ function applyStep(step: Step, input: unknown[]): unknown[] {
       const out: unknown[] = [];
       const visit = (value: unknown): void => {
         // Go indexes a string into its bytes (uint8 leaves).
-        const children = Array.isArray(value) ? value : isRecord(value) ? Object.values(value) : typeof value === 'string' ? [...Buffer.from(value)] : [];
+        const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : typeof value === 'string' ? [...Buffer.from(value)] : [];
         if (children.length === 0) return;
         out.push(value);
         for (const child of children) visit(child);
@@ -412,7 +410,7 @@ function goPrint(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return goNumber(value);
   if (Array.isArray(value)) return `[${value.map(goPrint).join(' ')}]`;
-  if (isRecord(value)) {
+  if (isObject(value)) {
     const keys = Object.keys(value).sort();
     return `map[${keys.map((k) => `${k}:${goPrint(value[k])}`).join(' ')}]`;
   }

@@ -4,8 +4,8 @@
  * namespaces, schema validation and field ownership.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { serverSideApply, trackUpdate } from './apply.js';
+import { deepEqual } from './json.js';
 import { BUILTIN_MERGE_KEYS, jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import { qualifiedResource, typeApiVersion } from './resources.js';
 import { checkCustomResource } from './schema.js';
@@ -320,7 +320,7 @@ export class ObjectApi {
     if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     meta.generation = old.metadata.generation;
     if (meta.generation === undefined) delete meta.generation;
-    else if (!isDeepStrictEqual(specOf(next), specOf(old))) meta.generation += 1;
+    else if (!deepEqual(specOf(next), specOf(old))) meta.generation += 1;
     if (old.metadata.deletionTimestamp) {
       const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
       if (added.length > 0) {
@@ -340,7 +340,7 @@ export class ObjectApi {
   }
 
   private commit(type: ResourceType, old: KubeObject | undefined, next: KubeObject, options: WriteOptions): KubeObject {
-    if (old && isDeepStrictEqual(contentOf(this.served(type, old)), contentOf(this.served(type, next)))) return this.served(type, old);
+    if (old && deepEqual(contentOf(this.served(type, old)), contentOf(this.served(type, next)))) return this.served(type, old);
     if (options.dryRun) return this.served(type, { ...next, metadata: { ...next.metadata, resourceVersion: old?.metadata.resourceVersion ?? '' } });
     const { apiVersion: _a, kind: _k, ...content } = next;
     const toStore = { apiVersion: typeApiVersion(type), kind: type.kind, ...content } as KubeObject;

@@ -14,6 +14,7 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { deepEqual, isObject, type JsonObject } from './json.js';
 import type { KubeObject, StatusCause } from './types.js';
 
 export interface SchemaCheck {
@@ -26,7 +27,7 @@ export interface SchemaCheck {
 }
 
 type Schema = Record<string, unknown>;
-type JsonMap = Record<string, unknown>;
+type JsonMap = JsonObject;
 
 /** `old` is the stored object on update (enables CEL transition rules using oldSelf). */
 export function checkCustomResource(schema: Record<string, unknown>, object: KubeObject, old?: KubeObject): SchemaCheck {
@@ -154,7 +155,7 @@ function goNumber(n: number): string {
 function goJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (isMap(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]));
+    if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]));
     return v;
   };
   return (JSON.stringify(sort(value)) ?? 'null').replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
@@ -167,34 +168,20 @@ function goSort(list: string[]): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Helpers over JSON values and schemas
 
-function isMap(v: unknown): v is JsonMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function propertiesOf(s: Schema | undefined): Record<string, Schema> | undefined {
-  return isMap(s?.properties) ? (s.properties as Record<string, Schema>) : undefined;
+  return isObject(s?.properties) ? (s.properties as Record<string, Schema>) : undefined;
 }
 
 function additionalOf(s: Schema | undefined): Schema | undefined {
-  return isMap(s?.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
+  return isObject(s?.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
 }
 
 function itemsOf(s: Schema | undefined): Schema | undefined {
-  return isMap(s?.items) ? (s.items as Schema) : undefined;
+  return isObject(s?.items) ? (s.items as Schema) : undefined;
 }
 
 function preservesUnknown(s: Schema | undefined): boolean {
   return s?.['x-kubernetes-preserve-unknown-fields'] === true;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /** The JSON type kube-openapi infers for a decoded value; whole numbers decode as int64. */
@@ -260,7 +247,7 @@ function prune(value: unknown, schema: Schema | undefined, path: string, pruned:
   }
   if (Array.isArray(value)) {
     value.forEach((item, i) => prune(item, itemsOf(schema), `${path}[${i}]`, pruned));
-  } else if (isMap(value)) {
+  } else if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     for (const k of Object.keys(value)) {
@@ -279,7 +266,7 @@ function prune(value: unknown, schema: Schema | undefined, path: string, pruned:
 function pruneKnown(value: unknown, schema: Schema, path: string, pruned: string[], root: boolean): void {
   if (Array.isArray(value)) {
     value.forEach((item, i) => prune(item, itemsOf(schema), `${path}[${i}]`, pruned));
-  } else if (isMap(value)) {
+  } else if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     for (const k of Object.keys(value)) {
@@ -295,7 +282,7 @@ function pruneKnown(value: unknown, schema: Schema, path: string, pruned: string
 function pruneMetadata(root: JsonMap): string[] {
   const unknown: string[] = [];
   const meta = root.metadata;
-  if (!isMap(meta)) return unknown;
+  if (!isObject(meta)) return unknown;
   for (const k of Object.keys(meta)) {
     if (!OBJECT_META_FIELDS.has(k)) {
       unknown.push(`metadata.${k}`);
@@ -314,7 +301,7 @@ function dropNonNullableNulls(value: unknown, schema: Schema | undefined): void 
   if (!schema) return;
   if (Array.isArray(value)) {
     for (const item of value) dropNonNullableNulls(item, itemsOf(schema));
-  } else if (isMap(value)) {
+  } else if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     for (const k of Object.keys(value)) {
@@ -339,7 +326,7 @@ function applyDefaults(value: unknown, schema: Schema | undefined): void {
       if (isNonNullableNull(item, items) && hasDefault(items)) value[i] = structuredClone(items!.default);
       applyDefaults(value[i], items);
     });
-  } else if (isMap(value)) {
+  } else if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     for (const [k, prop] of Object.entries(properties)) {
       if (!hasDefault(prop)) continue;
@@ -381,7 +368,7 @@ function validateValue(schema: Schema, value: unknown, name: string, out: Status
   if (typeof value === 'number') checkNumber(schema, value, name, out);
   if (Array.isArray(value)) checkArray(schema, value, name, out);
   checkEnum(schema, value, name, out);
-  if (isMap(value)) checkObject(schema, value, name, out);
+  if (isObject(value)) checkObject(schema, value, name, out);
 }
 
 function intOf(v: unknown): number | undefined {
@@ -547,7 +534,7 @@ function checkListTypes(schema: Schema | undefined, value: unknown, path: string
     }
     const items = itemsOf(schema);
     value.forEach((item, i) => checkListTypes(items, item, index(path, i), out));
-  } else if (isMap(value)) {
+  } else if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     for (const k of Object.keys(value)) {
@@ -572,16 +559,16 @@ function duplicates(values: unknown[]): number[] {
 }
 
 function listMapDuplicates(schema: Schema, value: unknown[], path: string): StatusCause[] {
-  const bad = value.findIndex((x) => x !== null && !isMap(x));
+  const bad = value.findIndex((x) => x !== null && !isObject(x));
   if (bad >= 0) return [invalidCause(index(path, bad), value[bad], 'must be an object for an array of list-type map')];
   if (value.length <= 1) return [];
   const keys = Array.isArray(schema['x-kubernetes-list-map-keys']) ? (schema['x-kubernetes-list-map-keys'] as string[]) : [];
   if (keys.length === 1) {
     const k = keys[0]!;
-    const ids = value.map((x) => (isMap(x) && k in x ? x[k] : undefined));
+    const ids = value.map((x) => (isObject(x) && k in x ? x[k] : undefined));
     return duplicates(ids).map((i) => duplicateCause(index(path, i), ids[i] === undefined ? {} : { [k]: ids[i] }));
   }
-  const ids = value.map((x) => (isMap(x) ? Object.fromEntries(keys.filter((k) => k in x).map((k) => [k, x[k]])) : {}));
+  const ids = value.map((x) => (isObject(x) ? Object.fromEntries(keys.filter((k) => k in x).map((k) => [k, x[k]])) : {}));
   return duplicates(ids).map((i) => duplicateCause(index(path, i), ids[i]));
 }
 
@@ -615,7 +602,7 @@ function program(expr: string): ReturnType<typeof plan> | string {
 
 function rulesOf(schema: Schema): ValidationRule[] {
   const rules = schema['x-kubernetes-validations'];
-  return Array.isArray(rules) ? rules.filter((r): r is ValidationRule => isMap(r) && typeof r.rule === 'string') : [];
+  return Array.isArray(rules) ? rules.filter((r): r is ValidationRule => isObject(r) && typeof r.rule === 'string') : [];
 }
 
 /** `unchanged`: this value (or its nearest correlatable ancestor) equals the old one, so non-transition errors ratchet. */
@@ -633,8 +620,8 @@ function checkRules(schema: Schema, value: unknown, old: unknown, path: string, 
       const same = oldItem === undefined ? unchanged : deepEqual(item, oldItem);
       checkRules(items, item, oldItem, index(path, i), false, same, out);
     });
-  } else if (isMap(value)) {
-    const oldMap = isMap(old) && schema['x-kubernetes-map-type'] !== 'atomic' ? old : undefined;
+  } else if (isObject(value)) {
+    const oldMap = isObject(old) && schema['x-kubernetes-map-type'] !== 'atomic' ? old : undefined;
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     for (const k of Object.keys(value)) {
@@ -650,8 +637,8 @@ function checkRules(schema: Schema, value: unknown, old: unknown, path: string, 
 /** Old items of a list-type map, matched to the new items by their keys. */
 function correlateListMap(schema: Schema, value: unknown[], old: unknown[]): unknown[] {
   const keys = Array.isArray(schema['x-kubernetes-list-map-keys']) ? (schema['x-kubernetes-list-map-keys'] as string[]) : [];
-  const id = (x: unknown): string => (isMap(x) ? goJson(keys.map((k) => x[k] ?? null)) : '');
-  const byKey = new Map(old.filter(isMap).map((x) => [id(x), x]));
+  const id = (x: unknown): string => (isObject(x) ? goJson(keys.map((k) => x[k] ?? null)) : '');
+  const byKey = new Map(old.filter(isObject).map((x) => [id(x), x]));
   return value.map((x) => byKey.get(id(x)));
 }
 
@@ -735,12 +722,12 @@ function appendFieldPath(base: string, schema: Schema, fieldPath: string): strin
 function toCel(value: unknown, schema: Schema | undefined, root = false): CelInput {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.map((item) => toCel(item, itemsOf(schema))) as CelInput;
-  if (isMap(value)) {
+  if (isObject(value)) {
     const properties = propertiesOf(schema) ?? {};
     const additional = additionalOf(schema);
     const entries: [string, CelInput][] = [];
     for (const [k, v] of Object.entries(value)) {
-      if (root && k === 'metadata' && isMap(v)) {
+      if (root && k === 'metadata' && isObject(v)) {
         const meta = new Map<string, CelInput>();
         for (const f of ['name', 'generateName']) if (typeof v[f] === 'string') meta.set(f, v[f] as string);
         entries.push([k, meta as unknown as CelInput]);

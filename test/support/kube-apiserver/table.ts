@@ -12,6 +12,7 @@
  * Each row carries the object as PartialObjectMetadata (includeObject=Metadata, the default), the whole
  * object (Object) or null (None).
  */
+import { isObject } from './json.js';
 import { compileJsonPath, formatJsonPathValue } from './jsonpath.js';
 import type { KubeObject, PrinterColumn, ResourceType } from './types.js';
 
@@ -165,7 +166,7 @@ function builtInPrinter(type: ResourceType): Printer {
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isObject(value) ? value : {};
 }
 
 function str(value: unknown): string {
