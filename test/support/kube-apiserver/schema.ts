@@ -33,7 +33,7 @@ type JsonMap = JsonObject;
 export function checkCustomResource(schema: Record<string, unknown>, object: KubeObject, old?: KubeObject): SchemaCheck {
   const copy = structuredClone(object) as unknown as JsonMap;
   const pruned: string[] = [];
-  pruneRoot(copy, schema, pruned);
+  prune(copy, schema, '', pruned, true);
   const metaUnknown = pruneMetadata(copy);
   dropNonNullableNulls(copy, schema);
   applyDefaults(copy, schema);
@@ -53,7 +53,7 @@ export function checkCustomResource(schema: Record<string, unknown>, object: Kub
 /** The stored object as the apiserver reads it back: pruned and defaulted like a new one. */
 function asStored(old: KubeObject, schema: Schema): JsonMap {
   const copy = structuredClone(old) as unknown as JsonMap;
-  pruneRoot(copy, schema, []);
+  prune(copy, schema, '', [], true);
   pruneMetadata(copy);
   dropNonNullableNulls(copy, schema);
   applyDefaults(copy, schema);
@@ -220,60 +220,27 @@ const OBJECT_META_FIELDS = new Set([
 ]);
 const TYPE_AND_OBJECT_META = new Set(['apiVersion', 'kind', 'metadata']);
 
-/** The resource root is treated as an embedded resource: apiVersion, kind and metadata are left alone. */
-function pruneRoot(root: JsonMap, schema: Schema, pruned: string[]): void {
-  if (preservesUnknown(schema)) {
-    pruneKnown(root, schema, '', pruned, true);
+/**
+ * Drops fields the schema does not declare, recording their paths. Under
+ * x-kubernetes-preserve-unknown-fields unknown keys stay, and declared ones are still pruned inside. At
+ * the root (an embedded resource) apiVersion, kind and metadata are left alone.
+ */
+function prune(value: unknown, schema: Schema | undefined, path: string, pruned: string[], root = false): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => prune(item, itemsOf(schema), `${path}[${i}]`, pruned));
     return;
   }
+  if (!isObject(value)) return;
   const properties = propertiesOf(schema) ?? {};
   const additional = additionalOf(schema);
-  for (const k of Object.keys(root)) {
-    if (TYPE_AND_OBJECT_META.has(k)) continue;
-    const prop = properties[k];
-    if (prop) prune(root[k], prop, k, pruned);
-    else if (additional) prune(root[k], additional, k, pruned);
-    else {
-      pruned.push(k);
-      delete root[k];
-    }
-  }
-}
-
-function prune(value: unknown, schema: Schema | undefined, path: string, pruned: string[]): void {
-  if (schema && preservesUnknown(schema)) {
-    pruneKnown(value, schema, path, pruned, false);
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => prune(item, itemsOf(schema), `${path}[${i}]`, pruned));
-  } else if (isObject(value)) {
-    const properties = propertiesOf(schema) ?? {};
-    const additional = additionalOf(schema);
-    for (const k of Object.keys(value)) {
-      const prop = schema ? properties[k] : undefined;
-      if (prop) prune(value[k], prop, child(path, k), pruned);
-      else if (schema && additional) prune(value[k], additional, child(path, k), pruned);
-      else {
-        pruned.push(child(path, k));
-        delete value[k];
-      }
-    }
-  }
-}
-
-/** Under x-kubernetes-preserve-unknown-fields, unknown keys stay; declared ones are still pruned inside. */
-function pruneKnown(value: unknown, schema: Schema, path: string, pruned: string[], root: boolean): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => prune(item, itemsOf(schema), `${path}[${i}]`, pruned));
-  } else if (isObject(value)) {
-    const properties = propertiesOf(schema) ?? {};
-    const additional = additionalOf(schema);
-    for (const k of Object.keys(value)) {
-      if (root && TYPE_AND_OBJECT_META.has(k)) continue;
-      const prop = properties[k];
-      if (prop) prune(value[k], prop, child(path, k), pruned);
-      else if (additional) prune(value[k], additional, child(path, k), pruned);
+  const keepUnknown = preservesUnknown(schema);
+  for (const k of Object.keys(value)) {
+    if (root && TYPE_AND_OBJECT_META.has(k)) continue;
+    const declared = properties[k] ?? additional;
+    if (declared) prune(value[k], declared, child(path, k), pruned);
+    else if (!keepUnknown) {
+      pruned.push(child(path, k));
+      delete value[k];
     }
   }
 }
