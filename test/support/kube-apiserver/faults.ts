@@ -43,10 +43,6 @@ export class Faults {
     if (seed !== undefined) this.random = seeded(seed);
   }
 
-  add(rule: FaultRule): void {
-    this.rules.push({ ...rule });
-  }
-
   clear(): void {
     this.rules = [];
   }

@@ -63,13 +63,12 @@ export function notFound(type: { group: string; plural: string }, name: string):
   return new ApiError(404, 'NotFound', `${qualifiedResource(type)} "${name}" not found`, { name, group: type.group, kind: type.plural });
 }
 
-export function conflict(type: { group: string; plural: string }, name: string): ApiError {
-  return new ApiError(
-    409,
-    'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { name, group: type.group, kind: type.plural },
-  );
+export function conflict(
+  type: { group: string; plural: string },
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): ApiError {
+  return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": ${why}`, { name, group: type.group, kind: type.plural });
 }
 
 function invalid(type: ResourceType, name: string, causes: StatusCause[]): ApiError {
@@ -225,19 +224,10 @@ export class ObjectApi {
     if (!old) throw notFound(type, name);
     const preconditions = (deleteOptions.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
     if (preconditions.uid && preconditions.uid !== old.metadata.uid) {
-      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`, {
-        name,
-        group: type.group,
-        kind: type.plural,
-      });
+      throw conflict(type, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`);
     }
     if (preconditions.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
-        { name, group: type.group, kind: type.plural },
-      );
+      throw conflict(type, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     }
     if (options.dryRun) return this.served(type, old);
     if (old.metadata.deletionTimestamp) return this.served(type, old);

@@ -169,14 +169,7 @@ function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
   });
 }
 
-/** Whether one PolicyRule allows the request. */
-export function ruleAllows(attrs: RequestAttributes, raw: Record<string, unknown>): boolean {
-  const [rule] = rulesOf({ apiVersion: '', kind: '', metadata: {}, rules: [raw] });
-  if (!rule) return false;
-  return ruleAllowsParsed(attrs, rule);
-}
-
-function ruleAllowsParsed(attrs: RequestAttributes, rule: PolicyRule): boolean {
+function ruleAllows(attrs: RequestAttributes, rule: PolicyRule): boolean {
   if (attrs.resourceRequest) {
     const resource = attrs.resource ?? '';
     const subresource = attrs.subresource ?? '';
@@ -383,7 +376,7 @@ export function authorize(attrs: RequestAttributes, rbac: RbacObjects, options: 
       errors.push(rules);
       continue;
     }
-    if (rules.some((rule) => ruleAllowsParsed(attrs, rule))) {
+    if (rules.some((rule) => ruleAllows(attrs, rule))) {
       const source = `ClusterRoleBinding ${goQuote(binding.metadata.name ?? '')} of ${ref.kind} ${goQuote(ref.name)} to ${describeSubject(subject, '')}`;
       return { allowed: true, reason: `RBAC: allowed by ${source}` };
     }
@@ -400,7 +393,7 @@ export function authorize(attrs: RequestAttributes, rbac: RbacObjects, options: 
         errors.push(rules);
         continue;
       }
-      if (rules.some((rule) => ruleAllowsParsed(attrs, rule))) {
+      if (rules.some((rule) => ruleAllows(attrs, rule))) {
         const bindingName = `${binding.metadata.name ?? ''}/${namespace}`;
         const source = `RoleBinding ${goQuote(bindingName)} of ${ref.kind} ${goQuote(ref.name)} to ${describeSubject(subject, namespace)}`;
         return { allowed: true, reason: `RBAC: allowed by ${source}` };

@@ -13,7 +13,7 @@ import { aggregatedDiscovery, aggregatedDiscoveryAccepted, apiGroupList, apiReso
 import { Faults, type FaultRule } from './faults.js';
 import { decodeBody, mediaType, readBody, requestInfo, sendError, sendJson, type RequestInfo } from './http.js';
 import { BuiltinKinds } from './kinds.js';
-import { ObjectApi, PATCH_TYPES, storeKey, type FieldValidation, type WriteOptions } from './objects.js';
+import { conflict, ObjectApi, PATCH_TYPES, storeKey, type FieldValidation, type WriteOptions } from './objects.js';
 import { openApiV3DocumentForPath, openApiV3Paths } from './openapi.js';
 import { authorize, bootstrapPolicy, forbidden, serviceAccountUser, type RbacObjects, type RequestAttributes, type UserInfo } from './rbac.js';
 import { Registry, typeApiVersion } from './resources.js';
@@ -231,8 +231,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
         const fields = fieldText ? parseFieldSelector(fieldText, (field) => kinds.selectableField(type, field)) : undefined;
         const nameFilter = info.name;
         const timeout = query.get('timeoutSeconds');
-        let open: OpenWatch | undefined = undefined;
-        open = serveWatch(
+        const open: OpenWatch = serveWatch(
           res,
           {
             resource: storeKey(type),
@@ -251,9 +250,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
             forceGone: gone,
           },
           store,
-          () => {
-            if (open) watches.delete(open);
-          },
+          () => watches.delete(open),
         );
         if (!res.writableEnded) watches.add(open);
         return;
@@ -457,15 +454,9 @@ function fieldValidation(value: string | null): FieldValidation {
 
 function injected(rule: Extract<FaultRule, { type: 'status' }>, info: RequestInfo): ApiError {
   const name = info.name ?? '';
-  const resource = info.group ? `${info.resource}.${info.group}` : info.resource;
   switch (rule.code) {
     case 409:
-      return new ApiError(
-        409,
-        'Conflict',
-        rule.message ?? `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: info.group, kind: info.resource },
-      );
+      return rule.message ? new ApiError(409, 'Conflict', rule.message, { name, group: info.group, kind: info.resource }) : conflict({ group: info.group, plural: info.resource }, name);
     case 429:
       return new ApiError(429, 'TooManyRequests', rule.message ?? 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
     case 503:

@@ -70,12 +70,6 @@ export class ObjectStore {
     return gone;
   }
 
-  /** Deletes every object of a resource (a CRD's objects when the CRD goes), with their DELETED events. */
-  dropResource(resource: string): void {
-    for (const object of this.list(resource)) this.remove(resource, object);
-    this.objects.delete(resource);
-  }
-
   /**
    * The events after `fromRv` for a resource, or undefined when the history no longer reaches back that
    * far (the caller answers 410 Gone).

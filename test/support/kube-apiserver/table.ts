@@ -71,11 +71,6 @@ export function toTable(type: ResourceType, objects: KubeObject[], opts: TableOp
   };
 }
 
-/** The column definitions a Table of this type carries. */
-export function tableColumns(type: ResourceType): TableColumnDefinition[] {
-  return (type.custom ? customResourcePrinter(type.printerColumns) : builtInPrinter(type)).columns;
-}
-
 function rowObject(object: KubeObject, include: TableOptions['includeObject']): unknown {
   switch (include ?? 'Metadata') {
     case 'None':
