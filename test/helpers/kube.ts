@@ -112,7 +112,12 @@ export function kubeRequest(
       {
         method,
         ca: server.caCert,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...options.headers,
+        },
       },
       (res) => {
         let text = '';

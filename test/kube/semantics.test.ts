@@ -163,4 +163,39 @@ describe('the apiserver rules', () => {
     expect(JSON.parse((await admin('drop-watches', {})).text)).toEqual({ dropped: 1 });
     expect((await watching).status).toBe(200);
   });
+
+  it('refuses a delete whose preconditions no longer hold', async () => {
+    const created = (await call('POST', MEMORIES, memory('m'))).body;
+    await call('PATCH', `${MEMORIES}/m`, { metadata: { labels: { moved: 'yes' } } }, 'application/merge-patch+json');
+    const stale = await call('DELETE', `${MEMORIES}/m`, { preconditions: { resourceVersion: created.metadata.resourceVersion } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toMatch(/^Operation cannot be fulfilled on memories.agentcore.dev "m": Precondition failed: ResourceVersion in precondition: \d+, ResourceVersion in object meta: \d+$/);
+    const wrongUid = await call('DELETE', `${MEMORIES}/m`, { preconditions: { uid: 'not-the-uid' } });
+    expect(wrongUid.body.message).toBe(`Operation cannot be fulfilled on memories.agentcore.dev "m": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${created.metadata.uid}`);
+    expect((await call('DELETE', `${MEMORIES}/m`, { preconditions: { uid: created.metadata.uid } })).status).toBe(200);
+  });
+
+  it.each([
+    ['/api/v1', 'configmaps', { data: { a: '1' } }, { data: { a: '2' } }],
+    ['/api/v1', 'secrets', { stringData: { a: '1' } }, { data: { a: 'Mg==' } }],
+    ['/api/v1', 'serviceaccounts', {}, { automountServiceAccountToken: false }],
+    ['/api/v1', 'events', { involvedObject: { kind: 'Memory', name: 'm' }, reason: 'Created', message: 'one' }, { message: 'two' }],
+    ['/apis/events.k8s.io/v1', 'events', { regarding: { kind: 'Memory', name: 'm' }, reason: 'Created', note: 'one', action: 'Create', reportingController: 'agentcore.dev/operator', reportingInstance: 'op-1', eventTime: '2026-01-01T00:00:00.000000Z' }, { note: 'two' }],
+    ['/apis/coordination.k8s.io/v1', 'leases', { spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } }, { spec: { holderIdentity: 'b', leaseDurationSeconds: 15 } }],
+    ['/apis/rbac.authorization.k8s.io/v1', 'roles', { rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }, { rules: [] }],
+    ['/apis/rbac.authorization.k8s.io/v1', 'rolebindings', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [] }, { subjects: [{ kind: 'User', name: 'u' }] }],
+  ])('serves %s %s: create, get, list, update, delete', async (prefix, plural, content, change) => {
+    const collection = `${prefix}/namespaces/${NS}/${plural}`;
+    const created = await call('POST', collection, { metadata: { name: 'x' }, ...content });
+    expect(created.status).toBe(201);
+    expect(created.body.metadata).toMatchObject({ name: 'x', namespace: NS, uid: expect.any(String), resourceVersion: expect.any(String) });
+    expect((await call('GET', `${collection}/x`)).body.metadata.uid).toBe(created.body.metadata.uid);
+    expect(((await call('GET', collection)).body.items as Loose[]).map((o) => o.metadata.name)).toEqual(['x']);
+    const updated = await call('PUT', `${collection}/x`, { ...created.body, ...change });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject(change);
+    expect(Number(updated.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.body.metadata.resourceVersion));
+    expect((await call('DELETE', `${collection}/x`)).status).toBe(200);
+    expect((await call('GET', `${collection}/x`)).status).toBe(404);
+  });
 });
