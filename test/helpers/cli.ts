@@ -22,13 +22,27 @@ export function cliProcess(args: string[], cwd = repoRoot): { code: number | nul
  * The same, without blocking: needed when the process talks to an emulator running in the test's own
  * process, which a synchronous wait would starve.
  */
-export function cliChild(args: string[], cwd = repoRoot): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), ...args], { cwd, env: { ...process.env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
+export async function cliChild(args: string[], cwd = repoRoot): Promise<{ code: number | null; out: string; err: string }> {
+  const { code, stdout, stderr } = await run(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), ...args], { ...process.env }, undefined, cwd);
+  return { code, out: stdout, err: stderr };
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to its end without blocking the test's event loop; never throws for a non-zero exit. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string, cwd?: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
   });
 }

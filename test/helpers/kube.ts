@@ -3,14 +3,13 @@
  * server under test/support, on a loopback port with a generated kubeconfig; set KUBECONFIG to run the
  * same tests against a real cluster (kind, EKS) instead.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
-import { repoRoot } from './cli.js';
+import { repoRoot, run, type CommandResult } from './cli.js';
 import { startKubeServer, type KubeServerOptions, type RunningKubeServer } from '../support/kube-apiserver/server.js';
 
 export interface KubeTools {
@@ -41,12 +40,6 @@ export function kubeTools(): KubeTools {
   return tools;
 }
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 export interface TestCluster {
   kubeconfig: string;
   /** The test server, or undefined when the tests run against a real cluster. */
@@ -55,19 +48,6 @@ export interface TestCluster {
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   helm(args: string[]): Promise<CommandResult>;
   close(): Promise<void>;
-}
-
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
 }
 
 /** Whether this run targets a real cluster through KUBECONFIG rather than the test server. */

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, startTestCluster, type CommandResult, type TestCluster } from '../helpers/kube.js';
+import { repoRoot, type CommandResult } from '../helpers/cli.js';
+import { createNamespace, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read back from the server, checked field by field
 type Loose = Record<string, any>;
