@@ -1,0 +1,214 @@
+/**
+ * The operator's connection to the Kubernetes API: the kubeconfig (in a pod, the service account's
+ * token and CA) is read by @kubernetes/client-node, which handles every way a kubeconfig can
+ * authenticate; requests go over one keep-alive agent, so a thousand status writes do not make a
+ * thousand TLS handshakes. Watches are streamed line by line with a silence timeout of their own.
+ */
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+  };
+  [field: string]: unknown;
+}
+
+export interface KubeList<T = KubeObject> {
+  metadata: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+export interface WatchEvent<T = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+/** An answer of the API server other than 2xx, with the Status it sent. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptionsOf {
+  body?: unknown;
+  /** Defaults to JSON; patches name their type (merge-patch+json, json-patch+json, apply-patch+yaml). */
+  contentType?: string;
+  query?: Query;
+  timeoutMs?: number;
+}
+
+export interface WatchOptions {
+  signal: AbortSignal;
+  /** The stream is closed with an error when nothing (not even a bookmark) arrives for this long. */
+  idleTimeoutMs: number;
+}
+
+export interface KubeClient {
+  /** The server's URL, for messages. */
+  readonly server: string;
+  request<T = KubeObject>(method: string, path: string, options?: RequestOptionsOf): Promise<T>;
+  /** Streams a watch: resolves when the server ends it, rejects on a failure, a non-200 answer or silence. */
+  watch<T = KubeObject>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void>;
+  close(): void;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+export const JSON_PATCH = 'application/json-patch+json';
+
+/** The kubeconfig: a file when given, else KUBECONFIG, ~/.kube/config or the pod's service account. */
+export function loadKubeConfig(options: { kubeconfig?: string; context?: string } = {}): KubeConfig {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault();
+  if (options.context) kc.setCurrentContext(options.context);
+  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster is configured: set KUBECONFIG, pass --kubeconfig, or run in a pod');
+  return kc;
+}
+
+const HEADER_TTL_MS = 30_000;
+
+function withQuery(path: string, query: Query | undefined): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function apiError(status: number, text: string, method: string, path: string): KubeApiError {
+  try {
+    const body = JSON.parse(text) as { kind?: string; reason?: string; message?: string; code?: number };
+    if (body.kind === 'Status') return new KubeApiError(body.code ?? status, body.reason ?? 'Unknown', body.message ?? `${method} ${path}: ${status}`);
+  } catch {
+    // not a Status
+  }
+  return new KubeApiError(status, 'Unknown', `${method} ${path}: HTTP ${status} ${text.slice(0, 200)}`);
+}
+
+export function kubeClient(kc: KubeConfig): KubeClient {
+  const cluster = kc.getCurrentCluster()!;
+  const base = new URL(cluster.server);
+  const secure = base.protocol === 'https:';
+  let agent: HttpAgent | undefined;
+  let tls: Pick<RequestOptions, 'headers'> & { ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean; servername?: string } = {};
+  let headersAt = 0;
+
+  /** The auth headers, re-read now and then (a service account token file is rotated under us). */
+  async function connection(): Promise<{ agent: HttpAgent; headers: Record<string, string> }> {
+    if (!agent || Date.now() - headersAt > HEADER_TTL_MS) {
+      const opts: typeof tls = { headers: {} };
+      await kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+      tls = opts;
+      headersAt = Date.now();
+      agent ??= secure
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ca: opts.ca as string, cert: opts.cert as string, key: opts.key as string, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername })
+        : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+    }
+    return { agent, headers: { ...(tls.headers as Record<string, string>) } };
+  }
+
+  async function open(method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<IncomingMessage> {
+    const conn = await connection();
+    const url = new URL(path, base);
+    const send = secure ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method, agent: conn.agent, headers: { accept: 'application/json', ...conn.headers, ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, signal }, resolve);
+      req.on('error', reject);
+      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer from ${cluster.server} within ${timeoutMs} ms`)));
+      req.end(body);
+    });
+  }
+
+  return {
+    server: cluster.server,
+    async request<T>(method: string, path: string, options: RequestOptionsOf = {}): Promise<T> {
+      const full = withQuery(path, options.query);
+      const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      const res = await open(method, full, body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }, body, undefined, options.timeoutMs ?? 30_000);
+      const text = await readAll(res);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw apiError(status, text, method, path);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+    async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void> {
+      const res = await open('GET', withQuery(path, { ...query, watch: 'true' }), {}, undefined, options.signal, undefined);
+      if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readAll(res), 'GET', path);
+      await new Promise<void>((resolve, reject) => {
+        let buffered = '';
+        let timer: NodeJS.Timeout | undefined;
+        let settled = false;
+        const finish = (error?: Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          res.removeAllListeners('data');
+          if (error) {
+            res.destroy();
+            reject(error);
+          } else resolve();
+        };
+        const arm = () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => finish(new Error(`watch ${path} was silent for ${options.idleTimeoutMs} ms`)), options.idleTimeoutMs);
+          timer.unref();
+        };
+        arm();
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          arm();
+          buffered += chunk;
+          let newline = buffered.indexOf('\n');
+          while (newline !== -1) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            newline = buffered.indexOf('\n');
+            if (!line) continue;
+            let event: WatchEvent<T>;
+            try {
+              event = JSON.parse(line) as WatchEvent<T>;
+            } catch {
+              return finish(new Error(`watch ${path}: a line that is not JSON`));
+            }
+            onEvent(event);
+            if (settled) return;
+          }
+        });
+        res.on('end', () => finish());
+        res.on('error', (error) => finish(error));
+        res.on('close', () => finish(res.complete ? undefined : new Error(`watch ${path}: the connection closed`)));
+      });
+    },
+    close() {
+      agent?.destroy();
+    },
+  };
+}
