@@ -84,7 +84,7 @@ describe('image rolls and session restarts', () => {
 
     const repushed = await push('1');
     const rolled = await converge(object);
-    expect(rolled.allActions).toEqual(['corrected drift at spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(rolled.allActions).toEqual(['updated spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
     const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
     expect([latest.agentRuntimeVersion, latest.agentRuntimeArtifact!.containerConfiguration!.containerUri, latest.environmentVariables!.AGENTCORE_CODE_VERSION]).toEqual(['2', `${IMAGE}@${repushed}`, repushed]);
   });
@@ -94,7 +94,8 @@ describe('image rolls and session restarts', () => {
     await converge(object);
     object.metadata.annotations = { 'agentcore.dev/restartedAt': '2026-11-24T10:00:00Z' };
     const restarted = await converge(object);
-    expect(restarted.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(restarted.allActions).toEqual(['updated spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(condition(object, 'Drifted')).toBeUndefined();
     expect(object.status!.codeVersion).toMatch(/^sha256:[0-9a-f]{64}\+restart@2026-11-24T10:00:00Z$/);
     expect((await converge(object)).allActions).toEqual([]);
   });
@@ -116,7 +117,7 @@ describe('image rolls and session restarts', () => {
     expect(object.status!.codeVersion).toBe(`s3:${v1}`);
     const v2 = (await aws.s3.send(new PutObjectCommand({ Bucket: 'agent-code', Key: 'agent.zip', Body: 'zip-2' }))).VersionId;
     const rolled = await converge(object);
-    expect(rolled.allActions).toEqual(['corrected drift at spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(rolled.allActions).toEqual(['updated spec.env.AGENTCORE_CODE_VERSION (new version)']);
     expect([object.status!.codeVersion, object.status!.version]).toEqual([`s3:${v2}`, '2']);
   });
 });
@@ -263,6 +264,16 @@ describe('AgentRuntime reconciler against the emulator', () => {
     const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
     expect([latest.agentRuntimeVersion, latest.environmentVariables!.LOG_LEVEL]).toEqual(['3', 'info']);
     expect(condition(object, 'Drifted')).toMatchObject({ status: 'False', reason: 'DriftCorrected' });
+  });
+
+  test('with driftPolicy: Report, new code is still rolled: a re-pushed tag is not drift', async () => {
+    const object = runtimeObject({ driftPolicy: 'Report' });
+    await converge(object);
+    const repushed = await push('1');
+    const rolled = await converge(object);
+    expect(rolled.allActions).toEqual(['updated spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(object.status!.codeVersion).toBe(repushed);
+    expect(object.status!.drift).toBeUndefined();
   });
 
   test('with driftPolicy: Report, drift is reported and left alone', async () => {

@@ -113,6 +113,7 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
   const { spec, metadata } = object;
   const { generation, now, uid, status, actions, requeue } = beginRun<AgentRuntimeStatus>(object, env);
   const name = awsNameOf(RUNTIME_RULE, object);
+  const previousCodeVersion = status.codeVersion;
 
   let roleCreatedAt: Date | undefined;
   try {
@@ -164,8 +165,10 @@ export async function reconcileAgentRuntime(object: RuntimeObject, env: Reconcil
     }
 
     // Without a generation (file mode) every run is an explicit request to apply the spec, so no
-    // difference counts as drift.
-    const specUnchanged = generation !== undefined && status.observedGeneration === generation;
+    // difference counts as drift; nor does new code (a re-pushed tag, a new S3 object version, a
+    // restart request), which is a new desired state even though the spec's generation is the same.
+    const codeMoved = previousCodeVersion !== undefined && previousCodeVersion !== inputs.codeVersion;
+    const specUnchanged = generation !== undefined && status.observedGeneration === generation && !codeMoved;
     if (changes.length > 0) {
       const paths = changes.map((c) => c.path);
       if (specUnchanged && spec.driftPolicy === 'Report') {
