@@ -10,6 +10,16 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { classifyAwsError, type ErrorClass } from './errors.js';
+
+/** One finished AWS call (after the SDK's own retries), for metrics. */
+export interface AwsCall {
+  /** The client's service: BedrockAgentCoreControl, IAM, ECR... */
+  service: string;
+  operation: string;
+  outcome: 'success' | ErrorClass;
+  seconds: number;
+}
 
 export interface AwsOptions {
   region?: string;
@@ -18,6 +28,8 @@ export interface AwsOptions {
   /** Static credentials, for tests against the emulator; production uses the default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts?: number;
+  /** Told of every call the clients make. */
+  onCall?(call: AwsCall): void;
 }
 
 export interface AwsClients {
@@ -58,12 +70,14 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     tagging: new ResourceGroupsTaggingAPIClient(common),
     secretsManager: new SecretsManagerClient(common),
   };
+  if (options.onCall) for (const client of Object.values(clients)) observeCalls(client, options.onCall);
   const ecrByRegion = new Map<string, ECRClient>();
   const ecrIn = (region: string): ECRClient => {
     if (!options.region || region === options.region) return clients.ecr;
     let client = ecrByRegion.get(region);
     if (!client) {
       client = new ECRClient({ ...common, region });
+      if (options.onCall) observeCalls(client, options.onCall);
       ecrByRegion.set(region, client);
     }
     return client;
@@ -81,4 +95,30 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     region: () => clients.agentcore.config.region(),
     destroy: () => [...Object.values(clients), ...ecrByRegion.values()].forEach((c) => c.destroy()),
   };
+}
+
+interface ObservableClient {
+  middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void };
+}
+
+function observeCalls(client: ObservableClient, onCall: (call: AwsCall) => void): void {
+  type Next = (args: unknown) => Promise<unknown>;
+  const middleware = (next: Next, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+    const started = performance.now();
+    const call = (outcome: AwsCall['outcome']) => ({
+      service: (context.clientName ?? 'unknown').replace(/Client$/, ''),
+      operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+      outcome,
+      seconds: (performance.now() - started) / 1000,
+    });
+    try {
+      const output = await next(args);
+      onCall(call('success'));
+      return output;
+    } catch (error) {
+      onCall(call(classifyAwsError(error)));
+      throw error;
+    }
+  };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'agentcoreOperatorCallObserver' });
 }

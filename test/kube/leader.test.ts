@@ -1,0 +1,292 @@
+/**
+ * Leader election against the Kubernetes API test server: who holds the Lease is read back from the
+ * API, and the electors run on short timings (lease 1.5 s, renew deadline 1 s, retry 200 ms).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { performance } from 'node:perf_hooks';
+import { createNamespace, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { kubeClient, loadKubeConfig, KubeApiError, type KubeClient } from '../../src/sources/kube/client.js';
+import { LeaderElector, microTime, type Lease, type LeaderStatusEvent } from '../../src/sources/kube/leader.js';
+
+const NS = 'leader-election';
+const LEASE_MS = 1_500;
+const RENEW_MS = 1_000;
+const RETRY_MS = 200;
+
+interface Candidate {
+  identity: string;
+  elector: LeaderElector;
+  run: Promise<void>;
+  started: number;
+  stopped: number;
+  events: LeaderStatusEvent[];
+  /** run() has resolved. */
+  ended: boolean;
+}
+
+let cluster: TestCluster;
+let admin: KubeClient;
+let clients: KubeClient[] = [];
+let candidates: Candidate[] = [];
+let leaseCount = 0;
+
+const faultTest = realCluster ? it.skip : it;
+
+function leasePath(name: string): string {
+  return `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${name}`;
+}
+
+function newLeaseName(): string {
+  leaseCount += 1;
+  return `operator-leader-${leaseCount}`;
+}
+
+async function readLease(name: string): Promise<Lease | undefined> {
+  try {
+    return await admin.request<Lease>('GET', leasePath(name));
+  } catch (error) {
+    if (error instanceof KubeApiError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+async function holderOf(name: string): Promise<string | undefined> {
+  return (await readLease(name))?.spec?.holderIdentity;
+}
+
+/** An elector on a client of its own, as a separate replica would have; run() is started at once. */
+function candidate(lease: string, identity: string): Candidate {
+  const client = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+  clients.push(client);
+  const state = { identity, started: 0, stopped: 0, events: [] as LeaderStatusEvent[], ended: false };
+  const elector = new LeaderElector({
+    client,
+    namespace: NS,
+    name: lease,
+    identity,
+    leaseDurationMs: LEASE_MS,
+    renewDeadlineMs: RENEW_MS,
+    retryPeriodMs: RETRY_MS,
+    onStartedLeading: () => (state.started += 1),
+    onStoppedLeading: () => (state.stopped += 1),
+    onStatus: (event) => state.events.push(event),
+  });
+  const run = elector.run().then(() => {
+    state.ended = true;
+  });
+  const c = Object.assign(state, { elector, run });
+  candidates.push(c);
+  return c;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Checks that `check` holds on every poll for `ms`. */
+async function throughout(ms: number, check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!(await check())) throw new Error(`no longer true: ${what}`);
+    await sleep(50);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes another holder into the lease, as a replica with a newer term would. */
+async function seize(name: string, holderIdentity: string): Promise<void> {
+  for (;;) {
+    const current = (await readLease(name))!;
+    try {
+      await admin.request('PUT', leasePath(name), { body: { ...current, spec: { ...current.spec, holderIdentity } } });
+      return;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.code === 409)) throw error;
+    }
+  }
+}
+
+async function createLease(name: string, spec: Lease['spec']): Promise<Lease> {
+  return admin.request<Lease>('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
+    body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: NS }, spec },
+  });
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  await createNamespace(cluster, NS);
+  admin = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+}, 60_000);
+
+afterEach(async () => {
+  cluster.server?.faults.clear();
+  await Promise.all(candidates.map((c) => c.elector.stop()));
+  for (const client of clients) client.close();
+  candidates = [];
+  clients = [];
+});
+
+afterAll(async () => {
+  admin.close();
+  await cluster.kubectl(['delete', 'namespace', NS, '--wait=false']);
+  await cluster.close();
+});
+
+describe('leader election on a Lease', () => {
+  it('elects one candidate, keeps the other waiting while it renews, and hands over at once on stop()', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    expect(a.elector.isLeader()).toBe(true);
+    expect(await holderOf(lease)).toBe('replica-a');
+    const first = (await readLease(lease))!.spec!;
+    expect(first.leaseTransitions).toBe(0);
+    expect(first.leaseDurationSeconds).toBe(2);
+    expect(first.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+    const b = candidate(lease, 'replica-b');
+    await throughout(2 * LEASE_MS, async () => b.started === 0 && !b.elector.isLeader() && (await holderOf(lease)) === 'replica-a', 'a holds the lease, b waits');
+    const renewed = (await readLease(lease))!.spec!;
+    expect(renewed.renewTime).not.toBe(first.renewTime);
+    expect(renewed.acquireTime).toBe(first.acquireTime);
+    expect(a.events.filter((e) => e.type === 'renewed').length).toBeGreaterThanOrEqual(5);
+
+    const stoppedAt = performance.now();
+    await a.elector.stop();
+    expect(a.ended).toBe(true);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.stopped).toBe(0);
+    expect(a.events.at(-1)?.type).toBe('released');
+    await until(() => b.started === 1, 'b to lead');
+    // sooner than the lease duration: b took the released lease rather than waiting for it to expire
+    expect(performance.now() - stoppedAt).toBeLessThan(LEASE_MS);
+    const taken = (await readLease(lease))!.spec!;
+    expect(taken.holderIdentity).toBe('replica-b');
+    expect(taken.leaseTransitions).toBe(1);
+    expect(taken.acquireTime).not.toBe(first.acquireTime);
+  });
+
+  it('releases the lease on stop(): holder cleared, duration 1 s, acquireTime kept', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    const held = (await readLease(lease))!.spec!;
+    await a.elector.stop();
+    const released = (await readLease(lease))!.spec!;
+    expect(released.holderIdentity).toBe('');
+    expect(released.leaseDurationSeconds).toBe(1);
+    expect(released.acquireTime).toBe(held.acquireTime);
+    expect(released.leaseTransitions).toBe(held.leaseTransitions);
+  });
+
+  it('stop() before leading leaves the lease alone and ends run()', async () => {
+    const lease = newLeaseName();
+    await createLease(lease, { holderIdentity: 'someone-else', leaseDurationSeconds: 2, renewTime: microTime(Date.now()), leaseTransitions: 3 });
+    const b = candidate(lease, 'replica-b');
+    await sleep(3 * RETRY_MS);
+    await b.elector.stop();
+    expect(b.ended).toBe(true);
+    expect(b.started + b.stopped).toBe(0);
+    expect((await readLease(lease))!.spec).toMatchObject({ holderIdentity: 'someone-else', leaseTransitions: 3 });
+  });
+
+  it.each([
+    ['a recent renewTime', 0],
+    ['a renewTime an hour old (its clock was behind)', -3_600_000],
+  ])('takes a dead holder’s lease with %s only after a lease duration on its own clock', async (_what, skewMs) => {
+    const lease = newLeaseName();
+    await createLease(lease, {
+      holderIdentity: 'dead-replica',
+      leaseDurationSeconds: 2,
+      acquireTime: microTime(Date.now() + skewMs - 60_000),
+      renewTime: microTime(Date.now() + skewMs),
+      leaseTransitions: 4,
+    });
+    const startedAt = performance.now();
+    const b = candidate(lease, 'replica-b');
+    await throughout(LEASE_MS - 300, async () => b.started === 0 && (await holderOf(lease)) === 'dead-replica', 'the dead holder keeps the lease');
+    await until(() => b.started === 1, 'b to lead');
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(LEASE_MS);
+    const taken = (await readLease(lease))!.spec!;
+    expect(taken.holderIdentity).toBe('replica-b');
+    expect(taken.leaseTransitions).toBe(5);
+    expect(Date.parse(taken.acquireTime!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  faultTest('steps down when renewals fail for longer than the renew deadline', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    const failingSince = performance.now();
+    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
+    await until(() => a.ended, 'run() to resolve', 5_000);
+    const lostAfter = performance.now() - failingSince;
+    expect(a.stopped).toBe(1);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.events.some((e) => e.type === 'error')).toBe(true);
+    expect(a.events.at(-1)?.type).toBe('lost');
+    // it kept trying for about the renew deadline, and gave up before the others could take the lease
+    expect(lostAfter).toBeGreaterThan(RENEW_MS - 2 * RETRY_MS);
+    expect(lostAfter).toBeLessThan(LEASE_MS);
+  });
+
+  faultTest('rides out renewal failures shorter than the renew deadline', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases', times: 3 }]);
+    await throughout(2 * LEASE_MS, () => a.elector.isLeader() && !a.ended, 'a leads');
+    expect(a.stopped).toBe(0);
+    expect(a.events.some((e) => e.type === 'error')).toBe(true);
+    expect(a.events.at(-1)?.type).toBe('renewed');
+    expect(await holderOf(lease)).toBe('replica-a');
+  });
+
+  it('steps down at once when another holder took the lease', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    await seize(lease, 'usurper');
+    await until(() => a.ended, 'run() to resolve', RENEW_MS);
+    expect(a.stopped).toBe(1);
+    expect(a.events.at(-1)).toMatchObject({ type: 'lost', holder: 'usurper' });
+    expect(await holderOf(lease)).toBe('usurper');
+  });
+
+  it.each([
+    ['creating the absent lease', undefined],
+    ['taking the released lease', { holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(Date.now()), leaseTransitions: 2 }],
+  ])('elects exactly one of candidates racing at %s', async (_what, spec) => {
+    const lease = newLeaseName();
+    if (spec) await createLease(lease, spec);
+    // every candidate reads the same lease before any of them writes it
+    cluster.server?.faults.set([{ type: 'latency', ms: 150, verb: 'get', resource: 'leases', times: 4 }]);
+    const racers = ['racer-1', 'racer-2', 'racer-3', 'racer-4'].map((identity) => candidate(lease, identity));
+    await until(() => racers.some((r) => r.started > 0), 'one to lead');
+    await sleep(3 * RETRY_MS);
+    const leaders = racers.filter((r) => r.started > 0);
+    expect(leaders.map((r) => r.started)).toEqual([1]);
+    expect(racers.filter((r) => r.elector.isLeader()).map((r) => r.identity)).toEqual([leaders[0]!.identity]);
+    const held = (await readLease(lease))!.spec!;
+    expect(held.holderIdentity).toBe(leaders[0]!.identity);
+    expect(held.leaseTransitions).toBe(spec ? 3 : 0);
+  });
+
+  faultTest('stop() resolves even when the release is refused', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await until(() => a.started === 1, 'a to lead');
+    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
+    await expect(a.elector.stop()).resolves.toBeUndefined();
+    expect(a.ended).toBe(true);
+    expect(a.stopped).toBe(0);
+    expect(a.events.at(-1)?.type).toBe('error');
+  });
+});
