@@ -4,6 +4,7 @@ import { crdsCommand } from './commands/crds.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
@@ -19,6 +20,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
   applyCommand(program, io, (code) => (exitCode = code));
   planCommand(program, io, (code) => (exitCode = code));
   statusCommand(program, io, (code) => (exitCode = code));
+  runCommand(program, io, (code) => (exitCode = code));
   crdsCommand(program, io);
   generateCommand(program, io);
   emulatorCommand(program, io);

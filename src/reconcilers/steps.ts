@@ -84,7 +84,7 @@ export function failure<S extends CommonStatus>(status: S, error: unknown, gener
   const kind = error instanceof TransientError ? 'transient' : classifyAwsError(error);
   const message = kind === 'throttled' && throttled ? `${throttled}: ${awsErrorMessage(error)}` : awsErrorMessage(error);
   if (kind === 'terminal') {
-    const reason = /AccessDenied/.test(message) ? Reason.AccessDenied : /Quota/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
+    const reason = /AccessDenied|Unauthorized/.test(message) ? Reason.AccessDenied : /Quota|LimitExceeded/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
     const terminal = new TerminalError(message, reason);
     status.conditions = markStalled(status.conditions ?? [], reason, message, generation, now);
     return { status, next: { kind: 'stalled', error: terminal }, actions };

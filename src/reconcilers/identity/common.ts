@@ -4,11 +4,10 @@
  * last pass that scrubs every secret value the run handled from whatever it hands back.
  */
 import { ConditionType, type Condition } from '../../api/meta.js';
-import { awsErrorMessage, classifyAwsError } from '../../aws/errors.js';
-import { markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
+import { markReconciling, Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { Next, Outcome } from '../kind.js';
-import { done } from '../steps.js';
+import { done, failure } from '../steps.js';
 
 /** The status fields every identity kind has (see commonStatusFields). */
 export interface CommonStatus {
@@ -112,21 +111,8 @@ export class Run<S extends CommonStatus> {
     return this.end({ kind: 'done' });
   }
 
-  /** An error turned into the condition and the next step it calls for. */
+  /** An error turned into the condition and the next step it calls for (the pipeline steps' rules). */
   fail(error: unknown): Outcome<S> {
-    const { status } = this;
-    if (error instanceof TerminalError) {
-      status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, this.generation, this.now);
-      return this.end({ kind: 'stalled', error });
-    }
-    const kind = classifyAwsError(error);
-    const message = awsErrorMessage(error);
-    if (kind === 'terminal') {
-      const reason = /AccessDenied|Unauthorized/.test(message) ? Reason.AccessDenied : /Quota|LimitExceeded/.test(message) ? Reason.QuotaExceeded : Reason.ValidationFailed;
-      status.conditions = markStalled(status.conditions ?? [], reason, message, this.generation, this.now);
-      return this.end({ kind: 'stalled', error: new TerminalError(message, reason) });
-    }
-    status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.ProgressingWithRetry, message, this.generation, this.now);
-    return this.end({ kind: 'retry', error: error instanceof Error ? error : new Error(message) });
+    return this.end(failure(this.status, error, this.generation, this.now, this.actions, this.pollMs).next);
   }
 }

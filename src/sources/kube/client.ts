@@ -68,7 +68,7 @@ export interface KubeClient {
   /** The server's URL, for messages. */
   readonly server: string;
   request<T = KubeObject>(method: string, path: string, options?: RequestOptionsOf): Promise<T>;
-  /** Streams a watch: resolves when the server ends it, rejects on a failure, a non-200 answer or silence. */
+  /** Streams a watch: resolves when the server ends it, rejects on a failure, a non-200 answer, silence, or an error thrown by onEvent. */
   watch<T = KubeObject>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void>;
   close(): void;
 }
@@ -198,7 +198,12 @@ export function kubeClient(kc: KubeConfig): KubeClient {
             } catch {
               return finish(new Error(`watch ${path}: a line that is not JSON`));
             }
-            onEvent(event);
+            try {
+              onEvent(event);
+            } catch (error) {
+              // Thrown out of a 'data' listener it would escape the stream as an uncaught exception.
+              return finish(error as Error);
+            }
             if (settled) return;
           }
         });

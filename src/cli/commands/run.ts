@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { awsClients } from '../../aws/clients.js';
+import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
+import { RateLimiter } from '../../engine/rate-limiter.js';
+import { createLogger, type LogFormat } from '../../observability/log.js';
+import { OperatorMetrics } from '../../observability/metrics.js';
+import { startHealthServer } from '../../observability/health.js';
+import { RECONCILERS } from '../../reconcilers/index.js';
+import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
+import { kubeClient, loadKubeConfig } from '../../sources/kube/client.js';
+import { Operator } from '../../sources/kube/operator.js';
+import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
+import type { CliIO } from '../io.js';
+import { parseDuration } from './apply.js';
+
+interface RunCommandOptions extends AwsCliOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespaces?: string;
+  labelSelector?: string;
+  clusterName: string;
+  concurrency: string;
+  resync: string;
+  poll: string;
+  httpPort: string;
+  leaderElect?: boolean;
+  leaderElectionNamespace?: string;
+  leaderElectionId: string;
+  logFormat: LogFormat;
+  logLevel: string;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The namespace the operator runs in: POD_NAMESPACE, the service account's, or default. */
+function ownNamespace(): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
+  } catch {
+    return 'default';
+  }
+}
+
+export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  withAwsOptions(
+    program
+      .command('run')
+      .description('Run the operator in a cluster: watch the custom resources, reconcile them against AWS and report their status.')
+      .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, or the pod\'s service account)')
+      .option('--context <name>', 'kubeconfig context')
+      .option('--namespaces <list>', 'watch only these namespaces (comma-separated); default: all')
+      .option('--label-selector <selector>', 'reconcile only objects with these labels (to share a cluster between deployments)')
+      .option('--cluster-name <name>', 'name of this cluster in the ownership tags of AWS resources', 'kubernetes')
+      .option('--concurrency <n>', 'objects of each kind reconciled at once', '4')
+      .option('--resync <duration>', 'how often a Ready object is compared with AWS again', '10m')
+      .option('--poll <duration>', 'how often to look again at resources AWS is still working on', '5s')
+      .option('--http-port <port>', 'port of /metrics, /healthz and /readyz (0 for any)', '8080')
+      .option('--leader-elect', 'elect one leader among replicas through a Lease; only it reconciles')
+      .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: the pod\'s namespace)')
+      .option('--leader-election-id <name>', 'name of the Lease', 'agentcore-operator-leader')
+      .option('--log-format <format>', 'logs on standard error: json or text', 'json')
+      .option('--log-level <level>', 'error, warn, info or debug', 'info'),
+  ).action(async (options: RunCommandOptions) => {
+    const logger = createLogger({ format: options.logFormat, level: options.logLevel });
+    const metrics = new OperatorMetrics();
+    const client = kubeClient(loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context }));
+    const aws = awsClients({ ...awsOptionsOf(options), onCall: (c) => metrics.awsCall(c.service, c.operation, c.outcome, c.seconds) });
+    const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
+    const namespaces = options.namespaces?.split(',').map((n) => n.trim()).filter(Boolean);
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => (finish = resolve));
+    const operator = new Operator({
+      client,
+      aws,
+      gate: new RateLimiter(DEFAULT_CLIENT_RATES),
+      reconcilers: RECONCILERS,
+      scope: { namespaces, labelSelector: options.labelSelector },
+      source: options.clusterName,
+      identity,
+      concurrency: Number(options.concurrency),
+      resyncMs: parseDuration(options.resync),
+      pollMs: parseDuration(options.poll),
+      settings: DEFAULT_SETTINGS,
+      metrics,
+      logger,
+      leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? ownNamespace(), name: options.leaderElectionId } : undefined,
+      onFatal: (reason) => {
+        logger.error('Stopping', { reason });
+        finish(1);
+      },
+    });
+    const health = await startHealthServer({
+      port: Number(options.httpPort),
+      metrics,
+      healthy: () => true,
+      ready: () => (operator.ready() ? { ok: true } : { ok: false, message: 'informers have not synced yet' }),
+    });
+    logger.info('Operator started', { identity, server: client.server, namespaces: namespaces ?? 'all', labelSelector: options.labelSelector, http: health.url, leaderElection: Boolean(options.leaderElect) });
+    io.err(`agentcore-operator ${identity} watching ${client.server}; metrics and probes on ${health.url}\n`);
+    operator.start();
+    const onSignal = () => finish(0);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const code = await finished;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await operator.stop();
+    await health.close();
+    client.close();
+    aws.destroy();
+    logger.info('Operator stopped', { identity });
+    setExitCode(code);
+  });
+}

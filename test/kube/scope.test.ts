@@ -1,0 +1,92 @@
+/**
+ * Cluster mode's edges, through the real kubectl and the `run` command: what a deployment watches (a
+ * namespace list, a label selector), a Secret that is missing and then appears, a delete AWS refuses,
+ * and Events that are not repeated.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { kubeClient, loadKubeConfig, type KubeClient } from '../../src/sources/kube/client.js';
+import { conditionOf, eventually, isReady, startStack, type Stack } from '../helpers/operator.js';
+
+const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/scoped-agent:1';
+let stack: Stack;
+let kube: KubeClient;
+
+const runtime = (name: string, namespace: string, labels: Record<string, string> = {}) =>
+  JSON.stringify({ apiVersion: 'agentcore.dev/v1alpha1', kind: 'AgentRuntime', metadata: { name, namespace, labels }, spec: { artifact: { image: IMAGE }, role: { arn: 'arn:aws:iam::123456789012:role/R' } } });
+const apiKeyProvider = (name: string, secret: string, key: string) =>
+  JSON.stringify({ apiVersion: 'agentcore.dev/v1alpha1', kind: 'ApiKeyCredentialProvider', metadata: { name, namespace: 'team-a' }, spec: { apiKey: { secretKeyRef: { name: secret, key } } } });
+const secret = (name: string, data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'team-a' }, stringData: data });
+
+async function runtimeNames(): Promise<string[]> {
+  return ((await stack.aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes ?? []).map((r) => r.agentRuntimeName!).sort();
+}
+
+beforeAll(async () => {
+  stack = await startStack(['team-a', 'team-b', 'team-c'], [{ repository: 'scoped-agent', tag: '1' }]);
+  kube = kubeClient(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig }));
+  stack.startOperator(['--namespaces', 'team-a', '--cluster-name', 'red']);
+  stack.startOperator(['--namespaces', 'team-b', '--label-selector', 'operator=blue', '--cluster-name', 'blue']);
+}, 60_000);
+
+afterAll(async () => {
+  kube?.close();
+  await stack?.close();
+});
+
+describe('watch scope', () => {
+  test('each deployment reconciles only its namespaces and labels; nobody touches the rest', async () => {
+    await stack.kubectl(['apply', '-f', '-'], [runtime('in-a', 'team-a'), runtime('blue-in-b', 'team-b', { operator: 'blue' }), runtime('plain-in-b', 'team-b'), runtime('in-c', 'team-c')].join('\n---\n'));
+    await eventually(async () => isReady(await stack.get('agentruntime', 'in-a', 'team-a')) && isReady(await stack.get('agentruntime', 'blue-in-b', 'team-b')), 30_000, 'the objects in scope to be Ready');
+    // Give a wrongly scoped operator time to act before looking at the others.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const [name, namespace] of [['plain-in-b', 'team-b'], ['in-c', 'team-c']]) {
+      const untouched = await stack.get('agentruntime', name!, namespace!);
+      expect([untouched.status?.conditions, untouched.metadata.finalizers]).toEqual([undefined, undefined]);
+    }
+    expect(await runtimeNames()).toEqual(['blue_in_b', 'in_a']);
+  }, 60_000);
+});
+
+describe('references and failures', () => {
+  test('a missing Secret is waited for with a clear reason; once created, the provider converges', async () => {
+    await stack.kubectl(['apply', '-f', '-'], apiKeyProvider('weather', 'weather-keys', 'api-key'));
+    const waiting = await eventually(async () => {
+      const o = await stack.get('apikeycredentialprovider', 'weather', 'team-a');
+      return conditionOf(o, 'Ready')?.reason === 'DependencyNotReady' && o;
+    }, 20_000, 'the provider to wait for its Secret');
+    expect(conditionOf(waiting, 'Ready')!.message).toContain('Secret weather-keys');
+    await stack.kubectl(['apply', '-f', '-'], secret('weather-keys', { 'api-key': 'k-1' }));
+    await eventually(async () => isReady(await stack.get('apikeycredentialprovider', 'weather', 'team-a')), 20_000, 'the provider to converge');
+  }, 60_000);
+
+  test('a failure retried many times is one Warning Event, not one per attempt', async () => {
+    await stack.kubectl(['apply', '-f', '-'], secret('partial-keys', { other: 'x' }));
+    await stack.kubectl(['apply', '-f', '-'], apiKeyProvider('partial', 'partial-keys', 'api-key'));
+    await eventually(async () => conditionOf(await stack.get('apikeycredentialprovider', 'partial', 'team-a'), 'Stalled')?.status === 'True', 20_000, 'the provider to stall');
+    for (let i = 0; i < 4; i += 1) {
+      await stack.kubectl(['annotate', '--overwrite', 'apikeycredentialprovider', 'partial', '-n', 'team-a', `agentcore.dev/requestedAt=${i}`]);
+      await eventually(async () => (await stack.get('apikeycredentialprovider', 'partial', 'team-a')).status?.lastHandledReconcileAt === String(i), 20_000, `reconcile ${i}`);
+    }
+    const events = (await kube.request<{ items: { reason: string; type: string; note: string; regarding: { name: string } }[] }>('GET', '/apis/events.k8s.io/v1/namespaces/team-a/events')).items;
+    const failures = events.filter((e) => e.regarding.name === 'partial' && e.reason === 'Failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ type: 'Warning', note: expect.stringContaining('has no key api-key') });
+  }, 60_000);
+
+  test('a delete AWS refuses is reported in status and retried; the object goes once AWS lets it', async () => {
+    await stack.kubectl(['apply', '-f', '-'], runtime('sticky', 'team-a'));
+    await eventually(async () => isReady(await stack.get('agentruntime', 'sticky', 'team-a')), 20_000, 'sticky to be Ready');
+    await stack.emulator.admin('PUT', 'faults', { rules: [{ operation: 'DeleteAgentRuntime', kind: 'internal' }] });
+    await stack.kubectl(['delete', 'agentruntime', 'sticky', '-n', 'team-a', '--wait=false']);
+    const stuck = await eventually(async () => {
+      const o = await stack.get('agentruntime', 'sticky', 'team-a');
+      return conditionOf(o, 'Ready')?.reason === 'ProgressingWithRetry' && o;
+    }, 20_000, 'the refused delete to show in status');
+    expect(stuck.metadata.finalizers).toContain('agentcore.dev/finalizer');
+    expect(await runtimeNames()).toContain('sticky');
+    await stack.emulator.admin('DELETE', 'faults');
+    await eventually(async () => (await stack.cluster.kubectl(['get', 'agentruntime', 'sticky', '-n', 'team-a'])).code !== 0, 60_000, 'the object to go once AWS deletes');
+    expect(await runtimeNames()).not.toContain('sticky');
+  }, 90_000);
+});
