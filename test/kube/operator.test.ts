@@ -70,6 +70,16 @@ describe('agentcore-operator run', () => {
     expect((await events()).filter((e) => e.reason === 'Created' && e.regarding.name === 'support-agent').length).toBeGreaterThan(0);
   }, 90_000);
 
+  test('at rest it neither reconciles nor calls AWS: its own status writes trigger nothing; probes are green', async () => {
+    const url = await operator.httpUrl();
+    const reconciles = async () => [...(await (await fetch(`${url}/metrics`)).text()).matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const calls = async () => JSON.stringify(await stack.emulator.admin('GET', 'counters'));
+    const before = [await reconciles(), await calls()];
+    await new Promise((r) => setTimeout(r, 2000));
+    expect([await reconciles(), await calls()]).toEqual(before);
+    expect([(await fetch(`${url}/healthz`)).status, (await fetch(`${url}/readyz`)).status]).toEqual([200, 200]);
+  }, 30_000);
+
   test('a new image mints a new version: the endpoint that follows latest moves, the pinned one stays', async () => {
     await stack.emulator.admin('POST', 'ecr/push', { region: REGION, repository: 'support-agent', tag: '1.5.0' });
     await kubectl(['patch', 'agentruntime', 'support-agent', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { artifact: { image: `${IMAGE}:1.5.0` } } })]);

@@ -152,5 +152,23 @@ describe('two replicas with leader election', () => {
     }, 30_000, 'the new leader to reconcile');
     const id = (await allRuntimes()).find((r) => r.agentRuntimeName === 'agent_500')!.agentRuntimeId;
     expect((await stack.aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).description).toBe('after the takeover');
-  }, 90_000);
+
+    // SIGTERM releases the lease: a third replica takes over at once, not after the lease runs out.
+    const third = operator(['--leader-elect', '--leader-election-namespace', 'default']);
+    await eventually(async () => (await fetch(`${await third.httpUrl()}/readyz`)).ok, 20_000, 'the third replica to sync its caches');
+    const stoppedAt = Date.now();
+    expect(await second.kill('SIGTERM')).toBe(0);
+    await eventually(() => third.output().includes('Became the leader'), 10_000, 'the third replica to take over', 50);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+
+    // A leader that cannot renew its lease stops rather than risk two leaders.
+    if (!stack.cluster.server) return;
+    stack.cluster.server.faults.set([{ type: 'status', code: 500, resource: 'leases' }]);
+    try {
+      expect(await third.exited).toBe(1);
+      expect(third.output()).toContain('lost the leader lease');
+    } finally {
+      stack.cluster.server.faults.clear();
+    }
+  }, 120_000);
 });

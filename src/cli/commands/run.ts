@@ -96,7 +96,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
     const health = await startHealthServer({
       port: Number(options.httpPort),
       metrics,
-      healthy: () => true,
+      healthy: () => operator.healthy(),
       ready: () => (operator.ready() ? { ok: true } : { ok: false, message: 'informers have not synced yet' }),
     });
     logger.info('Operator started', { identity, server: client.server, namespaces: namespaces ?? 'all', labelSelector: options.labelSelector, http: health.url, leaderElection: Boolean(options.leaderElect) });

@@ -55,6 +55,9 @@ export interface OperatorOptions {
   onFatal(reason: string): void;
 }
 
+/** The informers' default silence timeout, after which a watch is reopened. */
+const DEFAULT_SILENCE_MS = 5 * 60_000;
+
 interface SecretSummary extends KubeObject {
   /** A keyed digest of the Secret's data: enough to tell a change, useless to guess a value. */
   dataDigest: string;
@@ -115,7 +118,7 @@ export class Operator {
       for (const [resource, byNamespace] of this.informers) {
         const all = [...byNamespace.values()];
         this.options.metrics.informerSynced(resource, all.every((i) => i.hasSynced()));
-        this.options.metrics.informerEvent(resource, Math.max(...all.map((i) => i.lastEventAt)));
+        this.options.metrics.informerEvent(resource, Math.max(0, ...all.map((i) => i.lastEventAt)));
       }
       this.startControllersWhenReady();
     }, 250);
@@ -148,6 +151,16 @@ export class Operator {
   /** Every informer has its first full list: the cache can be trusted for lookups and deletions. */
   ready(): boolean {
     return this.allInformers().every((i) => i.hasSynced());
+  }
+
+  /**
+   * Alive unless a synced watch has heard nothing (not even a bookmark) for three silence timeouts:
+   * its watchdog should have reconnected long before, so the process is wedged and a restart helps.
+   */
+  healthy(): { ok: boolean; message?: string } {
+    const window = 3 * (this.options.informers?.idleTimeoutMs ?? DEFAULT_SILENCE_MS);
+    const stale = [...this.informers].filter(([, byNamespace]) => [...byNamespace.values()].some((i) => i.hasSynced() && Date.now() - i.lastEventAt > window));
+    return stale.length === 0 ? { ok: true } : { ok: false, message: `no watch event for ${window / 1000} s: ${stale.map(([resource]) => resource).join(', ')}` };
   }
 
   isLeader(): boolean {
@@ -183,7 +196,10 @@ export class Operator {
         onStatus: (event) => {
           if (event.type === 'reconnect') this.options.metrics.watchReconnected(resource);
           if (event.type === 'relist') this.options.metrics.relisted(resource, event.reason);
-          if (event.type === 'error') this.options.logger.warn('Watch failed', { resource, path, error: event.error instanceof Error ? event.error.message : String(event.error) });
+          if (event.type === 'error') {
+            // A dropped connection is routine and the informer reconnects; an answer of the API server (403, 500) is worth a warning.
+            this.options.logger.log(event.error instanceof KubeApiError ? 'warn' : 'info', 'Watch interrupted; retrying', { resource, path, error: event.error instanceof Error ? event.error.message : String(event.error) });
+          }
         },
       });
       byNamespace.set(namespace, informer);
