@@ -7,22 +7,12 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../../api/meta.js';
 
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    creationTimestamp?: string;
-  };
+  metadata: ObjectMeta;
   [field: string]: unknown;
 }
 
