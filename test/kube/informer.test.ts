@@ -90,7 +90,7 @@ function counted(client: KubeClient, beforeList?: (counts: RequestCounts) => Pro
   const counts: RequestCounts = { lists: 0, watches: 0 };
   const wrapped: KubeClient = {
     server: client.server,
-    request: async <T,>(method: string, path: string, options?: RequestOptionsOf) => {
+    request: async <T>(method: string, path: string, options?: RequestOptionsOf) => {
       if (method === 'GET') counts.lists += 1;
       await beforeList?.(counts);
       return client.request<T>(method, path, options);
@@ -131,6 +131,13 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/** Waits for a bookmark after the first list, so that the server has the informer's watch open. */
+async function untilWatching(informer: Informer): Promise<void> {
+  await until(() => informer.hasSynced(), 'the first list');
+  const listedAt = informer.lastEventAt;
+  await until(() => informer.lastEventAt > listedAt, 'a bookmark');
 }
 
 const dataOf = (object: KubeObject | undefined) => object?.data as Record<string, string> | undefined;
@@ -317,7 +324,7 @@ suite('Informer: reconnects', () => {
     await env.create('unchanged');
     await env.create('changed', { v: '1' });
     const { informer, changes, statuses } = watchConfigMaps(env.admin);
-    await until(() => informer.hasSynced(), 'the first list');
+    await untilWatching(informer);
     changes.length = 0;
 
     // The reconnect is held up, so these changes happen while no watch is open.
@@ -372,7 +379,7 @@ suite('Informer: 410 Gone', () => {
     const env = await startEnv({ bookmarkIntervalMs: 50 });
     for (const name of ['keep', 'change', 'vanish']) await env.create(name);
     const { informer, changes, statuses } = watchConfigMaps(env.admin);
-    await until(() => informer.hasSynced(), 'the first list');
+    await untilWatching(informer);
     changes.length = 0;
 
     env.server.faults.set([held, gone]);
@@ -392,7 +399,7 @@ suite('Informer: 410 Gone', () => {
     const env = await startEnv({ historyLimit: 10, bookmarkIntervalMs: 50 });
     await env.create('old');
     const { informer, changes, statuses } = watchConfigMaps(env.admin);
-    await until(() => informer.hasSynced(), 'the first list');
+    await untilWatching(informer);
     changes.length = 0;
 
     env.server.faults.set([{ type: 'latency', ms: 800, verb: 'watch', times: 1 }]);
@@ -414,7 +421,7 @@ suite('Informer: failures', () => {
     await env.create('changed', { v: '1' });
     await env.create('deleted');
     const { informer, changes, errors, requests } = watchConfigMaps(env.admin, { backoff: COUNTED_BACKOFF });
-    await until(() => informer.hasSynced(), 'the first list');
+    await untilWatching(informer);
     changes.length = 0;
 
     env.server.faults.set([{ type: 'status', code: 503, verb: 'watch', resource: 'configmaps', times: 1000 }]);
@@ -517,23 +524,22 @@ suite('Informer: periodic relist', () => {
     expect(names(informer)).toEqual(['a', 'b', 'c']);
   });
 
-  it('brings in a change the watch has not delivered', async () => {
+  it('brings in a change that no watch delivers', async () => {
     const env = await startEnv();
-    const { informer, changes, requests } = watchConfigMaps(env.admin, { relistIntervalMs: 300 });
+    const { informer, changes, statuses, requests } = watchConfigMaps(env.admin, { relistIntervalMs: 300 });
     await until(() => informer.hasSynced(), 'the first list');
-    // The next watch hangs for longer than the test waits: only a relist can bring the change in.
-    const heldFor = 2500;
-    env.server.faults.set([{ type: 'latency', ms: heldFor, verb: 'watch', times: 1 }]);
-    const heldAt = Date.now();
+    // From now on every watch hangs for longer than the test waits: only a list can bring the change in.
+    const heldFor = 2000;
+    env.server.faults.set([{ type: 'latency', ms: heldFor, verb: 'watch', times: 1000 }]);
     const watches = requests.watches;
-    await until(() => requests.watches > watches, 'the held watch');
-    const relists = informer.relists;
+    await until(() => requests.watches > watches, 'a held watch, the only one open');
     await env.create('missed');
-    await until(() => informer.get(NS, 'missed') !== undefined, 'the relist', 1500);
-    expect(informer.relists).toBeGreaterThan(relists);
+    await until(() => informer.get(NS, 'missed') !== undefined, 'a relist', heldFor - 500);
     expect(lines(changes)).toEqual(['add missed']);
-    // Let the server finish holding the aborted watch before the cluster closes.
-    await sleep(heldFor - (Date.now() - heldAt) + 100);
+    expect(statuses).toContainEqual({ type: 'relist', reason: 'periodic' });
+    // Let the server finish holding the aborted watches before the cluster closes.
+    env.server.faults.clear();
+    await sleep(heldFor + 100);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The operator's connection to the Kubernetes API: the kubeconfig (in a pod, the service account's
  * token and CA) is read by @kubernetes/client-node, which handles every way a kubeconfig can
- * authenticate; requests go over one keep-alive agent, so a thousand status writes do not make a
+ * authenticate; requests go over a keep-alive pool, so a thousand status writes do not make a
  * thousand TLS handshakes. Watches are streamed line by line with a silence timeout of their own.
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
@@ -108,26 +108,35 @@ export function kubeClient(kc: KubeConfig): KubeClient {
   const cluster = kc.getCurrentCluster()!;
   const base = new URL(cluster.server);
   const secure = base.protocol === 'https:';
-  let agent: HttpAgent | undefined;
+  let agents: { request: HttpAgent; watch: HttpAgent } | undefined;
   let tls: Pick<RequestOptions, 'headers'> & { ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean; servername?: string } = {};
   let headersAt = 0;
 
-  /** The auth headers, re-read now and then (a service account token file is rotated under us). */
-  async function connection(): Promise<{ agent: HttpAgent; headers: Record<string, string> }> {
-    if (!agent || Date.now() - headersAt > HEADER_TTL_MS) {
+  function agent(maxSockets: number): HttpAgent {
+    const { ca, cert, key, rejectUnauthorized, servername } = tls;
+    return secure
+      ? new HttpsAgent({ keepAlive: true, maxSockets, ca: ca as string, cert: cert as string, key: key as string, rejectUnauthorized, servername })
+      : new HttpAgent({ keepAlive: true, maxSockets });
+  }
+
+  /**
+   * The auth headers, re-read now and then (a service account token file is rotated under us), and
+   * the agents: requests share a bounded pool; each watch holds a socket for minutes, so watches get
+   * a pool of their own that never makes a request wait behind them.
+   */
+  async function connection(kind: 'request' | 'watch'): Promise<{ agent: HttpAgent; headers: Record<string, string> }> {
+    if (!agents || Date.now() - headersAt > HEADER_TTL_MS) {
       const opts: typeof tls = { headers: {} };
       await kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
       tls = opts;
       headersAt = Date.now();
-      agent ??= secure
-        ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ca: opts.ca as string, cert: opts.cert as string, key: opts.key as string, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername })
-        : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      agents ??= { request: agent(32), watch: agent(Infinity) };
     }
-    return { agent, headers: { ...(tls.headers as Record<string, string>) } };
+    return { agent: agents[kind], headers: { ...(tls.headers as Record<string, string>) } };
   }
 
-  async function open(method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<IncomingMessage> {
-    const conn = await connection();
+  async function open(pool: 'request' | 'watch', method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<IncomingMessage> {
+    const conn = await connection(pool);
     const url = new URL(path, base);
     const send = secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -143,14 +152,14 @@ export function kubeClient(kc: KubeConfig): KubeClient {
     async request<T>(method: string, path: string, options: RequestOptionsOf = {}): Promise<T> {
       const full = withQuery(path, options.query);
       const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      const res = await open(method, full, body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }, body, undefined, options.timeoutMs ?? 30_000);
+      const res = await open('request', method, full, body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }, body, undefined, options.timeoutMs ?? 30_000);
       const text = await readAll(res);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw apiError(status, text, method, path);
       return (text ? JSON.parse(text) : undefined) as T;
     },
     async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void> {
-      const res = await open('GET', withQuery(path, { ...query, watch: 'true' }), {}, undefined, options.signal, undefined);
+      const res = await open('watch', 'GET', withQuery(path, { ...query, watch: 'true' }), {}, undefined, options.signal, undefined);
       if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readAll(res), 'GET', path);
       await new Promise<void>((resolve, reject) => {
         let buffered = '';
@@ -203,7 +212,8 @@ export function kubeClient(kc: KubeConfig): KubeClient {
       });
     },
     close() {
-      agent?.destroy();
+      agents?.request.destroy();
+      agents?.watch.destroy();
     },
   };
 }
