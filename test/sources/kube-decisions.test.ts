@@ -5,6 +5,7 @@ import { eventsFor, type OperatorEvent } from '../../src/sources/kube/events.js'
 import { needsReconcile, referencedSecrets, referenceView } from '../../src/sources/kube/predicates.js';
 import { ReferenceIndex } from '../../src/sources/kube/references.js';
 import { mergePatchOf } from '../../src/sources/kube/status-patch.js';
+import { slimObject } from '../../src/sources/kube/resources.js';
 import { reconcilerByKind } from '../../src/reconcilers/index.js';
 
 const obj = (meta: Partial<KubeObject['metadata']> = {}, status?: Record<string, unknown>, spec: Record<string, unknown> = {}): KubeObject => ({
@@ -97,4 +98,14 @@ describe('ReferenceIndex', () => {
     expect(index.dependentsOf('Memory', 'ns', 'mem-b')).toEqual([]);
     expect(index.referencesOf('AgentRuntime', 'ns', 'agent')).toEqual([]);
   });
+});
+
+test('slimObject drops managedFields and kubectl\'s last-applied copy, and keeps everything else', () => {
+  const full = {
+    metadata: { name: 'a', resourceVersion: '3', managedFields: [{ manager: 'kubectl' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{}}', 'agentcore.dev/restartedAt': '1' } },
+    spec: { x: 1 },
+    status: { y: 2 },
+  };
+  expect(slimObject(full)).toEqual({ metadata: { name: 'a', resourceVersion: '3', annotations: { 'agentcore.dev/restartedAt': '1' } }, spec: { x: 1 }, status: { y: 2 } });
+  expect(full.metadata.managedFields).toHaveLength(1);
 });

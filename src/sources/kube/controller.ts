@@ -15,7 +15,7 @@ import type { Logger } from '../../observability/log.js';
 import type { OperatorMetrics } from '../../observability/metrics.js';
 import { KubeApiError, MERGE_PATCH, type KubeClient, type KubeObject } from './client.js';
 import { eventsFor, EventReason, type EventRecorder } from './events.js';
-import { objectKey, objectPath, splitKey } from './resources.js';
+import { objectKey, objectPath, slimObject, splitKey } from './resources.js';
 import { parseRefKey, type ReferenceIndex } from './references.js';
 import { mergePatchOf, plainStatus } from './status-patch.js';
 
@@ -92,6 +92,13 @@ export class KindController {
   enqueue(namespace: string, name: string): void {
     this.options.metrics?.queueAdded(this.controllerName);
     this.controller.queue.add(objectKey(namespace, name));
+  }
+
+  /** The informer has brought this copy in: a write of ours it includes need not be kept any more. */
+  caughtUp(object: KubeObject): void {
+    const key = objectKey(object.metadata.namespace, object.metadata.name);
+    const mine = this.written.get(key);
+    if (mine && (mine.metadata.uid !== object.metadata.uid || revision(mine) <= revision(object))) this.written.delete(key);
   }
 
   /** The object as the cache has it, or as our last write left it when that is newer. */
@@ -223,7 +230,7 @@ export class KindController {
     if (patch === undefined) return object;
     const path = objectPath(this.kind, object.metadata.namespace ?? '', object.metadata.name, 'status');
     const updated = await this.write(() => this.options.client.request<KubeObject>('PATCH', path, { body: { status: patch }, contentType: MERGE_PATCH }));
-    this.written.set(key, updated);
+    this.written.set(key, slimObject(updated));
     return updated;
   }
 
@@ -232,7 +239,7 @@ export class KindController {
     const path = objectPath(this.kind, object.metadata.namespace ?? '', object.metadata.name);
     const body = { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } };
     const updated = await this.write(() => this.options.client.request<KubeObject>('PATCH', path, { body, contentType: MERGE_PATCH }));
-    this.written.set(key, updated);
+    this.written.set(key, slimObject(updated));
     return updated;
   }
 

@@ -22,7 +22,7 @@ import { Informer, type InformerOptions } from './informer.js';
 import { LeaderElector } from './leader.js';
 import { isReady, needsReconcile, referenceView } from './predicates.js';
 import { ReferenceIndex, SECRET, parseRefKey } from './references.js';
-import { collectionPath, scopedPaths, secretsPath, type WatchScope } from './resources.js';
+import { collectionPath, scopedPaths, secretsPath, slimObject, type WatchScope } from './resources.js';
 
 export interface LeaderElectionSettings {
   namespace: string;
@@ -102,6 +102,7 @@ export class Operator {
       });
       this.controllers.set(reconciler.kind, controller);
       this.watch(reconciler.kind, (ns) => collectionPath(reconciler.kind, ns), {
+        transform: slimObject,
         onChange: (current, previous) => this.objectChanged(reconciler.kind, current, previous),
       });
     }
@@ -221,6 +222,7 @@ export class Operator {
     const formerReferences = current ? [] : this.references.referencesOf(kind, namespace, name);
     this.references.update(kind, namespace, name, current);
     const controller = this.controllers.get(kind)!;
+    if (current) controller.caughtUp(current);
     if (!current || needsReconcile(previous, current)) controller.enqueue(namespace, name);
     if (referenceView(previous) !== referenceView(current)) this.enqueueDependents(kind, namespace, name);
     // An object that was gone may have been what a deleting object waited for.

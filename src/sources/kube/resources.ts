@@ -37,3 +37,18 @@ export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * An object as the operator keeps it in memory: without managedFields and kubectl's copy of the last
+ * applied manifest, which nothing here reads and which would double the cache.
+ */
+export function slimObject<T extends { metadata: { annotations?: Record<string, string>; managedFields?: unknown } }>(object: T): T {
+  const { managedFields: _managed, ...metadata } = object.metadata;
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return { ...object, metadata };
+}
