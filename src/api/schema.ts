@@ -255,7 +255,7 @@ export const commonStatusFields = {
   awsStatus: Type.Optional(Type.String({ description: 'The status AWS reports for the resource (READY, ACTIVE, CREATING, CREATE_FAILED, ...).' })),
   failureReason: Type.Optional(Type.String({ description: 'Why AWS reports the resource as failed.' })),
   drift: Type.Optional(Type.Array(Type.String(), { maxItems: 100, description: 'Field paths where AWS differs from the spec, found at the last resync.' })),
-  lastSyncedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When AWS was last read.' })),
+  lastSyncedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When AWS was last read; in a cluster, written along with another status change, not by every resync that finds nothing new.' })),
   lastHandledReconcileAt: Type.Optional(Type.String({ description: 'The last agentcore.dev/requestedAt annotation value handled.' })),
 };
 

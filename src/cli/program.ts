@@ -1,13 +1,23 @@
 import { Command } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { crdsCommand } from './commands/crds.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { generateCommand } from './commands/generate.js';
-import { planCommand } from './commands/plan.js';
-import { runCommand } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
+
+type Register = (program: Command, io: CliIO, setExitCode: (code: number) => void) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for help): a long-running
+ * `run` then carries neither the emulator nor the file-mode machinery in memory.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
+  delete: async () => (await import('./commands/apply.js')).applyCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  crds: async () => (await import('./commands/crds.js')).crdsCommand,
+  generate: async () => (await import('./commands/generate.js')).generateCommand,
+  emulator: async () => (await import('./commands/emulator.js')).emulatorCommand,
+};
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function runCli(args: string[], io: CliIO): Promise<number> {
@@ -16,14 +26,14 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
     .description('GitOps operator for Amazon Bedrock AgentCore')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  validateCommand(program, io, (code) => (exitCode = code));
-  applyCommand(program, io, (code) => (exitCode = code));
-  planCommand(program, io, (code) => (exitCode = code));
-  statusCommand(program, io, (code) => (exitCode = code));
-  runCommand(program, io, (code) => (exitCode = code));
-  crdsCommand(program, io);
-  generateCommand(program, io);
-  emulatorCommand(program, io);
+  const requested = args[0] !== undefined && args[0] in COMMANDS ? [args[0]] : Object.keys(COMMANDS);
+  const registered = new Set<Register>();
+  for (const name of requested) {
+    const register = await COMMANDS[name]!();
+    if (registered.has(register)) continue;
+    registered.add(register);
+    register(program, io, (code) => (exitCode = code));
+  }
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (error) {

@@ -85,7 +85,7 @@ export interface Stack {
 
 export interface ObjectWithStatus {
   kind: string;
-  metadata: { name: string; namespace?: string; generation: number; finalizers?: string[]; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; generation: number; resourceVersion?: string; finalizers?: string[]; labels?: Record<string, string> };
   spec: Record<string, unknown>;
   status?: { observedGeneration?: number; conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number }[]; [field: string]: unknown };
 }

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { kubeClient, loadKubeConfig, type KubeClient } from '../../src/sources/kube/client.js';
-import { conditionOf, eventually, isReady, startStack, type Stack } from '../helpers/operator.js';
+import { conditionOf, eventually, isReady, startStack, type RunningOperator, type Stack } from '../helpers/operator.js';
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/scoped-agent:1';
 let stack: Stack;
 let kube: KubeClient;
+let red: RunningOperator;
 
 const runtime = (name: string, namespace: string, labels: Record<string, string> = {}) =>
   JSON.stringify({ apiVersion: 'agentcore.dev/v1alpha1', kind: 'AgentRuntime', metadata: { name, namespace, labels }, spec: { artifact: { image: IMAGE }, role: { arn: 'arn:aws:iam::123456789012:role/R' } } });
@@ -25,7 +26,7 @@ async function runtimeNames(): Promise<string[]> {
 beforeAll(async () => {
   stack = await startStack(['team-a', 'team-b', 'team-c'], [{ repository: 'scoped-agent', tag: '1' }]);
   kube = kubeClient(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig }));
-  stack.startOperator(['--namespaces', 'team-a', '--cluster-name', 'red']);
+  red = stack.startOperator(['--namespaces', 'team-a', '--cluster-name', 'red', '--resync', '1s']);
   stack.startOperator(['--namespaces', 'team-b', '--label-selector', 'operator=blue', '--cluster-name', 'blue']);
 }, 60_000);
 
@@ -45,6 +46,19 @@ describe('watch scope', () => {
       expect([untouched.status?.conditions, untouched.metadata.finalizers]).toEqual([undefined, undefined]);
     }
     expect(await runtimeNames()).toEqual(['blue_in_b', 'in_a']);
+  }, 60_000);
+});
+
+describe('resync', () => {
+  test('a resync that finds AWS as it was reads, and writes nothing to AWS or to Kubernetes', async () => {
+    await eventually(async () => isReady(await stack.get('agentruntime', 'in-a', 'team-a')), 30_000, 'in-a to be Ready');
+    const reconciles = async () => [...(await (await fetch(`${await red.httpUrl()}/metrics`)).text()).matchAll(/^controller_runtime_reconcile_total\{controller="agentruntime"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const writes = async () => Object.entries(await stack.emulator.admin<Record<string, Record<string, number>>>('GET', 'counters')).filter(([op]) => /:(Create|Update|Delete|Tag|Untag)/.test(op)).length;
+    const before = { version: (await stack.get('agentruntime', 'in-a', 'team-a')).metadata.resourceVersion, reconciles: await reconciles(), writes: await writes() };
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await stack.get('agentruntime', 'in-a', 'team-a');
+    expect(await reconciles()).toBeGreaterThanOrEqual(before.reconciles + 2);
+    expect([after.metadata.resourceVersion, await writes()]).toEqual([before.version, before.writes]);
   }, 60_000);
 });
 

@@ -23,6 +23,7 @@ import { defaultServices, startEmulator, type RunningEmulator } from '../../emul
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
 import { printPlan } from './plan.js';
+import { parseDuration } from '../duration.js';
 
 /** The options every command over a set of manifests takes (plan, apply, status, delete). */
 export interface ManifestOptions extends AwsCliOptions {
@@ -67,13 +68,6 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
   );
-}
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new Error(`not a duration: ${text} (use 90s, 10m, 1h)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;
-  return Number(m[1]) * unit;
 }
 
 const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });

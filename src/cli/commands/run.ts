@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { collectDefaultMetrics } from 'prom-client';
 import { awsClients } from '../../aws/clients.js';
 import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
 import { RateLimiter } from '../../engine/rate-limiter.js';
@@ -14,7 +15,7 @@ import { kubeClient, loadKubeConfig } from '../../sources/kube/client.js';
 import { Operator } from '../../sources/kube/operator.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
-import { parseDuration } from './apply.js';
+import { parseDuration } from '../duration.js';
 
 interface RunCommandOptions extends AwsCliOptions {
   kubeconfig?: string;
@@ -67,6 +68,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
   ).action(async (options: RunCommandOptions) => {
     const logger = createLogger({ format: options.logFormat, level: options.logLevel });
     const metrics = new OperatorMetrics();
+    collectDefaultMetrics({ register: metrics.registry });
     const client = kubeClient(loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context }));
     const aws = awsClients({ ...awsOptionsOf(options), onCall: (c) => metrics.awsCall(c.service, c.operation, c.outcome, c.seconds) });
     const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;

@@ -46,6 +46,10 @@ export interface KindControllerOptions {
 
 const statusOf = (object: KubeObject): Status => (object.status ?? {}) as Status;
 
+function isOnlySyncTime(patch: unknown): boolean {
+  return typeof patch === 'object' && patch !== null && Object.keys(patch).length === 1 && 'lastSyncedAt' in patch;
+}
+
 /** The resourceVersion as a number when it is one (etcd's are), to tell which of two copies is newer. */
 function revision(object: KubeObject): number {
   const n = Number(object.metadata.resourceVersion);
@@ -227,7 +231,8 @@ export class KindController {
     const next = plainStatus(status);
     this.options.metrics?.setObjectConditions(this.kind, object.metadata.namespace ?? '', object.metadata.name, (next.conditions ?? []) as Condition[], (object.spec as { suspend?: boolean }).suspend === true);
     const patch = mergePatchOf(object.status ?? {}, next);
-    if (patch === undefined) return object;
+    // A resync that found AWS as it was changes only the time it looked: not worth a write per object.
+    if (patch === undefined || isOnlySyncTime(patch)) return object;
     const path = objectPath(this.kind, object.metadata.namespace ?? '', object.metadata.name, 'status');
     const updated = await this.write(() => this.options.client.request<KubeObject>('PATCH', path, { body: { status: patch }, contentType: MERGE_PATCH }));
     this.written.set(key, slimObject(updated));
