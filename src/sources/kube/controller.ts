@@ -137,7 +137,6 @@ export class KindController {
     const { namespace, name } = splitKey(key);
     let object = this.current(namespace, name);
     if (!object) {
-      this.written.delete(key);
       this.options.metrics?.forgetObject(this.kind, namespace, name);
       return {};
     }
