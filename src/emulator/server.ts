@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   config?: Partial<EmulatorConfig>;
   clock?: Clock;
   services: EmulatedService[];
+  /** How many AWS requests GET /_admin/requests keeps (the newest); 50,000 unless told. */
+  requestLogLimit?: number;
 }
 
 export interface RunningEmulator {
@@ -31,6 +33,40 @@ export interface RunningEmulator {
 }
 
 class BodyTooLarge extends Error {}
+
+export interface LoggedRequest {
+  /** Arrival time, Date.now(). */
+  at: number;
+  method: string;
+  path: string;
+  target?: string;
+}
+
+/** The last `limit` AWS requests in arrival order, for benchmarks that time what a caller sent when. */
+class RequestLog {
+  private readonly entries: LoggedRequest[] = [];
+  private oldest = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(entry: LoggedRequest): void {
+    if (this.entries.length < this.limit) {
+      this.entries.push(entry);
+      return;
+    }
+    this.entries[this.oldest] = entry;
+    this.oldest = (this.oldest + 1) % this.limit;
+  }
+
+  since(ms: number): LoggedRequest[] {
+    return [...this.entries.slice(this.oldest), ...this.entries.slice(0, this.oldest)].filter((e) => e.at >= ms);
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+    this.oldest = 0;
+  }
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -75,9 +111,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
   const byAdminName = new Map(options.services.filter((s) => s.adminName).map((s) => [s.adminName!, s]));
+  const requests = new RequestLog(options.requestLogLimit ?? 50_000);
 
   async function respond(req: IncomingMessage): Promise<EmulatorResponse> {
+    const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://emulator');
+    if (!url.pathname.startsWith('/_admin/')) {
+      const target = req.headers['x-amz-target'];
+      requests.add({ at, method: req.method ?? 'GET', path: url.pathname, ...(typeof target === 'string' ? { target } : {}) });
+    }
     let body: Buffer;
     try {
       body = await readBody(req, config.maxBodyBytes);
@@ -85,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (error instanceof BodyTooLarge) return json(413, { message: `Request body larger than ${config.maxBodyBytes} bytes` }, { 'x-amzn-errortype': 'ValidationException' });
       throw error;
     }
-    if (url.pathname.startsWith('/_admin/')) return admin(req.method ?? 'GET', url.pathname.slice('/_admin/'.length).split('/').filter(Boolean), body);
+    if (url.pathname.startsWith('/_admin/')) return admin(req.method ?? 'GET', url.pathname.slice('/_admin/'.length).split('/').filter(Boolean), body, url.searchParams);
     const scope = parseSigV4(req.headers.authorization);
     if (!scope) return missingAuthentication(req, body);
     const service = bySigningName.get(scope.service);
@@ -110,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
   }
 
-  function admin(method: string, path: string[], raw: Buffer): EmulatorResponse {
+  function admin(method: string, path: string[], raw: Buffer, query: URLSearchParams): EmulatorResponse {
     let body: unknown;
     try {
       body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -126,6 +168,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         return json(200, ctx.counters.toJSON());
       case 'DELETE counters':
         ctx.counters.clear();
+        return json(200, {});
+      case 'GET requests':
+        return json(200, { requests: requests.since(Number(query.get('since') ?? 0)) });
+      case 'DELETE requests':
+        requests.clear();
         return json(200, {});
       case 'GET faults':
         return json(200, { rules: ctx.faults.list() });
@@ -159,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         ctx.counters.clear();
         ctx.faults.clear();
         ctx.quotas.clear();
+        requests.clear();
         return json(200, {});
     }
     const service = head ? byAdminName.get(head) : undefined;

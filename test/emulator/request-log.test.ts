@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { awsClients, type AwsClients } from '../../src/aws/clients.js';
+import { defaultServices } from '../../src/emulator/index.js';
+import { startEmulator, type LoggedRequest, type RunningEmulator } from '../../src/emulator/server.js';
+import { REGION } from '../helpers/emulator.js';
+
+let emulator: RunningEmulator;
+let aws: AwsClients;
+
+const admin = async (method: string, path: string) => (await fetch(`${emulator.url}/_admin/${path}`, { method })).json() as Promise<{ requests: LoggedRequest[] }>;
+/** A JSON-protocol call, named by its x-amz-target; the secret does not exist. */
+const secretsCall = () => expect(aws.secretsManager.send(new GetSecretValueCommand({ SecretId: 'missing' }))).rejects.toThrow("can't find");
+const logged = async (query = '') => (await admin('GET', `requests${query}`)).requests;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ services: defaultServices(), config: { provisioningDelayMs: 0, rateScale: 0 }, requestLogLimit: 3 });
+  aws = awsClients({ endpointUrl: emulator.url, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  aws.destroy();
+  await emulator.close();
+});
+
+beforeEach(async () => {
+  await admin('POST', 'reset');
+});
+
+describe('GET /_admin/requests', () => {
+  test('logs an SDK call with its arrival time, method, path and x-amz-target, but not admin calls', async () => {
+    const before = Date.now();
+    await expect(aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'bench_agent-AbCdEf1234' }))).rejects.toThrow();
+    await secretsCall();
+    const requests = await logged();
+    expect(requests).toEqual([
+      { at: expect.any(Number), method: 'GET', path: expect.stringContaining('bench_agent-AbCdEf1234') },
+      { at: expect.any(Number), method: 'POST', path: '/', target: 'secretsmanager.GetSecretValue' },
+    ]);
+    expect(requests[0]!.at).toBeGreaterThanOrEqual(before);
+    expect(requests[1]!.at).toBeGreaterThanOrEqual(requests[0]!.at);
+  });
+
+  test('?since= keeps the later ones; DELETE and reset clear it', async () => {
+    await secretsCall();
+    const first = (await logged())[0]!;
+    await new Promise((r) => setTimeout(r, 5));
+    await secretsCall();
+    expect(await logged(`?since=${first.at + 1}`)).toHaveLength(1);
+    await admin('DELETE', 'requests');
+    expect(await logged()).toEqual([]);
+    await secretsCall();
+    await admin('POST', 'reset');
+    expect(await logged()).toEqual([]);
+  });
+
+  test('keeps only the newest requests, oldest first', async () => {
+    for (let i = 0; i < 5; i++) await expect(aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: `agent_${i}-AbCdEf1234` }))).rejects.toThrow();
+    expect((await logged()).map((r) => /agent_(\d)/.exec(r.path)?.[1])).toEqual(['2', '3', '4']);
+  });
+});
