@@ -6,8 +6,7 @@
  * de-duplication window is dropped, so a failure retried every few seconds is one Event, not hundreds.
  */
 import { randomBytes } from 'node:crypto';
-import { ConditionType, type Condition } from '../../api/meta.js';
-import { API_VERSION } from '../../api/meta.js';
+import { API_VERSION, ConditionType, type Condition } from '../../api/meta.js';
 import type { KubeClient, KubeObject } from './client.js';
 
 export const EventReason = {

@@ -52,7 +52,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_RELIST_INTERVAL_MS = 10 * 60_000;
-const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitter: 0.5 };
 const RELIST_JITTER = 0.1;
 const MIN_WATCH_TIMEOUT_SECONDS = 300;
