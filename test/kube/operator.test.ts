@@ -78,6 +78,11 @@ describe('agentcore-operator run', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect([await reconciles(), await calls()]).toEqual(before);
     expect([(await fetch(`${url}/healthz`)).status, (await fetch(`${url}/readyz`)).status]).toEqual([200, 200]);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^agentcore_condition\{kind="AgentRuntime",namespace="agents",name="support-agent",type="Ready",status="True"\} 1$/m);
+    expect(metrics).toMatch(/^agentcore_aws_calls_total\{service="BedrockAgentCoreControl",operation="CreateAgentRuntime",outcome="success"\} 1$/m);
+    expect(metrics).toMatch(/^agentcore_informer_synced\{resource="AgentRuntime"\} 1$/m);
+    expect(metrics).toMatch(/^workqueue_depth\{name="agentruntime"\} 0$/m);
   }, 30_000);
 
   test('a new image mints a new version: the endpoint that follows latest moves, the pinned one stays', async () => {
@@ -169,6 +174,8 @@ describe('agentcore-operator run', () => {
     const metrics = await (await fetch(`${await operator.httpUrl()}/metrics`)).text();
     const seen = [operator.output(), JSON.stringify(await events()), metrics, await kubectl(['get', KINDS, '-A', '-o', 'json'])].join('\n');
     expect(metrics).toContain('controller_runtime_reconcile_total');
+    // Deleted objects leave no series behind.
+    expect(metrics).not.toMatch(/^agentcore_condition\{[^}]*name="support-agent"/m);
     expect(operator.output()).toContain('"reconcileId"');
     for (const value of SECRET_VALUES) expect(seen).not.toContain(value);
   }, 30_000);

@@ -62,6 +62,25 @@ describe('resync', () => {
   }, 60_000);
 });
 
+describe('progress', () => {
+  test('the finalizer is on and the new generation shows as Reconciling before the first AWS write answers', async () => {
+    await stack.emulator.admin('PUT', 'faults', { rules: [{ operation: 'CreateAgentRuntime', kind: 'latency', latencyMs: 2000 }] });
+    try {
+      await stack.kubectl(['apply', '-f', '-'], runtime('slow', 'team-a'));
+      const early = await eventually(async () => {
+        const o = await stack.get('agentruntime', 'slow', 'team-a');
+        return conditionOf(o, 'Reconciling')?.status === 'True' && o;
+      }, 10_000, 'the progress patch');
+      expect(await runtimeNames()).not.toContain('slow');
+      expect(early.metadata.finalizers).toContain('agentcore.dev/finalizer');
+      expect(conditionOf(early, 'Ready')).toMatchObject({ status: 'False', reason: 'Progressing', message: 'Reconciling generation 1', observedGeneration: 1 });
+    } finally {
+      await stack.emulator.admin('DELETE', 'faults');
+    }
+    await eventually(async () => isReady(await stack.get('agentruntime', 'slow', 'team-a')), 20_000, 'slow to be Ready');
+  }, 40_000);
+});
+
 describe('references and failures', () => {
   test('a missing Secret is waited for with a clear reason; once created, the provider converges', async () => {
     await stack.kubectl(['apply', '-f', '-'], apiKeyProvider('weather', 'weather-keys', 'api-key'));
