@@ -73,16 +73,22 @@ export interface EventRecorderOptions {
 /** Writes events about objects; a failure to write one is reported and otherwise ignored. */
 export class EventRecorder {
   private readonly recent = new Map<string, number>();
+  private sweptAt = 0;
 
   constructor(private readonly options: EventRecorderOptions) {}
 
   async record(kind: string, object: KubeObject, events: OperatorEvent[]): Promise<void> {
     const now = (this.options.now ?? Date.now)();
     const window = this.options.dedupeWindowMs ?? 5 * 60_000;
-    for (const [key, at] of this.recent) if (now - at > window) this.recent.delete(key);
+    // Expired keys are swept once a window, not on every record: thousands of objects created at once would make it quadratic.
+    if (now - this.sweptAt > window) {
+      for (const [key, at] of this.recent) if (now - at > window) this.recent.delete(key);
+      this.sweptAt = now;
+    }
     for (const event of events) {
       const key = `${object.metadata.uid}|${event.reason}|${event.note}`;
-      if (this.recent.has(key)) continue;
+      const seen = this.recent.get(key);
+      if (seen !== undefined && now - seen <= window) continue;
       this.recent.set(key, now);
       try {
         await this.options.client.request('POST', `/apis/events.k8s.io/v1/namespaces/${object.metadata.namespace}/events`, { body: this.eventObject(kind, object, event, now) });
