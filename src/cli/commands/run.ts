@@ -11,7 +11,8 @@ import { OperatorMetrics } from '../../observability/metrics.js';
 import { startHealthServer } from '../../observability/health.js';
 import { RECONCILERS } from '../../reconcilers/index.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
-import { kubeClient, loadKubeConfig } from '../../sources/kube/client.js';
+import { kubeClient } from '../../sources/kube/client.js';
+import { KubeConfigError, loadKubeConfig, type KubeConfig } from '../../sources/kube/kubeconfig.js';
 import { Operator } from '../../sources/kube/operator.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
@@ -69,7 +70,15 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
     const logger = createLogger({ format: options.logFormat, level: options.logLevel });
     const metrics = new OperatorMetrics();
     collectDefaultMetrics({ register: metrics.registry });
-    const client = kubeClient(loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context }));
+    let kubeconfig: KubeConfig;
+    try {
+      kubeconfig = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
+    } catch (error) {
+      if (!(error instanceof KubeConfigError)) throw error;
+      io.err(`${error.message}\n`);
+      return setExitCode(1);
+    }
+    const client = kubeClient(kubeconfig);
     const aws = awsClients({ ...awsOptionsOf(options), onCall: (c) => metrics.awsCall(c.service, c.operation, c.outcome, c.seconds) });
     const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
     const namespaces = options.namespaces?.split(',').map((n) => n.trim()).filter(Boolean);

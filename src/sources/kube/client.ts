@@ -1,12 +1,11 @@
 /**
- * The operator's connection to the Kubernetes API: the kubeconfig (in a pod, the service account's
- * token and CA) is read by @kubernetes/client-node, which handles every way a kubeconfig can
- * authenticate; requests go over a keep-alive pool, so a thousand status writes do not make a
- * thousand TLS handshakes. Watches are streamed line by line with a silence timeout of their own.
+ * The operator's connection to the Kubernetes API, as the kubeconfig says (in a pod, the service
+ * account's token and CA): requests go over a keep-alive pool, so a thousand status writes do not
+ * make a thousand TLS handshakes. Watches are streamed line by line with a silence timeout of their own.
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { Credentials, KubeConfig } from './kubeconfig.js';
 import type { ObjectMeta } from '../../api/meta.js';
 
 export interface KubeObject {
@@ -66,17 +65,7 @@ export interface KubeClient {
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const JSON_PATCH = 'application/json-patch+json';
 
-/** The kubeconfig: a file when given, else KUBECONFIG, ~/.kube/config or the pod's service account. */
-export function loadKubeConfig(options: { kubeconfig?: string; context?: string } = {}): KubeConfig {
-  const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
-  if (options.context) kc.setCurrentContext(options.context);
-  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster is configured: set KUBECONFIG, pass --kubeconfig, or run in a pod');
-  return kc;
-}
-
-const HEADER_TTL_MS = 30_000;
+export { loadKubeConfig } from './kubeconfig.js';
 
 function withQuery(path: string, query: Query | undefined): string {
   const params = new URLSearchParams();
@@ -104,35 +93,40 @@ function apiError(status: number, text: string, method: string, path: string): K
   return new KubeApiError(status, 'Unknown', `${method} ${path}: HTTP ${status} ${text.slice(0, 200)}`);
 }
 
+function sameTlsMaterial(a: Credentials, b: Credentials): boolean {
+  const same = (x?: Buffer, y?: Buffer) => x === y || (x !== undefined && y !== undefined && x.equals(y));
+  return same(a.ca, b.ca) && same(a.cert, b.cert) && same(a.key, b.key);
+}
+
 export function kubeClient(kc: KubeConfig): KubeClient {
-  const cluster = kc.getCurrentCluster()!;
-  const base = new URL(cluster.server);
+  const base = new URL(kc.server);
   const secure = base.protocol === 'https:';
   let agents: { request: HttpAgent; watch: HttpAgent } | undefined;
-  let tls: Pick<RequestOptions, 'headers'> & { ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean; servername?: string } = {};
-  let headersAt = 0;
+  let agentsFor: Credentials | undefined;
 
-  function agent(maxSockets: number): HttpAgent {
-    const { ca, cert, key, rejectUnauthorized, servername } = tls;
-    return secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets, ca: ca as string, cert: cert as string, key: key as string, rejectUnauthorized, servername })
-      : new HttpAgent({ keepAlive: true, maxSockets });
+  function agent(maxSockets: number, { ca, cert, key, rejectUnauthorized, servername }: Credentials): HttpAgent {
+    return secure ? new HttpsAgent({ keepAlive: true, maxSockets, ca, cert, key, rejectUnauthorized, servername }) : new HttpAgent({ keepAlive: true, maxSockets });
+  }
+
+  /** Retires agents whose TLS material is stale once what runs on them is done (requests time out in 30 s; watches end within 10 min). */
+  function retire(old: { request: HttpAgent; watch: HttpAgent }): void {
+    setTimeout(() => old.request.destroy(), 60_000).unref();
+    setTimeout(() => old.watch.destroy(), 15 * 60_000).unref();
   }
 
   /**
-   * The auth headers, re-read now and then (a service account token file is rotated under us), and
-   * the agents: requests share a bounded pool; each watch holds a socket for minutes, so watches get
-   * a pool of their own that never makes a request wait behind them.
+   * The credentials (the kubeconfig re-reads rotated files and renews exec credentials) and the
+   * agents, made anew when the TLS material changes: requests share a bounded pool; each watch holds
+   * a socket for minutes, so watches get a pool of their own that never makes a request wait behind them.
    */
-  async function connection(kind: 'request' | 'watch'): Promise<{ agent: HttpAgent; headers: Record<string, string> }> {
-    if (!agents || Date.now() - headersAt > HEADER_TTL_MS) {
-      const opts: typeof tls = { headers: {} };
-      await kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
-      tls = opts;
-      headersAt = Date.now();
-      agents ??= { request: agent(32), watch: agent(Infinity) };
+  async function connection(kind: 'request' | 'watch'): Promise<{ agent: HttpAgent; headers: Record<string, string | string[]> }> {
+    const credentials = await kc.credentials();
+    if (!agents || !agentsFor || !sameTlsMaterial(credentials, agentsFor)) {
+      if (agents) retire(agents);
+      agents = { request: agent(32, credentials), watch: agent(Infinity, credentials) };
     }
-    return { agent: agents[kind], headers: { ...(tls.headers as Record<string, string>) } };
+    agentsFor = credentials;
+    return { agent: agents[kind], headers: credentials.headers };
   }
 
   async function open(pool: 'request' | 'watch', method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<IncomingMessage> {
@@ -142,13 +136,13 @@ export function kubeClient(kc: KubeConfig): KubeClient {
     return new Promise((resolve, reject) => {
       const req = send(url, { method, agent: conn.agent, headers: { accept: 'application/json', ...conn.headers, ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, signal }, resolve);
       req.on('error', reject);
-      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer from ${cluster.server} within ${timeoutMs} ms`)));
+      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer from ${kc.server} within ${timeoutMs} ms`)));
       req.end(body);
     });
   }
 
   return {
-    server: cluster.server,
+    server: kc.server,
     async request<T>(method: string, path: string, options: RequestOptionsOf = {}): Promise<T> {
       const full = withQuery(path, options.query);
       const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);

@@ -1,0 +1,246 @@
+/**
+ * The operator's kubeconfig loader, held to @kubernetes/client-node's reading of the same files, and
+ * then used for real: an exec plugin, a pod's service account and a rotated client certificate, each
+ * against a live TLS server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KubeConfig as ClientNodeConfig } from '@kubernetes/client-node';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { generate as selfSigned } from 'selfsigned';
+import { stringify } from 'yaml';
+import { kubeClient } from '../../src/sources/kube/client.js';
+import { KubeConfigError, loadKubeConfig, type Credentials } from '../../src/sources/kube/kubeconfig.js';
+import { startKubeServer, type RunningKubeServer } from '../support/kube-apiserver/server.js';
+import { cli } from '../helpers/cli.js';
+
+let dir: string;
+let kube: RunningKubeServer;
+let clientPair: { cert: string; key: string };
+let otherPair: { cert: string; key: string };
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+async function certificate(name: string): Promise<{ cert: string; key: string }> {
+  const pem = await selfSigned([{ name: 'commonName', value: name }], { keyType: 'ec', extensions: [{ name: 'extKeyUsage', clientAuth: true }] });
+  return { cert: pem.cert, key: pem.private };
+}
+
+function write(name: string, content: string | object): string {
+  const file = join(dir, name);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, typeof content === 'string' ? content : stringify(content));
+  return file;
+}
+
+function kubeconfig(cluster: object, user: object, extra: object = {}): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'c', cluster }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', namespace: 'team' } }],
+    'current-context': 'ctx',
+    ...extra,
+  };
+}
+
+/** What a client-node client would send: its headers and TLS options, in our shape. */
+async function clientNodeCredentials(kc: ClientNodeConfig): Promise<Partial<Credentials> & { server: string }> {
+  const opts: { headers: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string; auth?: string } = { headers: {} };
+  await kc.applyToHTTPSOptions(opts as never);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(opts.headers)) headers[name.toLowerCase()] = value;
+  if (opts.auth) headers.authorization = `Basic ${b64(opts.auth)}`;
+  return { server: kc.getCurrentCluster()!.server, headers, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized !== false, servername: opts.servername };
+}
+
+async function ourCredentials(options: Parameters<typeof loadKubeConfig>[0]): Promise<Partial<Credentials> & { server: string }> {
+  const kc = loadKubeConfig(options);
+  const got = await kc.credentials();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(got.headers)) headers[name.toLowerCase()] = String(value);
+  return { server: kc.server, headers, ca: got.ca, cert: got.cert, key: got.key, rejectUnauthorized: got.rejectUnauthorized, servername: got.servername };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kubeconfig-test-'));
+  kube = await startKubeServer();
+  clientPair = await certificate('operator-a');
+  otherPair = await certificate('operator-b');
+});
+
+afterAll(async () => {
+  await kube.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reads a kubeconfig as client-node does', () => {
+  const cases: [string, () => object][] = [
+    ['a token, inline CA data and a TLS server name', () => kubeconfig({ server: 'https://k.example:6443', 'certificate-authority-data': b64('CA-1'), 'tls-server-name': 'api.internal' }, { token: 'tok-1' })],
+    ['a CA file relative to the kubeconfig', () => (write('nested/ca.pem', 'CA-2'), kubeconfig({ server: 'https://k.example', 'certificate-authority': 'ca.pem' }, { token: 'tok-3' }))],
+    ['client certificate and key files, TLS verification off', () => (write('nested/tls.crt', clientPair.cert), write('nested/tls.key', clientPair.key), kubeconfig({ server: 'https://10.0.0.1', 'insecure-skip-tls-verify': true }, { 'client-certificate': 'tls.crt', 'client-key': 'tls.key' }))],
+    ['inline client certificate and key data', () => kubeconfig({ server: 'https://k.example' }, { 'client-certificate-data': b64(clientPair.cert), 'client-key-data': b64(clientPair.key) })],
+    ['a user name and password', () => kubeconfig({ server: 'https://k.example' }, { username: 'admin', password: 's3cret' })],
+    ['a token and impersonation', () => kubeconfig({ server: 'https://k.example' }, { token: 'tok-2', as: 'jane' })],
+    ['an exec credential plugin', () => (write('nested/plugin.sh', '#!/bin/sh\necho "{\\"apiVersion\\":\\"client.authentication.k8s.io/v1\\",\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"$PLUGIN_TOKEN\\"}}"\n'), chmodSync(join(dir, 'nested/plugin.sh'), 0o755), kubeconfig({ server: 'https://k.example' }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'nested/plugin.sh'), env: [{ name: 'PLUGIN_TOKEN', value: 'tok-exec' }] } }))],
+  ];
+  it.each(cases)('%s', async (_name, make) => {
+    const file = write(`nested/config-${Math.random().toString(36).slice(2)}`, make());
+    const reference = new ClientNodeConfig();
+    reference.loadFromFile(file);
+    const ours = await ourCredentials({ kubeconfig: file });
+    expect(ours).toEqual(await clientNodeCredentials(reference));
+    expect(ours.headers!.authorization ?? ours.cert).toBeTruthy();
+  });
+
+  it('a token file, which kubectl reads (client-node does not): relative to the kubeconfig, trimmed', async () => {
+    write('tokens/token', 'tok-from-file\n');
+    const file = write('tokens/config', kubeconfig({ server: 'https://k.example' }, { tokenFile: 'token' }));
+    expect((await ourCredentials({ kubeconfig: file })).headers).toEqual({ authorization: 'Bearer tok-from-file' });
+  });
+
+  it('merges the files KUBECONFIG lists: the first to name an entry or a current context wins', async () => {
+    const first = write('merge/a', { clusters: [{ name: 'shared', cluster: { server: 'https://first.example' } }], users: [{ name: 'me', user: { token: 'first' } }], 'current-context': 'second-ctx' });
+    const second = write('merge/b', {
+      clusters: [{ name: 'shared', cluster: { server: 'https://second.example' } }],
+      users: [{ name: 'me', user: { token: 'second' } }],
+      contexts: [{ name: 'second-ctx', context: { cluster: 'shared', user: 'me' } }],
+      'current-context': 'ignored',
+    });
+    const env = { KUBECONFIG: [first, join(dir, 'merge/missing'), second].join(delimiter), HOME: dir };
+    const ours = await ourCredentials({ env });
+    expect(ours).toMatchObject({ server: 'https://first.example', headers: { authorization: 'Bearer first' } });
+    expect(loadKubeConfig({ env }).context).toBe('second-ctx');
+  });
+
+  it('--context picks another context, with its namespace', async () => {
+    const file = write('contexts', {
+      ...kubeconfig({ server: 'https://one.example' }, { token: 'one' }),
+      contexts: [
+        { name: 'ctx', context: { cluster: 'c', user: 'u' } },
+        { name: 'other', context: { cluster: 'c', namespace: 'elsewhere' } },
+      ],
+    });
+    const kc = loadKubeConfig({ kubeconfig: file, context: 'other' });
+    expect({ server: kc.server, namespace: kc.namespace, context: kc.context }).toEqual({ server: 'https://one.example', namespace: 'elsewhere', context: 'other' });
+    expect((await kc.credentials()).headers).toEqual({});
+  });
+});
+
+describe('refuses a kubeconfig it cannot use, saying where', () => {
+  const cases: [string, () => Parameters<typeof loadKubeConfig>[0], RegExp][] = [
+    ['no configuration at all', () => ({ env: { HOME: join(dir, 'no-home') }, serviceAccountDir: join(dir, 'no-sa') }), /no Kubernetes cluster is configured/],
+    ['a file that is not there', () => ({ kubeconfig: join(dir, 'absent') }), /kubeconfig .*absent: ENOENT/],
+    ['a context that is not there', () => ({ kubeconfig: write('e1', kubeconfig({ server: 'https://x' }, {})), context: 'nope' }), /e1: context "nope" is not in contexts/],
+    ['a context naming a missing cluster', () => ({ kubeconfig: write('e2', { ...kubeconfig({ server: 'https://x' }, {}), clusters: [] }) }), /e2: context "ctx" names cluster "c", which is not in clusters/],
+    ['a cluster without a server', () => ({ kubeconfig: write('e3', kubeconfig({}, {})) }), /e3: cluster "c": server is required/],
+    ['a CA file that cannot be read', () => ({ kubeconfig: write('e4', kubeconfig({ server: 'https://x', 'certificate-authority': 'missing-ca.pem' }, {})) }), /e4: "c": certificate-authority: cannot read .*missing-ca\.pem: ENOENT/],
+    ['a removed auth provider', () => ({ kubeconfig: write('e5', kubeconfig({ server: 'https://x' }, { 'auth-provider': { name: 'gcp' } })) }), /e5: user "u": auth-provider \(gcp\) is not supported; use an exec credential plugin/],
+    ['a list where a mapping belongs', () => ({ kubeconfig: write('e6', { clusters: { name: 'c' } }) }), /e6: clusters must be a list/],
+  ];
+  it.each(cases)('%s', (_name, options, message) => {
+    let error: unknown;
+    try {
+      loadKubeConfig(options());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KubeConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('agentcore-operator run says what is wrong with its kubeconfig, without a stack trace', async () => {
+    const file = write('e8', kubeconfig({ server: 'https://x' }, { 'auth-provider': { name: 'oidc' } }));
+    const result = await cli(['run', '--kubeconfig', file, '--region', 'us-west-2']);
+    expect(result).toMatchObject({ code: 1, out: '' });
+    expect(result.err.trim()).toBe(`kubeconfig ${file}: user "u": auth-provider (oidc) is not supported; use an exec credential plugin (kubectl's own auth providers were removed in 1.26)`);
+  });
+
+  it('an exec plugin that fails: its message and the install hint, never its environment', async () => {
+    const file = write('e7', kubeconfig({ server: 'https://x' }, { exec: { command: 'sh', args: ['-c', 'echo "no credentials for profile $P" >&2; exit 3'], env: [{ name: 'P', value: 'dev' }, { name: 'SECRET', value: 'hunter2' }], installHint: 'Install the AWS CLI.' } }));
+    const error = await loadKubeConfig({ kubeconfig: file }).credentials().catch((e: Error) => e);
+    expect((error as Error).message).toBe(`kubeconfig ${file}: user "u": exec: sh failed: no credentials for profile dev (Install the AWS CLI.)`);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('against a live server', () => {
+  it('an exec plugin runs once, until its credential is about to expire', async () => {
+    const token = kube.adminToken;
+    const log = join(dir, 'exec-calls');
+    writeFileSync(log, '');
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const expiry = new Date(now + 10 * 60_000).toISOString();
+    const file = write('exec/config', {
+      ...kubeconfig({ server: kube.url, 'certificate-authority-data': b64(kube.caCert) }, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', `echo "$KUBERNETES_EXEC_INFO" >> ${log}; echo '{"kind":"ExecCredential","status":{"token":"${token}","expirationTimestamp":"${expiry}"}}'`] } }),
+    });
+    const client = kubeClient(loadKubeConfig({ kubeconfig: file, clock: () => now }));
+    try {
+      for (let i = 0; i < 3; i++) await client.request('GET', '/api/v1/namespaces');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":false}}']);
+      now += 9.5 * 60_000;
+      await client.request('GET', '/api/v1/namespaces');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("in a pod: the service account's token, CA and namespace; a rotated token is used within half a minute", async () => {
+    const sa = join(dir, 'serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), kube.tokenFor({ name: 'system:serviceaccount:ops:operator', groups: [] }));
+    writeFileSync(join(sa, 'ca.crt'), kube.caCert);
+    writeFileSync(join(sa, 'namespace'), 'ops\n');
+    let now = 0;
+    const port = new URL(kube.url).port;
+    const kc = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, HOME: join(dir, 'no-home') }, serviceAccountDir: sa, clock: () => now });
+    expect({ server: kc.server, namespace: kc.namespace, context: kc.context }).toEqual({ server: kube.url, namespace: 'ops', context: 'in-cluster' });
+    const client = kubeClient(kc);
+    const listNamespaces = () => client.request('GET', '/api/v1/namespaces').then(() => 200, (error: { code: number }) => error.code);
+    try {
+      expect(await listNamespaces()).toBe(403);
+      writeFileSync(join(sa, 'token'), kube.tokenFor({ name: 'system:serviceaccount:ops:operator', groups: ['system:masters'] }));
+      now += 29_000;
+      expect(await listNamespaces()).toBe(403);
+      now += 2_000;
+      expect(await listNamespaces()).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a client certificate is presented, and a renewed one is presented on new connections', async () => {
+    const seen: string[] = [];
+    const serverPair = await certificate('127.0.0.1');
+    const server: Server = createServer({ cert: serverPair.cert, key: serverPair.key, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      seen.push(String(peer.subject?.CN));
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    write('tls/tls.crt', clientPair.cert);
+    write('tls/tls.key', clientPair.key);
+    const file = write('tls/config', kubeconfig({ server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'insecure-skip-tls-verify': true }, { 'client-certificate': 'tls.crt', 'client-key': 'tls.key' }));
+    let now = 0;
+    const client = kubeClient(loadKubeConfig({ kubeconfig: file, clock: () => now }));
+    try {
+      await client.request('GET', '/version');
+      write('tls/tls.crt', otherPair.cert);
+      write('tls/tls.key', otherPair.key);
+      await client.request('GET', '/version');
+      now += 31_000;
+      await client.request('GET', '/version');
+      expect(seen).toEqual(['operator-a', 'operator-a', 'operator-b']);
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
