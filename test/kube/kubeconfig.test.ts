@@ -8,6 +8,7 @@ import { KubeConfig as ClientNodeConfig } from '@kubernetes/client-node';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { generate as selfSigned } from 'selfsigned';
@@ -218,7 +219,7 @@ describe('against a live server', () => {
     const seen: string[] = [];
     const serverPair = await certificate('127.0.0.1');
     const server: Server = createServer({ cert: serverPair.cert, key: serverPair.key, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
       seen.push(String(peer.subject?.CN));
       res.setHeader('content-type', 'application/json');
       res.end('{}');

@@ -3,7 +3,7 @@
  * account's token and CA): requests go over a keep-alive pool, so a thousand status writes do not
  * make a thousand TLS handshakes. Watches are streamed line by line with a silence timeout of their own.
  */
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { Credentials, KubeConfig } from './kubeconfig.js';
 import type { ObjectMeta } from '../../api/meta.js';
