@@ -3,7 +3,7 @@
  * and labels, so dashboards and alerts written for Go operators work unchanged; the agentcore_* series
  * cover what is ours: AWS calls, per-object kstatus conditions, informers, leadership and Events.
  */
-import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, exponentialBuckets, type GaugeConfiguration, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** How a reconcile ended, as the engine sees it. */
 export type ReconcileResult = 'success' | 'requeue' | 'transient' | 'terminal';
@@ -30,6 +30,32 @@ const STATUS_WHEN_ABSENT: Record<TrackedCondition, ConditionStatus> = {
   Stalled: 'False',
 };
 
+/** What the per-object series say of one object: its three tracked conditions and whether it is suspended. */
+interface ObjectSeries {
+  kind: string;
+  namespace: string;
+  name: string;
+  conditions: Record<TrackedCondition, ConditionStatus>;
+  suspended: boolean;
+}
+
+/**
+ * A gauge whose series are made when scraped, from state kept elsewhere: prom-client's own store
+ * costs about 1 KiB a series, and the condition gauge has nine series for each of thousands of objects.
+ */
+class ScrapedGauge<T extends string> extends Gauge<T> {
+  constructor(
+    config: GaugeConfiguration<T>,
+    private readonly series: () => MetricValue<T>[],
+  ) {
+    super(config);
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValue<T>>> {
+    return { ...(await super.get()), values: this.series() };
+  }
+}
+
 export class OperatorMetrics {
   readonly registry: Registry;
 
@@ -44,8 +70,7 @@ export class OperatorMetrics {
   private readonly queueRetries: Counter<'name'>;
   private readonly awsCalls: Counter<'service' | 'operation' | 'outcome'>;
   private readonly awsDuration: Histogram<'service' | 'operation'>;
-  private readonly condition: Gauge<'kind' | 'namespace' | 'name' | 'type' | 'status'>;
-  private readonly suspended: Gauge<'kind' | 'namespace' | 'name'>;
+  private readonly objects = new Map<string, ObjectSeries>();
   private readonly synced: Gauge<'resource'>;
   private readonly reconnects: Counter<'resource'>;
   private readonly relists: Counter<'resource' | 'reason'>;
@@ -73,8 +98,14 @@ export class OperatorMetrics {
     this.awsCalls = new Counter({ name: 'agentcore_aws_calls_total', help: 'AWS API calls by service, operation and outcome.', labelNames: ['service', 'operation', 'outcome'], registers });
     this.awsDuration = new Histogram({ name: 'agentcore_aws_call_duration_seconds', help: 'Duration of AWS API calls, retries included.', labelNames: ['service', 'operation'], buckets: exponentialBuckets(0.01, 2, 12), registers });
 
-    this.condition = new Gauge({ name: 'agentcore_condition', help: 'Current status of the Ready, Reconciling and Stalled conditions of each object (1 for the current status).', labelNames: ['kind', 'namespace', 'name', 'type', 'status'], registers });
-    this.suspended = new Gauge({ name: 'agentcore_suspended', help: 'Whether reconciliation of the object is suspended (spec.suspend).', labelNames: ['kind', 'namespace', 'name'], registers });
+    new ScrapedGauge({ name: 'agentcore_condition', help: 'Current status of the Ready, Reconciling and Stalled conditions of each object (1 for the current status).', labelNames: ['kind', 'namespace', 'name', 'type', 'status'], registers }, () =>
+      [...this.objects.values()].flatMap(({ kind, namespace, name, conditions }) =>
+        CONDITION_TYPES.flatMap((type) => CONDITION_STATUSES.map((status) => ({ labels: { kind, namespace, name, type, status }, value: conditions[type] === status ? 1 : 0 }))),
+      ),
+    );
+    new ScrapedGauge({ name: 'agentcore_suspended', help: 'Whether reconciliation of the object is suspended (spec.suspend).', labelNames: ['kind', 'namespace', 'name'], registers }, () =>
+      [...this.objects.values()].map(({ kind, namespace, name, suspended }) => ({ labels: { kind, namespace, name }, value: suspended ? 1 : 0 })),
+    );
 
     this.synced = new Gauge({ name: 'agentcore_informer_synced', help: 'Whether the informer has completed its initial list.', labelNames: ['resource'], registers });
     this.reconnects = new Counter({ name: 'agentcore_watch_reconnects_total', help: 'Watch connections re-established per resource.', labelNames: ['resource'], registers });
@@ -117,20 +148,13 @@ export class OperatorMetrics {
   }
 
   setObjectConditions(kind: string, namespace: string, name: string, conditions: readonly { type: string; status: string }[], suspended: boolean): void {
-    for (const type of CONDITION_TYPES) {
-      const current = statusOf(conditions.find((c) => c.type === type)?.status, STATUS_WHEN_ABSENT[type]);
-      for (const status of CONDITION_STATUSES) {
-        this.condition.set({ kind, namespace, name, type, status }, status === current ? 1 : 0);
-      }
-    }
-    this.suspended.set({ kind, namespace, name }, suspended ? 1 : 0);
+    const tracked = {} as Record<TrackedCondition, ConditionStatus>;
+    for (const type of CONDITION_TYPES) tracked[type] = statusOf(conditions.find((c) => c.type === type)?.status, STATUS_WHEN_ABSENT[type]);
+    this.objects.set(objectKey(kind, namespace, name), { kind, namespace, name, conditions: tracked, suspended });
   }
 
   forgetObject(kind: string, namespace: string, name: string): void {
-    for (const type of CONDITION_TYPES) {
-      for (const status of CONDITION_STATUSES) this.condition.remove({ kind, namespace, name, type, status });
-    }
-    this.suspended.remove({ kind, namespace, name });
+    this.objects.delete(objectKey(kind, namespace, name));
   }
 
   informerSynced(resource: string, synced: boolean): void {
@@ -165,6 +189,10 @@ export class OperatorMetrics {
     this.reconcileErrors.inc({ controller }, 0);
     this.terminalErrors.inc({ controller }, 0);
   }
+}
+
+function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
 }
 
 function statusOf(status: string | undefined, absent: ConditionStatus): ConditionStatus {
