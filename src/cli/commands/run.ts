@@ -17,6 +17,7 @@ import { Operator } from '../../sources/kube/operator.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
 import { parseDuration } from '../duration.js';
+import { tuneGarbageCollector } from '../gc.js';
 
 interface RunCommandOptions extends AwsCliOptions {
   kubeconfig?: string;
@@ -67,6 +68,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       .option('--log-format <format>', 'logs on standard error: json or text', 'json')
       .option('--log-level <level>', 'error, warn, info or debug', 'info'),
   ).action(async (options: RunCommandOptions) => {
+    tuneGarbageCollector();
     const logger = createLogger({ format: options.logFormat, level: options.logLevel });
     const metrics = new OperatorMetrics();
     collectDefaultMetrics({ register: metrics.registry });
@@ -127,3 +129,4 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
     setExitCode(code);
   });
 }
+
