@@ -57,6 +57,16 @@ const RATES: Record<string, { perSecond: number }> = {
  * second's worth into a server bucket another run has just drained is answered with throttling. A
  * tenth of a second's worth keeps the throughput and stays under the server.
  */
-export const DEFAULT_CLIENT_RATES: Record<string, { perSecond: number; burst: number }> = Object.fromEntries(
-  Object.entries(RATES).map(([apiClass, { perSecond }]) => [apiClass, { perSecond, burst: Math.max(1, Math.floor(perSecond / 10)) }]),
-);
+export function clientRates(perSecond: Record<string, number> = {}): Record<string, { perSecond: number; burst: number }> {
+  return Object.fromEntries(
+    Object.entries(RATES).map(([apiClass, quota]) => {
+      const rate = perSecond[apiClass] ?? quota.perSecond;
+      return [apiClass, { perSecond: rate, burst: Math.max(1, Math.floor(rate / 10)) }];
+    }),
+  );
+}
+
+export const DEFAULT_CLIENT_RATES = clientRates();
+
+/** The API classes whose rates can be set. */
+export const API_CLASSES: readonly string[] = Object.keys(RATES);

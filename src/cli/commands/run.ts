@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { collectDefaultMetrics } from 'prom-client';
 import { awsClients } from '../../aws/clients.js';
-import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
+import { API_CLASSES, clientRates } from '../../aws/api-classes.js';
 import { RateLimiter } from '../../engine/rate-limiter.js';
 import { createLogger, type LogFormat } from '../../observability/log.js';
 import { OperatorMetrics } from '../../observability/metrics.js';
@@ -34,6 +34,7 @@ interface RunCommandOptions extends AwsCliOptions {
   leaderElectionId: string;
   logFormat: LogFormat;
   logLevel: string;
+  awsRates?: string;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -65,10 +66,16 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       .option('--leader-elect', 'elect one leader among replicas through a Lease; only it reconciles')
       .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: the pod\'s namespace)')
       .option('--leader-election-id <name>', 'name of the Lease', 'agentcore-operator-leader')
+      .option('--aws-rates <class=perSecond,...>', `client-side AWS request rates per API class, instead of the documented quotas (classes: ${API_CLASSES.join(', ')})`)
       .option('--log-format <format>', 'logs on standard error: json or text', 'json')
       .option('--log-level <level>', 'error, warn, info or debug', 'info'),
   ).action(async (options: RunCommandOptions) => {
     tuneGarbageCollector();
+    const rates = parseRates(options.awsRates);
+    if (typeof rates === 'string') {
+      io.err(`--aws-rates: ${rates}\n`);
+      return setExitCode(1);
+    }
     const logger = createLogger({ format: options.logFormat, level: options.logLevel });
     const metrics = new OperatorMetrics();
     collectDefaultMetrics({ register: metrics.registry });
@@ -89,7 +96,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
     const operator = new Operator({
       client,
       aws,
-      gate: new RateLimiter(DEFAULT_CLIENT_RATES),
+      gate: new RateLimiter(clientRates(rates)),
       reconcilers: RECONCILERS,
       scope: { namespaces, labelSelector: options.labelSelector },
       source: options.clusterName,
@@ -130,3 +137,15 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
   });
 }
 
+/** `runtimeMutation=10,runtimeGet=50` as rates, or what is wrong with it. */
+export function parseRates(text: string | undefined): Record<string, number> | string {
+  const rates: Record<string, number> = {};
+  for (const item of (text ?? '').split(',').map((i) => i.trim()).filter(Boolean)) {
+    const [apiClass, value] = item.split('=');
+    if (!apiClass || !API_CLASSES.includes(apiClass)) return `unknown API class "${apiClass ?? ''}"; one of ${API_CLASSES.join(', ')}`;
+    const perSecond = Number(value);
+    if (!value || !Number.isFinite(perSecond) || perSecond <= 0) return `${apiClass}: "${value ?? ''}" is not a positive number of requests a second`;
+    rates[apiClass] = perSecond;
+  }
+  return rates;
+}

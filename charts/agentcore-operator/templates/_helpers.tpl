@@ -1,0 +1,56 @@
+{{- define "agentcore-operator.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "agentcore-operator.fullname" -}}
+{{- if contains .Chart.Name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "agentcore-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "agentcore-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "agentcore-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "agentcore-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "agentcore-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "agentcore-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Leader election: as set, else on whenever more than one replica runs. */}}
+{{- define "agentcore-operator.leaderElection" -}}
+{{- if kindIs "bool" .Values.leaderElection.enabled }}
+{{- .Values.leaderElection.enabled }}
+{{- else }}
+{{- gt (int .Values.replicaCount) 1 }}
+{{- end }}
+{{- end }}
+
+{{/* What the operator does with the objects it reconciles; the same in a ClusterRole and in each namespace's Role. */}}
+{{- define "agentcore-operator.watchRules" -}}
+- apiGroups: ["agentcore.dev"]
+  resources: ["agentruntimes", "memories", "gateways", "gatewaytargets", "workloadidentities", "apikeycredentialproviders", "oauth2credentialproviders"]
+  verbs: ["list", "watch", "patch"]
+- apiGroups: ["agentcore.dev"]
+  resources: ["agentruntimes/status", "memories/status", "gateways/status", "gatewaytargets/status", "workloadidentities/status", "apikeycredentialproviders/status", "oauth2credentialproviders/status"]
+  verbs: ["patch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end }}

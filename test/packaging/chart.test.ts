@@ -1,0 +1,142 @@
+/**
+ * The Helm chart, checked with the real helm 4: lint, renderings with default values and with a
+ * namespace-scoped, multi-replica configuration, values the schema rejects, and manifests/install.yaml
+ * kept equal to the default rendering.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { parseRates } from '../../src/cli/commands/run.js';
+import { repoRoot, run } from '../helpers/cli.js';
+import { kubeTools } from '../helpers/kube.js';
+
+const CHART = join(repoRoot, 'charts/agentcore-operator');
+const INSTALL_YAML = join(repoRoot, 'manifests/install.yaml');
+export const INSTALL_NAMESPACE = 'agentcore-system';
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [field: string]: unknown;
+}
+
+let home: string;
+
+function helm(args: string[]) {
+  return run(kubeTools().helm, args, { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') });
+}
+
+async function render(args: string[] = []): Promise<Manifest[]> {
+  const result = await helm(['template', 'agentcore-operator', CHART, '--namespace', INSTALL_NAMESPACE, ...args]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return parseAllDocuments(result.stdout).map((d) => d.toJS() as Manifest).filter(Boolean);
+}
+
+/** What users without Helm apply: the namespace, then the chart rendered with default values and its CRDs. */
+export async function installYaml(): Promise<string> {
+  const result = await helm(['template', 'agentcore-operator', CHART, '--namespace', INSTALL_NAMESPACE, '--include-crds']);
+  if (result.code !== 0) throw new Error(result.stderr);
+  const namespace = stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: INSTALL_NAMESPACE } });
+  return `# Rendered from charts/agentcore-operator with default values; regenerate with\n# npm run manifests\n---\n${namespace}${result.stdout}`;
+}
+
+const kindsOf = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}${m.metadata.namespace ? ` ${m.metadata.namespace}` : ''}/${m.metadata.name}`).sort();
+type Container = { args: string[]; securityContext: Record<string, unknown>; livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; resources: { limits: Record<string, string> } };
+type PodSpec = { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] };
+const podOf = (manifests: Manifest[]) => (manifests.find((m) => m.kind === 'Deployment')!.spec as { template: { spec: PodSpec } }).template.spec;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'chart-test-'));
+});
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('the chart', () => {
+  it('passes helm lint --strict', async () => {
+    const result = await helm(['lint', '--strict', CHART]);
+    expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+
+  it('renders a cluster-wide, single-replica operator with a restricted pod by default', async () => {
+    const manifests = await render();
+    expect(kindsOf(manifests)).toEqual([
+      'ClusterRole/agentcore-operator',
+      'ClusterRoleBinding/agentcore-operator',
+      'Deployment agentcore-system/agentcore-operator',
+      'PodDisruptionBudget agentcore-system/agentcore-operator',
+      'Service agentcore-system/agentcore-operator-metrics',
+      'ServiceAccount agentcore-system/agentcore-operator',
+    ]);
+    const pod = podOf(manifests);
+    const [container] = pod.containers;
+    expect(pod.serviceAccountName).toBe('agentcore-operator');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container!.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect([container!.livenessProbe.httpGet.path, container!.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
+    expect(container!.resources.limits.memory).toBe('256Mi');
+    expect(container!.args[0]).toBe('run');
+    expect(container!.args.filter((a) => a.startsWith('--leader-elect') || a.startsWith('--namespaces'))).toEqual([]);
+  });
+
+  it('with namespaces and replicas: a Role in each namespace, no ClusterRole, leader election on', async () => {
+    const manifests = await render(['--set', 'replicaCount=3', '--set', 'watch.namespaces={team-a,team-b}', '--set', 'aws.region=eu-west-1', '--set', 'aws.rates.runtimeMutation=10', '--set', 'aws.rates.runtimeGet=40']);
+    expect(kindsOf(manifests).filter((k) => /Role/.test(k))).toEqual([
+      'Role agentcore-system/agentcore-operator-leader-election',
+      'Role team-a/agentcore-operator',
+      'Role team-b/agentcore-operator',
+      'RoleBinding agentcore-system/agentcore-operator-leader-election',
+      'RoleBinding team-a/agentcore-operator',
+      'RoleBinding team-b/agentcore-operator',
+    ]);
+    const args = podOf(manifests).containers[0]!.args;
+    expect(args).toEqual(expect.arrayContaining(['--namespaces=team-a,team-b', '--leader-elect', `--leader-election-namespace=${INSTALL_NAMESPACE}`, '--region=eu-west-1']));
+    const rates = args.find((a) => a.startsWith('--aws-rates='))!.slice('--aws-rates='.length);
+    expect(parseRates(rates)).toEqual({ runtimeGet: 40, runtimeMutation: 10 });
+    expect((manifests.find((m) => m.kind === 'Deployment')!.spec as { replicas: number }).replicas).toBe(3);
+  });
+
+  it.each([
+    ['replicaCount=0', /at '\/replicaCount': minimum/],
+    ['logging.format=xml', /at '\/logging\/format': value must be one of 'json', 'text'/],
+    ['resync=10 minutes', /at '\/resync'/],
+    ['watch.namespaces={Team_A}', /at '\/watch\/namespaces\/0': 'Team_A' does not match pattern/],
+    ['aws.rates.runtimeGet=-1', /at '\/aws\/rates\/runtimeGet': exclusiveMinimum/],
+    ['surprise=1', /additional properties 'surprise' not allowed/i],
+  ])('rejects %s at install', async (value, message) => {
+    const result = await helm(['template', 'agentcore-operator', CHART, '--set', value]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('carries the same CRDs as crds/', () => {
+    for (const file of ['agentcore.dev_agentruntimes.yaml', 'agentcore.dev_gateways.yaml']) {
+      expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(repoRoot, 'crds', file), 'utf8'));
+    }
+  });
+
+  it('manifests/install.yaml is the default rendering', async () => {
+    const expected = await installYaml();
+    if (process.env.UPDATE_INSTALL_YAML) writeFileSync(INSTALL_YAML, expected);
+    expect(readFileSync(INSTALL_YAML, 'utf8')).toBe(expected);
+  });
+});
+
+describe('--aws-rates', () => {
+  it.each([
+    ['', {}],
+    ['runtimeMutation=10, runtimeGet=0.5', { runtimeMutation: 10, runtimeGet: 0.5 }],
+    ['nosuch=1', /unknown API class "nosuch"/],
+    ['runtimeGet=fast', /runtimeGet: "fast" is not a positive number/],
+    ['runtimeGet=0', /runtimeGet: "0" is not a positive number/],
+  ])('%s', (text, expected) => {
+    const parsed = parseRates(text);
+    if (expected instanceof RegExp) expect(parsed).toMatch(expected);
+    else expect(parsed).toEqual(expected);
+  });
+});
