@@ -127,10 +127,17 @@ export class Operator {
       this.options.metrics.setLeader(true);
       return;
     }
+    let lastError = '';
     this.elector = new LeaderElector({
       client: this.options.client,
       identity: this.options.identity,
       ...this.options.leaderElection,
+      // A failing attempt is retried every few seconds: say so once per distinct error, not each time.
+      onStatus: (event) => {
+        const message = event.type === 'error' ? (event.error instanceof Error ? event.error.message : String(event.error)) : '';
+        if (message && message !== lastError) this.options.logger.warn('Leader election attempt failed', { error: message });
+        lastError = message;
+      },
       onStartedLeading: () => {
         this.leading = true;
         this.options.metrics.setLeader(true);
