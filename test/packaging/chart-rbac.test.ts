@@ -33,8 +33,8 @@ let home: string;
 let rbac: Manifest[];
 
 /** The chart's ServiceAccount and RBAC objects, rendered by the real helm. */
-async function renderRbac(): Promise<Manifest[]> {
-  const result = await run(kubeTools().helm, ['template', 'agentcore-operator', join(repoRoot, 'charts/agentcore-operator'), '--namespace', NAMESPACE, '--set', 'leaderElection.enabled=true'], { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') });
+async function renderRbac(...values: string[]): Promise<Manifest[]> {
+  const result = await run(kubeTools().helm, ['template', 'agentcore-operator', join(repoRoot, 'charts/agentcore-operator'), '--namespace', NAMESPACE, '--set', 'leaderElection.enabled=true', ...values.flatMap((v) => ['--set', v])], { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') });
   if (result.code !== 0) throw new Error(result.stderr);
   return parseAllDocuments(result.stdout)
     .map((d) => d.toJS() as Manifest)
@@ -62,7 +62,7 @@ function without(manifests: Manifest[], role: string, ruleIndex: number, verb: s
  * refused something, or else when the window closes, or (with `untilReady`) once every example is
  * Ready and a few lease renewals have passed.
  */
-async function trial(manifests: Manifest[], windowMs: number, untilReady: boolean): Promise<{ ready: number; refusals: string[]; output: string }> {
+async function trial(manifests: Manifest[], windowMs: number, untilReady: boolean, flags: string[] = []): Promise<{ ready: number; refusals: string[]; output: string }> {
   const stack = await startStack(['agents'], [{ repository: 'support-agent', tag: '1.4.2' }]);
   try {
     await createNamespace(stack.cluster, NAMESPACE);
@@ -72,7 +72,7 @@ async function trial(manifests: Manifest[], windowMs: number, untilReady: boolea
     const token = (JSON.parse(await stack.kubectl(['create', '--raw', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/agentcore-operator/token`, '-f', '-'], request)) as { status: { token: string } }).status.token;
     const kubeconfig = join(home, `kubeconfig-${Math.random().toString(36).slice(2)}`);
     writeFileSync(kubeconfig, stack.cluster.server!.kubeconfig(token));
-    const operator = startOperator({ kubeconfig, awsEndpoint: stack.emulator.url }, ['--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', 'agentcore-operator-leader']);
+    const operator = startOperator({ kubeconfig, awsEndpoint: stack.emulator.url }, ['--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', 'agentcore-operator-leader', ...flags]);
     try {
       await stack.kubectl(['apply', '-f', 'manifests/examples/']);
       const refusals = () => operator.output().split('\n').filter((line) => /forbidden/i.test(line));
@@ -108,6 +108,14 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 describe("the chart's RBAC", () => {
   it('is enough: under its ServiceAccount every example becomes Ready, and nothing is refused', async () => {
     const { ready, refusals } = await trial(rbac, 60_000, true);
+    expect(refusals).toEqual([]);
+    expect(ready).toBe(EXAMPLES);
+  }, 90_000);
+
+  it('watching a namespace list, the Roles in those namespaces are enough', async () => {
+    const namespaced = await renderRbac('watch.namespaces={agents}');
+    expect(namespaced.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
+    const { ready, refusals } = await trial(namespaced, 60_000, true, ['--namespaces', 'agents']);
     expect(refusals).toEqual([]);
     expect(ready).toBe(EXAMPLES);
   }, 90_000);
