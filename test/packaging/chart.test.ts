@@ -114,6 +114,21 @@ describe('the chart', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('NOTES.txt tells the user what is watched and what to do next', async () => {
+    const notes = async (...values: string[]) => {
+      const result = await helm(['install', 'agentcore-operator', CHART, '--namespace', INSTALL_NAMESPACE, '--dry-run=client', ...values.flatMap((v) => ['--set', v])]);
+      expect(result.code).toBe(0);
+      return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    };
+    const clusterWide = await notes();
+    expect(clusterWide).toContain('installed in agentcore-system, watching every namespace.');
+    expect(clusterWide).toContain('No aws.region is set');
+    expect(clusterWide).toContain('kubectl -n agentcore-system rollout status deployment/agentcore-operator');
+    const scoped = await notes('watch.namespaces={team-a,team-b}', 'watch.labelSelector=team=a', 'aws.region=eu-west-1');
+    expect(scoped).toContain('watching the namespaces team-a, team-b (objects labelled team=a).');
+    expect(scoped).not.toContain('No aws.region is set');
+  });
+
   it('carries the same CRDs as crds/', () => {
     for (const file of ['agentcore.dev_agentruntimes.yaml', 'agentcore.dev_gateways.yaml']) {
       expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(repoRoot, 'crds', file), 'utf8'));
