@@ -2,9 +2,14 @@
  * A de-duplicating work queue with client-go's guarantees: a key waits in the queue at most once, is
  * handed to one worker at a time, and a key added again while a worker holds it is processed again
  * once that worker is done. Delayed adds keep the earliest time asked for.
+ *
+ * A key whose delay has run out (a poll of a resource AWS is still creating, a retry, a resync) is
+ * served before keys added afresh: with thousands of new objects queued, the ones already started
+ * finish and turn Ready as they go, instead of all waiting until every new one has been started.
  */
 export class WorkQueue<K> {
   private readonly ready: K[] = [];
+  private readonly due: K[] = [];
   private readonly queued = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly dirty = new Set<K>();
@@ -15,6 +20,10 @@ export class WorkQueue<K> {
   constructor(private readonly now: () => number = Date.now) {}
 
   add(key: K): void {
+    this.enqueue(key, this.ready);
+  }
+
+  private enqueue(key: K, lane: K[]): void {
     if (this.shuttingDown) return;
     this.cancelTimer(key);
     if (this.processing.has(key)) {
@@ -29,7 +38,7 @@ export class WorkQueue<K> {
       this.processing.add(key);
       waiter(key);
     } else {
-      this.ready.push(key);
+      lane.push(key);
     }
   }
 
@@ -43,7 +52,7 @@ export class WorkQueue<K> {
     this.cancelTimer(key);
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.add(key);
+      this.enqueue(key, this.due);
     }, delayMs);
     timer.unref?.();
     this.timers.set(key, { at, timer });
@@ -51,7 +60,7 @@ export class WorkQueue<K> {
 
   /** The next key to work on, once there is one; undefined after shutdown. */
   get(): Promise<K | undefined> {
-    const key = this.ready.shift();
+    const key = this.due.shift() ?? this.ready.shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.processing.add(key);
@@ -69,11 +78,11 @@ export class WorkQueue<K> {
 
   /** Keys waiting, in flight or scheduled: nothing is left to do when this is 0. */
   get pending(): number {
-    return this.ready.length + this.processing.size + this.dirty.size + this.timers.size;
+    return this.due.length + this.ready.length + this.processing.size + this.dirty.size + this.timers.size;
   }
 
   get depth(): number {
-    return this.ready.length;
+    return this.due.length + this.ready.length;
   }
 
   shutdown(): void {

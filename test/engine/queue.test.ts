@@ -47,6 +47,23 @@ describe('WorkQueue', () => {
     expect(q.pending).toBe(0);
   });
 
+  test('a key whose delay ran out is served before keys added afresh, and each lane stays in order', async () => {
+    const q = new WorkQueue<string>();
+    for (const key of ['new-1', 'new-2', 'new-3']) q.add(key);
+    q.addAfter('started-1', 5);
+    q.addAfter('started-2', 10);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(q.depth).toBe(5);
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const key = (await q.get())!;
+      order.push(key);
+      q.done(key);
+    }
+    expect(order).toEqual(['started-1', 'started-2', 'new-1', 'new-2', 'new-3']);
+    expect(q.pending).toBe(0);
+  });
+
   test('shutdown releases waiting workers and drops scheduled keys', async () => {
     const q = new WorkQueue<string>();
     const waiting = q.get();
