@@ -71,8 +71,9 @@ async function trial(manifests: Manifest[], windowMs: number, untilReady: boolea
     const request = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [] } });
     const token = (JSON.parse(await stack.kubectl(['create', '--raw', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/agentcore-operator/token`, '-f', '-'], request)) as { status: { token: string } }).status.token;
     const kubeconfig = join(home, `kubeconfig-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(kubeconfig, stack.cluster.server!.kubeconfig(token));
-    const operator = startOperator({ kubeconfig, awsEndpoint: stack.emulator.url }, ['--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', 'agentcore-operator-leader', ...flags]);
+    // The context's namespace is where the lease goes by default, as in a pod its service account's is.
+    writeFileSync(kubeconfig, stack.cluster.server!.kubeconfig(token, NAMESPACE));
+    const operator = startOperator({ kubeconfig, awsEndpoint: stack.emulator.url }, ['--leader-elect', '--leader-election-id', 'agentcore-operator-leader', ...flags]);
     try {
       await stack.kubectl(['apply', '-f', 'manifests/examples/']);
       const refusals = () => operator.output().split('\n').filter((line) => /forbidden/i.test(line));

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
@@ -37,18 +36,6 @@ interface RunCommandOptions extends AwsCliOptions {
   awsRates?: string;
 }
 
-const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-
-/** The namespace the operator runs in: POD_NAMESPACE, the service account's, or default. */
-function ownNamespace(): string {
-  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
-  try {
-    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
-  } catch {
-    return 'default';
-  }
-}
-
 export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   withAwsOptions(
     program
@@ -64,7 +51,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       .option('--poll <duration>', 'how often to look again at resources AWS is still working on', '5s')
       .option('--http-port <port>', 'port of /metrics, /healthz and /readyz (0 for any)', '8080')
       .option('--leader-elect', 'elect one leader among replicas through a Lease; only it reconciles')
-      .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: the pod\'s namespace)')
+      .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: POD_NAMESPACE, else the kubeconfig context\'s, which in a pod is its service account\'s)')
       .option('--leader-election-id <name>', 'name of the Lease', 'agentcore-operator-leader')
       .option('--aws-rates <class=perSecond,...>', `client-side AWS request rates per API class, instead of the documented quotas (classes: ${API_CLASSES.join(', ')})`)
       .option('--log-format <format>', 'logs on standard error: json or text', 'json')
@@ -107,7 +94,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       settings: DEFAULT_SETTINGS,
       metrics,
       logger,
-      leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? ownNamespace(), name: options.leaderElectionId } : undefined,
+      leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? kubeconfig.namespace ?? 'default', name: options.leaderElectionId } : undefined,
       onFatal: (reason) => {
         logger.error('Stopping', { reason });
         finish(1);
