@@ -40,6 +40,11 @@ export function kubeTools(): KubeTools {
   return tools;
 }
 
+/** helm with its cache, config and data under `home`, so tests never touch the user's. */
+export function helmIn(home: string, args: string[]): Promise<CommandResult> {
+  return run(kubeTools().helm, args, { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'helm-cache'), HELM_CONFIG_HOME: join(home, 'helm-config'), HELM_DATA_HOME: join(home, 'helm-data') });
+}
+
 export interface TestCluster {
   kubeconfig: string;
   /** The test server, or undefined when the tests run against a real cluster. */

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { repoRoot, run } from '../helpers/cli.js';
-import { createNamespace, kubeTools } from '../helpers/kube.js';
+import { repoRoot } from '../helpers/cli.js';
+import { createNamespace, helmIn } from '../helpers/kube.js';
 import { eventually, isReady, startOperator, startStack, type ObjectWithStatus } from '../helpers/operator.js';
 
 const NAMESPACE = 'agentcore-system';
@@ -34,7 +34,7 @@ let rbac: Manifest[];
 
 /** The chart's ServiceAccount and RBAC objects, rendered by the real helm. */
 async function renderRbac(...values: string[]): Promise<Manifest[]> {
-  const result = await run(kubeTools().helm, ['template', 'agentcore-operator', join(repoRoot, 'charts/agentcore-operator'), '--namespace', NAMESPACE, '--set', 'leaderElection.enabled=true', ...values.flatMap((v) => ['--set', v])], { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') });
+  const result = await helmIn(home, ['template', 'agentcore-operator', join(repoRoot, 'charts/agentcore-operator'), '--namespace', NAMESPACE, '--set', 'leaderElection.enabled=true', ...values.flatMap((v) => ['--set', v])]);
   if (result.code !== 0) throw new Error(result.stderr);
   return parseAllDocuments(result.stdout)
     .map((d) => d.toJS() as Manifest)

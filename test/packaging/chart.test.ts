@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { parseRates } from '../../src/cli/commands/run.js';
-import { repoRoot, run } from '../helpers/cli.js';
-import { kubeTools } from '../helpers/kube.js';
+import { parseRates } from '../../src/cli/rates.js';
+import { clientRates, DEFAULT_CLIENT_RATES } from '../../src/aws/api-classes.js';
+import { repoRoot } from '../helpers/cli.js';
+import { helmIn } from '../helpers/kube.js';
 
 const CHART = join(repoRoot, 'charts/agentcore-operator');
 const INSTALL_YAML = join(repoRoot, 'manifests/install.yaml');
-export const INSTALL_NAMESPACE = 'agentcore-system';
+const INSTALL_NAMESPACE = 'agentcore-system';
 
 interface Manifest {
   apiVersion: string;
@@ -25,9 +26,7 @@ interface Manifest {
 
 let home: string;
 
-function helm(args: string[]) {
-  return run(kubeTools().helm, args, { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') });
-}
+const helm = (args: string[]) => helmIn(home, args);
 
 async function render(args: string[] = []): Promise<Manifest[]> {
   const result = await helm(['template', 'agentcore-operator', CHART, '--namespace', INSTALL_NAMESPACE, ...args]);
@@ -37,7 +36,7 @@ async function render(args: string[] = []): Promise<Manifest[]> {
 }
 
 /** What users without Helm apply: the namespace, then the chart rendered with default values and its CRDs. */
-export async function installYaml(): Promise<string> {
+async function installYaml(): Promise<string> {
   const result = await helm(['template', 'agentcore-operator', CHART, '--namespace', INSTALL_NAMESPACE, '--include-crds']);
   if (result.code !== 0) throw new Error(result.stderr);
   const namespace = stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: INSTALL_NAMESPACE } });
@@ -143,6 +142,12 @@ describe('the chart', () => {
 });
 
 describe('--aws-rates', () => {
+  it('sets the rates it names, with a tenth of a second of burst, and leaves the other classes at the quotas', () => {
+    const rates = clientRates({ runtimeGet: 40, memoryCreate: 0.5 });
+    expect([rates.runtimeGet, rates.memoryCreate]).toEqual([{ perSecond: 40, burst: 4 }, { perSecond: 0.5, burst: 1 }]);
+    expect({ ...rates, runtimeGet: undefined, memoryCreate: undefined }).toEqual({ ...DEFAULT_CLIENT_RATES, runtimeGet: undefined, memoryCreate: undefined });
+  });
+
   it.each([
     ['', {}],
     ['runtimeMutation=10, runtimeGet=0.5', { runtimeMutation: 10, runtimeGet: 0.5 }],

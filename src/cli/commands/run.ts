@@ -16,6 +16,7 @@ import { Operator } from '../../sources/kube/operator.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
 import { parseDuration } from '../duration.js';
+import { parseRates } from '../rates.js';
 import { tuneGarbageCollector } from '../gc.js';
 
 interface RunCommandOptions extends AwsCliOptions {
@@ -124,15 +125,3 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
   });
 }
 
-/** `runtimeMutation=10,runtimeGet=50` as rates, or what is wrong with it. */
-export function parseRates(text: string | undefined): Record<string, number> | string {
-  const rates: Record<string, number> = {};
-  for (const item of (text ?? '').split(',').map((i) => i.trim()).filter(Boolean)) {
-    const [apiClass, value] = item.split('=');
-    if (!apiClass || !API_CLASSES.includes(apiClass)) return `unknown API class "${apiClass ?? ''}"; one of ${API_CLASSES.join(', ')}`;
-    const perSecond = Number(value);
-    if (!value || !Number.isFinite(perSecond) || perSecond <= 0) return `${apiClass}: "${value ?? ''}" is not a positive number of requests a second`;
-    rates[apiClass] = perSecond;
-  }
-  return rates;
-}
