@@ -141,6 +141,7 @@ describe('refuses a kubeconfig it cannot use, saying where', () => {
     ['a cluster without a server', () => ({ kubeconfig: write('e3', kubeconfig({}, {})) }), /e3: cluster "c": server is required/],
     ['a CA file that cannot be read', () => ({ kubeconfig: write('e4', kubeconfig({ server: 'https://x', 'certificate-authority': 'missing-ca.pem' }, {})) }), /e4: "c": certificate-authority: cannot read .*missing-ca\.pem: ENOENT/],
     ['a removed auth provider', () => ({ kubeconfig: write('e5', kubeconfig({ server: 'https://x' }, { 'auth-provider': { name: 'gcp' } })) }), /e5: user "u": auth-provider \(gcp\) is not supported; use an exec credential plugin/],
+    ['a proxy', () => ({ kubeconfig: write('e9', kubeconfig({ server: 'https://x', 'proxy-url': 'http://proxy:3128' }, {})) }), /e9: cluster "c": proxy-url is not supported; reach the API server directly/],
     ['a list where a mapping belongs', () => ({ kubeconfig: write('e6', { clusters: { name: 'c' } }) }), /e6: clusters must be a list/],
   ];
   it.each(cases)('%s', (_name, options, message) => {
