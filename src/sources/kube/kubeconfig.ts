@@ -199,9 +199,9 @@ function fromFiles(merged: Merged, contextName: string | undefined, clock: () =>
   }
   if (user && u.exec && !u.exec.command) throw new KubeConfigError(`${where(user, 'user', 'exec.command')} is required`);
 
-  const ca = fileOrData(cluster, c['certificate-authority'], c['certificate-authority-data'], 'certificate-authority', clock);
-  const cert = user ? fileOrData(user, u['client-certificate'], u['client-certificate-data'], 'client-certificate', clock) : noMaterial;
-  const key = user ? fileOrData(user, u['client-key'], u['client-key-data'], 'client-key', clock) : noMaterial;
+  const ca = fileOrData(cluster.dir, c['certificate-authority'], c['certificate-authority-data'], where(cluster, 'cluster', 'certificate-authority'), clock);
+  const cert = user ? fileOrData(user.dir, u['client-certificate'], u['client-certificate-data'], where(user, 'user', 'client-certificate'), clock) : noMaterial;
+  const key = user ? fileOrData(user.dir, u['client-key'], u['client-key-data'], where(user, 'user', 'client-key'), clock) : noMaterial;
   const tokenFile = user && u.tokenFile ? cachedFile(resolve(user.dir, u.tokenFile), where(user, 'user', 'tokenFile'), clock) : undefined;
   const exec = user && u.exec ? execCredential(u.exec, user.dir, where(user, 'user', 'exec'), clock) : undefined;
   const impersonation: Record<string, string | string[]> = {};
@@ -250,12 +250,12 @@ function inCluster(host: string, port: string, dir: string, clock: () => number)
 const noMaterial = (): undefined => undefined;
 
 /** Inline base64 data, or a file re-read now and then; the data wins when both are set, as in client-go. */
-function fileOrData(entry: Named<unknown>, file: string | undefined, data: string | undefined, field: string, clock: () => number): () => Buffer | undefined {
+function fileOrData(dir: string, file: string | undefined, data: string | undefined, what: string, clock: () => number): () => Buffer | undefined {
   if (data) {
     const bytes = Buffer.from(data, 'base64');
     return () => bytes;
   }
-  if (file) return cachedFile(resolve(entry.dir, file), `kubeconfig ${entry.file}: "${entry.name}": ${field}`, clock);
+  if (file) return cachedFile(resolve(dir, file), what, clock);
   return noMaterial;
 }
 
