@@ -17,6 +17,7 @@ import { kubeClient } from '../../src/sources/kube/client.js';
 import { KubeConfigError, loadKubeConfig, type Credentials } from '../../src/sources/kube/kubeconfig.js';
 import { startKubeServer, type RunningKubeServer } from '../support/kube-apiserver/server.js';
 import { cli } from '../helpers/cli.js';
+import { startOperator } from '../helpers/operator.js';
 
 let dir: string;
 let kube: RunningKubeServer;
@@ -160,6 +161,17 @@ describe('refuses a kubeconfig it cannot use, saying where', () => {
     const result = await cli(['run', '--kubeconfig', file, '--region', 'us-west-2']);
     expect(result).toMatchObject({ code: 1, out: '' });
     expect(result.err.trim()).toBe(`kubeconfig ${file}: user "u": auth-provider (oidc) is not supported; use an exec credential plugin (kubectl's own auth providers were removed in 1.26)`);
+  });
+
+  it('agentcore-operator run says which context of which kubeconfig it uses', async () => {
+    const file = write('cli-run', kube.kubeconfig());
+    const operator = startOperator({ kubeconfig: file, awsEndpoint: 'http://127.0.0.1:9' });
+    try {
+      await operator.httpUrl();
+      expect(operator.output()).toMatch(new RegExp(`watching ${kube.url} \\(context agentcore-test of ${file}\\); metrics and probes on http`));
+    } finally {
+      await operator.kill('SIGKILL');
+    }
   });
 
   it('an exec plugin that fails: its message and the install hint, never its environment', async () => {

@@ -108,7 +108,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       ready: () => (operator.ready() ? { ok: true } : { ok: false, message: 'informers have not synced yet' }),
     });
     logger.info('Operator started', { identity, server: client.server, namespaces: namespaces ?? 'all', labelSelector: options.labelSelector, http: health.url, leaderElection: Boolean(options.leaderElect) });
-    io.err(`agentcore-operator ${identity} watching ${client.server}; metrics and probes on ${health.url}\n`);
+    io.err(`agentcore-operator ${identity} watching ${client.server} (context ${kubeconfig.context} of ${kubeconfig.source}); metrics and probes on ${health.url}\n`);
     operator.start();
     const onSignal = () => finish(0);
     process.once('SIGTERM', onSignal);
