@@ -61,6 +61,21 @@ const TRAILING_COLUMNS: PrinterColumn[] = [
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation' },
 ];
 
+/**
+ * The root metadata schema. The API server allows a CRD to say no more about metadata than restrictions on
+ * name and generateName (no description, no other fields), and it resolves a rule's fieldPath against the
+ * declared schema, so the object-level name rule's `.metadata.name` needs name declared here. Declaring
+ * both, typed as strings, also makes every supported API server take this schema as the CEL type of
+ * metadata as it is, so name's maxLength (the limit Kubernetes enforces anyway) bounds the rule's cost.
+ */
+const ROOT_METADATA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', maxLength: 253 },
+    generateName: { type: 'string' },
+  },
+};
+
 export function crdFor(info: KindInfo): CustomResourceDefinition {
   const status = structuralSchema(info.status as unknown as JsonSchema);
   status.default = { observedGeneration: -1 };
@@ -71,7 +86,7 @@ export function crdFor(info: KindInfo): CustomResourceDefinition {
     properties: {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-      metadata: { type: 'object' },
+      metadata: structuredClone(ROOT_METADATA),
       spec: structuralSchema(info.spec as unknown as JsonSchema),
       status,
     },

@@ -59,6 +59,8 @@ function cell(text: string): string {
 }
 
 function rulesOf(schema: JsonSchema, path: string, out: string[] = []): string[] {
+  const anyOf = schema['x-agentcore-any-of-message'];
+  if (typeof anyOf === 'string') out.push(`- \`${path}\`: ${anyOf}`);
   for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
     const at = rule.fieldPath ? `${path}${rule.fieldPath}` : path;
     out.push(`- \`${at}\`: ${rule.message}${isTransitionRule(rule) ? ' (checked on update)' : ''}`);

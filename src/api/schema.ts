@@ -7,7 +7,14 @@
 import { Type, type TSchema, type SchemaOptions, type Static } from '@sinclair/typebox';
 import { MAX_USER_TAGS, OWNERSHIP_TAG_PREFIX } from './meta.js';
 
-/** Patterns and limits taken from the AgentCore and IAM service models. */
+/**
+ * Patterns and limits taken from the AgentCore and IAM service models.
+ *
+ * Every pattern is a Go regular expression (RE2 syntax, as Go's regexp implements it): that is what the API
+ * server compiles a CRD's `pattern` with, and the file-mode validator compiles them with an RE2 engine too.
+ * So `\s` is `[\t\n\f\r ]`, `.` is anything but `\n`, `\w` and `\d` are ASCII, there are no lookarounds or
+ * backreferences, and a repeat count may not exceed 1000: lengths beyond that go in minLength/maxLength.
+ */
 export const Pattern = {
   /** AgentRuntime, endpoint, memory and strategy names: letters, digits, underscores; no hyphen. */
   underscoreName: '^[a-zA-Z][a-zA-Z0-9_]{0,47}$',
@@ -22,7 +29,8 @@ export const Pattern = {
   containerUri:
     '^(([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?|public\\.ecr\\.aws)/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([^:@]{1,300}))?(?:@(.+))?$',
   s3Bucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-  s3Uri: '^s3://.{1,2043}$',
+  /** s3://bucket/key; at most 2048 characters in all, which the field states as maxLength (Go refuses a repeat count over 1000). */
+  s3Uri: '^s3://.+$',
   awsAccountId: '^[0-9]{12}$',
   kmsKeyArn: '^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$',
   lambdaArn:
@@ -173,6 +181,16 @@ export const SecretRef = Type.Object(
 );
 export type SecretRef = Static<typeof SecretRef>;
 
+/**
+ * The object must set at least one of the named fields. Written as `anyOf` of `required`, which a
+ * structural schema allows (no types or descriptions in the branches), because a CEL rule could not name
+ * these fields when they are untyped JSON: the API server leaves such fields out of a rule's CEL type. The
+ * message is for the file-mode validator; a cluster reports the `anyOf` in its own words.
+ */
+export function atLeastOneOf(fields: readonly string[], message: string) {
+  return { anyOf: fields.map((f) => ({ required: [f] })), 'x-agentcore-any-of-message': message };
+}
+
 /** An IAM statement: Effect is checked here, the rest (Action, Resource, Condition...) is IAM's to judge. */
 const PolicyStatement = Type.Unsafe<{ Effect: 'Allow' | 'Deny'; [key: string]: unknown }>({
   type: 'object',
@@ -180,13 +198,12 @@ const PolicyStatement = Type.Unsafe<{ Effect: 'Allow' | 'Deny'; [key: string]: u
   required: ['Effect'],
   properties: {
     Effect: { type: 'string', enum: ['Allow', 'Deny'], description: 'Allow or Deny.' },
-    // Declared (as any JSON) so the CEL rule below can name them: the apiserver compiles rules against
-    // the declared schema and refuses a CRD whose rule reads an undeclared field.
+    // Any JSON (a string or a list of strings in IAM's grammar), declared for the field reference only.
     Action: { 'x-kubernetes-preserve-unknown-fields': true, description: 'An action or a list of actions.' },
     NotAction: { 'x-kubernetes-preserve-unknown-fields': true, description: 'An action or a list of actions the statement does not cover.' },
   },
+  ...atLeastOneOf(['Action', 'NotAction'], 'a statement needs Action or NotAction'),
   'x-kubernetes-preserve-unknown-fields': true,
-  ...cel({ rule: "has(self.Action) || has(self.NotAction)", message: 'a statement needs Action or NotAction' }),
 });
 
 const ManagedRole = Type.Object(

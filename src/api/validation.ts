@@ -4,9 +4,10 @@
  * fields as `kubectl apply --validate=strict` does, and fills defaults. Pass 2 evaluates the CEL rules
  * and the list-map key uniqueness that the API server would check in a cluster.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { RE2JS } from '@bufbuild/re2';
 import { strings } from '@bufbuild/cel/ext';
 import { API_VERSION, GROUP, type KubeObject } from './meta.js';
 import { KINDS, kindInfo, type KindInfo } from './kinds.js';
@@ -66,11 +67,24 @@ function strictSchema(schema: JsonSchema): JsonSchema {
     if (key === 'x-agentcore-map-key') out.propertyNames = { type: 'string', ...(value as JsonSchema) };
     else if (key === 'properties') out.properties = mapValues(value as Record<string, JsonSchema>, strictSchema);
     else if ((key === 'items' || key === 'additionalProperties') && isSchema(value)) out[key] = strictSchema(value);
+    else if (key === 'anyOf' && Array.isArray(value)) out.anyOf = value.map((branch: JsonSchema) => withRequiredDeclared(branch));
     else out[key] = structuredClone(value);
   }
   if (out.type === 'object' && !('additionalProperties' in out) && !out['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = false;
   }
+  return out;
+}
+
+/**
+ * ajv's strict mode wants each `required` name declared beside it; an anyOf branch of a CRD may not
+ * repeat the parent's property schemas, so the file-mode copy declares them as anything (`true`): the
+ * parent's properties still judge their values.
+ */
+function withRequiredDeclared(branch: JsonSchema): JsonSchema {
+  const out = structuredClone(branch);
+  const required = (out.required as string[] | undefined) ?? [];
+  if (required.length > 0) out.properties = { ...Object.fromEntries(required.map((name) => [name, true])), ...((out.properties as JsonSchema | undefined) ?? {}) };
   return out;
 }
 
@@ -82,7 +96,28 @@ function mapValues<T, U>(record: Record<string, T>, f: (v: T) => U): Record<stri
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
+/**
+ * Regular expressions as the API server runs them. A cluster checks a CRD's `pattern` with Go's regexp and
+ * CEL's matches() with the same engine; JavaScript's RegExp differs (its \s takes \v and Unicode spaces,
+ * its . refuses \r and line separators, it accepts repeat counts over 1000 and lookarounds). RE2JS is an
+ * RE2 engine with Go's syntax and semantics, so file mode and a cluster judge a value alike.
+ */
+const re2Cache = new Map<string, RE2JS>();
+/** A compiled Go regular expression; its test() finds a match anywhere in the value, as Go's MatchString does. */
+export function compileGoRegexp(pattern: string): RE2JS {
+  let re = re2Cache.get(pattern);
+  if (!re) {
+    re = RE2JS.compile(pattern);
+    re2Cache.set(pattern, re);
+  }
+  return re;
+}
+
+// ajv calls the engine with the pattern and its own flags ('u'); RE2 needs none. `code` only names the
+// engine in generated code, which we never emit as a standalone module.
+const goRegExp: NonNullable<CodeOptions['regExp']> = Object.assign((pattern: string) => compileGoRegexp(pattern), { code: 'compileGoRegexp' });
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true, code: { regExp: goRegExp } });
 addFormats(ajv);
 ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
 ajv.addVocabulary([
@@ -91,6 +126,7 @@ ajv.addVocabulary([
   'x-kubernetes-list-map-keys',
   'x-kubernetes-preserve-unknown-fields',
   'x-agentcore-secret-ref',
+  'x-agentcore-any-of-message',
 ]);
 
 interface CompiledKind {
@@ -114,7 +150,7 @@ export function validateObject(input: unknown): ValidationResult {
   const entry = compiled.get(info.kind)!;
   const object = structuredClone(input);
   const problems: FieldProblem[] = [];
-  if (!entry.validate(object)) problems.push(...(entry.validate.errors ?? []).map(describeAjvError));
+  if (!entry.validate(object)) problems.push(...withoutAnyOfBranches(entry.validate.errors ?? []).map(describeAjvError));
   problems.push(...checkRules(entry.schema, object, [], problems));
   if (problems.length > 0) return { ok: false, problems: dedupe(problems), info };
   return { ok: true, object: object as unknown as KubeObject<Record<string, unknown>, unknown>, info, problems: [] };
@@ -147,6 +183,13 @@ function instancePath(pointer: string): FieldPath {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
+/** When an anyOf fails, ajv also reports why each of its branches failed; the anyOf itself says it better. */
+function withoutAnyOfBranches(errors: ErrorObject[]): ErrorObject[] {
+  const failed = errors.filter((e) => e.keyword === 'anyOf');
+  const isBranchOf = (e: ErrorObject, anyOf: ErrorObject) => e.instancePath.startsWith(anyOf.instancePath) && e.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+  return errors.filter((e) => !failed.some((anyOf) => isBranchOf(e, anyOf)));
+}
+
 function describeAjvError(error: ErrorObject): FieldProblem {
   const path = instancePath(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -168,6 +211,8 @@ function describeAjvError(error: ErrorObject): FieldProblem {
       return { path, message: `must match ${String(params.pattern)}` };
     case 'enum':
       return { path, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'anyOf':
+      return { path, message: typeof parent['x-agentcore-any-of-message'] === 'string' ? parent['x-agentcore-any-of-message'] : 'must match at least one of the allowed shapes' };
     default:
       return { path, message: error.message ?? 'is invalid' };
   }
@@ -190,7 +235,8 @@ function dedupe(problems: FieldProblem[]): FieldProblem[] {
   });
 }
 
-const env = celEnv({ funcs: strings });
+// @bufbuild/cel's matches() already runs on RE2JS; passing the engine makes that explicit and shares the cache.
+const env = celEnv({ funcs: strings, re2: { compile: compileGoRegexp } });
 const programs = new Map<string, ReturnType<typeof plan>>();
 
 function program(rule: string) {

@@ -18,6 +18,8 @@ describe('AgentRuntime: valid specs pass', () => {
     ['a JWT authorizer', { authorizer: { customJWT: { discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration', allowedClients: ['a'] } } }],
     ['references and endpoints', { memoryRef: { name: 'mem' }, gatewayRef: { name: 'gw', envName: 'TOOLS_URL' }, endpoints: [{ name: 'prod', version: '7' }, { name: 'canary' }] }],
     ['an explicit runtime name', { runtimeName: 'Support_Agent_2' }],
+    ['a statement with NotAction and no Action', { role: { managed: { statements: [{ Effect: 'Deny', NotAction: ['iam:*', 'organizations:*'], Resource: '*' }] } } }],
+    ['a statement with a list of actions', { role: { managed: { statements: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }] } } }],
   ])('%s', (_, patch) => {
     expect(problemsOf(withSpec(kind, patch))).toEqual([]);
   });
@@ -47,6 +49,7 @@ describe('AgentRuntime: each constraint names the field path', () => {
     ['a role ARN that is a user', { role: { arn: 'arn:aws:iam::123456789012:user/bob' } }, 'spec.role.arn: must match'],
     ['a statement without an effect', { role: { managed: { statements: [{ Action: 's3:*' }] } } }, 'spec.role.managed.statements[0].Effect: is required'],
     ['a statement without an action', { role: { managed: { statements: [{ Effect: 'Allow', Resource: '*' }] } } }, 'spec.role.managed.statements[0]: a statement needs Action or NotAction'],
+    ['a second statement without an action', { role: { managed: { statements: [{ Effect: 'Allow', Action: 's3:GetObject' }, { Effect: 'Deny', Resource: '*' }] } } }, 'spec.role.managed.statements[1]: a statement needs Action or NotAction'],
     ['VPC without subnets', { network: { mode: 'VPC' } }, 'spec.network: securityGroups and subnets are required in VPC mode'],
     ['subnets in PUBLIC mode', { network: { mode: 'PUBLIC', subnets: ['subnet-01234567'] } }, 'spec.network: securityGroups and subnets are required in VPC mode and not allowed in PUBLIC mode'],
     ['a bad security group', { network: { mode: 'VPC', securityGroups: ['sg-1'], subnets: ['subnet-01234567'] } }, 'spec.network.securityGroups[0]: must match'],

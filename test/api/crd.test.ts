@@ -5,6 +5,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { allCrdsYaml, crdFileName } from '../../src/api/crd.js';
 import { generatedFiles } from '../../src/api/generated.js';
 import { KINDS } from '../../src/api/kinds.js';
+import { compileGoRegexp } from '../../src/api/validation.js';
 
 const root = join(import.meta.dirname, '..', '..');
 type Schema = Record<string, unknown>;
@@ -20,6 +21,32 @@ function openApi(crd: Schema): Schema {
 
 function at(schema: Schema, path: string): Schema {
   return path.split('.').reduce((s, key) => (key === '[]' ? (s.items as Schema) : ((s.properties as Record<string, Schema>)[key] as Schema)), schema);
+}
+
+/** The anyOf a structural schema allows us: branches that only require properties declared beside it. */
+function isRequiredAnyOf(node: Schema): boolean {
+  const declared = Object.keys((node.properties ?? {}) as Schema);
+  return (node.anyOf as Schema[]).every((branch) => Object.keys(branch).join() === 'required' && (branch.required as string[]).every((name) => declared.includes(name)));
+}
+
+interface Rule {
+  rule: string;
+  fieldPath?: string;
+}
+
+/**
+ * The declared schema a dotted path leads to from `node`, as the API server resolves a rule's fieldPath
+ * and a rule's field selections: only through declared properties. Undefined when a step is undeclared.
+ */
+function resolve(node: Schema, steps: string[]): Schema | undefined {
+  let found: Schema | undefined = node;
+  for (const step of steps) found = (found?.properties as Record<string, Schema> | undefined)?.[step];
+  return found;
+}
+
+/** Field selections a rule makes on self or oldSelf, e.g. `self.spec.runtimeName` as [spec, runtimeName]. */
+function selections(rule: string): string[][] {
+  return [...rule.matchAll(/\b(?:self|oldSelf)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)].map((m) => m[1]!.slice(1).split('.'));
 }
 
 /** Walks every schema node with its path. */
@@ -68,7 +95,8 @@ describe.each(KINDS.map((k) => k.kind))('%s CRD', (kind) => {
     const problems: string[] = [];
     walk(schema, '', (node, path) => {
       if (!node.type && !node['x-kubernetes-preserve-unknown-fields'] && !node['x-kubernetes-int-or-string']) problems.push(`${path}: no type`);
-      for (const k of ['anyOf', 'oneOf', 'allOf', 'not', 'const', '$ref', 'patternProperties', 'propertyNames']) if (k in node) problems.push(`${path}: ${k}`);
+      for (const k of ['oneOf', 'allOf', 'not', 'const', '$ref', 'patternProperties', 'propertyNames']) if (k in node) problems.push(`${path}: ${k}`);
+      if ('anyOf' in node && !isRequiredAnyOf(node)) problems.push(`${path}: anyOf other than of required properties`);
       if (node.additionalProperties === false) problems.push(`${path}: additionalProperties false`);
       if (node.properties && node.additionalProperties) problems.push(`${path}: properties and additionalProperties`);
       if (Object.keys(node).some((k) => k.startsWith('x-agentcore-'))) problems.push(`${path}: internal annotation`);
@@ -77,6 +105,64 @@ describe.each(KINDS.map((k) => k.kind))('%s CRD', (kind) => {
         const keys = node['x-kubernetes-list-map-keys'] as string[];
         const items = node.items as Schema;
         for (const key of keys) if (!(items.required as string[] | undefined)?.includes(key)) problems.push(`${path}: map key ${key} not required`);
+      }
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test('the root metadata restricts only name and generateName, as the API server allows', () => {
+    const metadata = at(schema, 'metadata');
+    expect(Object.keys(metadata).sort()).toEqual(['properties', 'type']);
+    expect(metadata.type).toBe('object');
+    expect(Object.keys(metadata.properties as Schema).sort()).toEqual(['generateName', 'name']);
+    expect(at(metadata, 'name')).toEqual({ type: 'string', maxLength: 253 });
+    expect(at(metadata, 'generateName')).toEqual({ type: 'string' });
+  });
+
+  test('every rule\'s fieldPath resolves to a declared field', () => {
+    const problems: string[] = [];
+    walk(schema, '', (node, path) => {
+      for (const rule of (node['x-kubernetes-validations'] ?? []) as Rule[]) {
+        if (rule.fieldPath && !resolve(node, rule.fieldPath.split('.').slice(1))) problems.push(`${path}: ${rule.fieldPath}`);
+      }
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test('rules select only declared, typed fields: the API server leaves untyped fields out of the CEL type', () => {
+    const problems: string[] = [];
+    walk(schema, '', (node, path) => {
+      for (const rule of (node['x-kubernetes-validations'] ?? []) as Rule[]) {
+        for (const steps of selections(rule.rule)) {
+          let current: Schema = node;
+          for (const step of steps) {
+            if (!current.properties) break; // a method on a scalar, or a macro on a map or list
+            const next = (current.properties as Record<string, Schema>)[step];
+            if (!next?.type) {
+              problems.push(`${path}: ${rule.rule} selects ${step}, which is ${next ? 'untyped' : 'undeclared'}`);
+              break;
+            }
+            current = next;
+          }
+        }
+      }
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test('every pattern, and every matches() in a rule, is a Go regular expression (no repeat count over 1000)', () => {
+    const problems: string[] = [];
+    const check = (where: string, pattern: string) => {
+      try {
+        compileGoRegexp(pattern);
+      } catch (e) {
+        problems.push(`${where}: ${pattern}: ${(e as Error).message}`);
+      }
+    };
+    walk(schema, '', (node, path) => {
+      if (typeof node.pattern === 'string') check(path, node.pattern);
+      for (const rule of (node['x-kubernetes-validations'] ?? []) as Rule[]) {
+        for (const m of rule.rule.matchAll(/\.matches\('((?:[^'\\]|\\.)*)'\)/g)) check(`${path} rule`, m[1]!.replace(/\\(.)/g, '$1'));
       }
     });
     expect(problems).toEqual([]);

@@ -11,6 +11,7 @@ describe('Gateway: valid specs pass', () => {
     ['no authorization', { authorizer: { type: 'NONE' } }],
     ['MCP settings', { mcp: { supportedVersions: ['2025-03-26'], instructions: 'Use these tools.', searchType: 'SEMANTIC' }, exceptionLevel: 'DEBUG' }],
     ['a name of 48 letters and digits with single hyphens', { gatewayName: Array.from({ length: 24 }, () => 'a1').join('-') }],
+    ['a managed role with NotAction', { role: { managed: { statements: [{ Effect: 'Deny', NotAction: 'lambda:InvokeFunction', Resource: '*' }] } } }],
   ]);
 });
 
@@ -28,5 +29,6 @@ describe('Gateway: each constraint names the field path', () => {
     ['an unknown search type', { mcp: { searchType: 'KEYWORD' } }, 'spec.mcp.searchType: must be one of: SEMANTIC'],
     ['an unknown exception level', { exceptionLevel: 'INFO' }, 'spec.exceptionLevel: must be one of: DEBUG'],
     ['no role', { role: undefined }, 'spec.role: is required'],
+    ['a statement with neither Action nor NotAction', { role: { managed: { statements: [{ Effect: 'Allow', Resource: '*' }] } } }, 'spec.role.managed.statements[0]: a statement needs Action or NotAction'],
   ]);
 });

@@ -3,6 +3,9 @@ import { invalidCases, validCases } from '../helpers/tables.js';
 
 const kind = 'Memory';
 const semantic = (name: string) => ({ name, semantic: {} });
+const TOPIC_PREFIX = 'arn:aws:sns:us-west-2:123456789012:';
+const topicOfLength = (n: number) => TOPIC_PREFIX + 't'.repeat(n - TOPIC_PREFIX.length);
+const selfManaged = (topicArn: string) => ({ name: 'mine', custom: { selfManaged: { topicArn, payloadDeliveryBucketName: 'my-payloads' } } });
 
 describe('Memory: valid specs pass', () => {
   validCases(kind, [
@@ -12,6 +15,9 @@ describe('Memory: valid specs pass', () => {
     ['a self-managed strategy', { strategies: [{ name: 'mine', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:memory', payloadDeliveryBucketName: 'my-payloads', triggerConditions: [{ messageCount: 5 }, { tokenCount: 1000 }] } } }] }],
     ['an encryption key and expiry bounds', { eventExpiryDays: 365, encryptionKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/12345678-1234-1234-1234-123456789012' }],
     ['six strategies', { strategies: Array.from({ length: 6 }, (_, i) => semantic(`s${i}`)) }],
+    ['a topic ARN of 1284 characters', { strategies: [selfManaged(topicOfLength(1284))] }],
+    ['a topic ARN whose resource is over 1023 characters', { strategies: [selfManaged(topicOfLength(1100))] }],
+    ['a managed role with an extra statement', { role: { managed: { statements: [{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' }] } } }],
   ]);
 });
 
@@ -33,5 +39,8 @@ describe('Memory: each constraint names the field path', () => {
     ['a trigger with two conditions', { strategies: [{ name: 'x', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:t', payloadDeliveryBucketName: 'bucket', triggerConditions: [{ messageCount: 1, tokenCount: 200 }] } } }] }, 'spec.strategies[0].custom.selfManaged.triggerConditions[0]: exactly one of messageCount, tokenCount, idleSessionTimeoutSeconds'],
     ['a token trigger below 100', { strategies: [{ name: 'x', custom: { selfManaged: { topicArn: 'arn:aws:sns:us-west-2:123456789012:t', payloadDeliveryBucketName: 'bucket', triggerConditions: [{ tokenCount: 99 }] } } }] }, 'spec.strategies[0].custom.selfManaged.triggerConditions[0].tokenCount: must be >= 100'],
     ['a KMS key that is an alias', { encryptionKeyArn: 'arn:aws:kms:us-west-2:123456789012:alias/mine' }, 'spec.encryptionKeyArn: must match'],
+    ['a topic ARN of 1285 characters', { strategies: [selfManaged(topicOfLength(1285))] }, 'spec.strategies[0].custom.selfManaged.topicArn: must NOT have more than 1284 characters'],
+    ['a topic ARN whose resource starts with a slash', { strategies: [selfManaged(`${TOPIC_PREFIX}/t`)] }, 'spec.strategies[0].custom.selfManaged.topicArn: must match'],
+    ['a statement with neither Action nor NotAction', { role: { managed: { statements: [{ Effect: 'Allow', Resource: '*' }] } } }, 'spec.role.managed.statements[0]: a statement needs Action or NotAction'],
   ]);
 });

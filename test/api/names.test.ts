@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { KINDS } from '../../src/api/kinds.js';
 import { awsNameOf, derivableNamePattern, deriveAwsName, type NameStyle } from '../../src/api/names.js';
 import { Pattern } from '../../src/api/schema.js';
+import { compileGoRegexp } from '../../src/api/validation.js';
 
 const UNDERSCORE: NameStyle = { kind: 'underscore', maxLength: 48 };
 const GATEWAY: NameStyle = { kind: 'hyphen', maxAlphanumerics: 48 };
@@ -44,8 +45,9 @@ describe('a metadata.name the CEL rule accepts always derives a valid AWS name, 
     ['credential provider names', PROVIDER, Pattern.credentialProviderName],
     ['workload identity names', IDENTITY, Pattern.workloadIdentityName],
   ])('%s', (_, style, awsPattern) => {
-    const accepted = new RegExp(derivableNamePattern(style));
-    const aws = new RegExp(awsPattern);
+    // Both are judged as a cluster would: the rule's matches() and the spec field's pattern run on Go's regexp.
+    const accepted = compileGoRegexp(derivableNamePattern(style));
+    const aws = compileGoRegexp(awsPattern);
     const lengthOk = (n: string) => (style.kind === 'dotToHyphen' ? n.length <= style.maxLength : style.kind === 'verbatim' ? n.length >= style.minLength && n.length <= 255 : true);
     fc.assert(
       fc.property(dnsName, (name) => {

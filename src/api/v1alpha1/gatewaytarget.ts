@@ -10,7 +10,7 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 const S3Schema = Type.Object(
   {
-    uri: Type.String({ pattern: Pattern.s3Uri, description: 'S3 URI of the schema, s3://bucket/key.' }),
+    uri: Type.String({ maxLength: 2048, pattern: Pattern.s3Uri, description: 'S3 URI of the schema, s3://bucket/key.' }),
     bucketOwnerAccountId: Type.Optional(Type.String({ pattern: Pattern.awsAccountId, description: 'Account that owns the bucket, when it is not yours.' })),
   },
   { description: 'A schema file in S3.' },

@@ -54,7 +54,9 @@ const SelfManaged = Type.Object(
         { minItems: 1, maxItems: 10, description: 'When AgentCore hands events to your pipeline.' },
       ),
     ),
-    topicArn: Type.String({ pattern: '^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$', description: 'SNS topic notified when a trigger fires.' }),
+    // The resource part was `.{0,1023}` in the service model; Go refuses repeat counts over 1000, so the
+    // pattern leaves it open and maxLength bounds the whole ARN at the longest the model's pattern allowed.
+    topicArn: Type.String({ maxLength: 1284, pattern: '^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].*$', description: 'SNS topic notified when a trigger fires.' }),
     payloadDeliveryBucketName: Type.String({ pattern: Pattern.s3Bucket, description: 'S3 bucket that receives the payloads.' }),
     historicalContextWindowSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Number of earlier events included.' })),
   },
