@@ -9,4 +9,6 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/support/controlplane/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/controlplane/jest-global-teardown.mjs',
 };

@@ -1,7 +1,8 @@
 /**
- * A Kubernetes cluster for a test and the real kubectl and helm to drive it. The cluster is the API test
- * server under test/support, on a loopback port with a generated kubeconfig; set KUBECONFIG to run the
- * same tests against a real cluster (kind, EKS) instead.
+ * A Kubernetes cluster for a test and the real kubectl and helm to drive it. The cluster is a real
+ * control plane (etcd, kube-apiserver, kube-controller-manager; test/support/controlplane) that the test
+ * files of one Jest worker share, each in namespaces of its own; set KUBECONFIG to run the same tests
+ * against another cluster (kind, EKS) instead.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -10,7 +11,12 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { repoRoot, run, type CommandResult } from './cli.js';
-import { startKubeServer, type KubeServerOptions, type RunningKubeServer } from '../support/kube-apiserver/server.js';
+import { describe } from '@jest/globals';
+import type { KubeObject } from '../../src/sources/kube/client.js';
+import { GO_MISSING } from '../support/controlplane/build.js';
+import { controlPlaneAvailable, workerControlPlane } from '../support/controlplane/shared.js';
+import { kubeconfigFor as kubeconfigFor_, servingCertificate, tokenFor, type ControlPlaneInfo, type TestUser } from '../support/controlplane/start.js';
+import { startFaultProxy, type FaultProxy } from '../support/faultproxy/proxy.js';
 
 export interface KubeTools {
   kubectl: string;
@@ -46,57 +52,117 @@ export function helmIn(home: string, args: string[]): Promise<CommandResult> {
 }
 
 export interface TestCluster {
+  /** An admin kubeconfig file (system:masters), straight to the apiserver. */
   kubeconfig: string;
-  /** The test server, or undefined when the tests run against a real cluster. */
-  server?: RunningKubeServer;
+  /** The control plane this worker shares, or undefined when the tests run against KUBECONFIG's cluster. */
+  controlPlane?: ControlPlaneInfo;
   /** Runs kubectl against the cluster; never throws for a non-zero exit. */
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   helm(args: string[]): Promise<CommandResult>;
+  /** A kubeconfig file that authenticates with this token (to the apiserver, or to `server`), its context in `namespace`. */
+  kubeconfigFor(token: string, server?: string, namespace?: string): string;
+  /** A static token of one of the control plane's test users (see STATIC_USERS in start.ts). */
+  tokenFor(user: TestUser): string;
+  /** A fault-injecting proxy in front of the apiserver, with an admin kubeconfig through it; closed with the cluster. */
+  faultProxy(): Promise<{ proxy: FaultProxy; kubeconfig: string }>;
+  /** Namespaces made through createNamespace, deleted on close. */
+  created: Set<string>;
+  /** Deletes what the test made (its namespaces, after dropping our finalizers; new cluster roles and bindings). */
   close(): Promise<void>;
 }
 
-/** Whether this run targets a real cluster through KUBECONFIG rather than the test server. */
+/** Whether this run targets a real cluster through KUBECONFIG rather than the test control plane. */
 export const realCluster = Boolean(process.env.KUBECONFIG);
 
-export async function startTestCluster(options: KubeServerOptions = {}): Promise<TestCluster> {
+/**
+ * `describe` for the cluster tests: skipped, with the reason, when the control plane could not be
+ * built here (no Go); under CI=true they always run, so a missing control plane fails them.
+ */
+export const describeCluster: typeof describe = realCluster || controlPlaneAvailable() || process.env.CI === 'true' ? describe : describe.skip;
+if (describeCluster !== describe) console.warn(GO_MISSING);
+
+const CLUSTER_SCOPED_LEFTOVERS = ['clusterroles', 'clusterrolebindings'];
+
+/** The cluster of this worker: the newest supported Kubernetes, or `minor` (see SUPPORTED_KUBERNETES). */
+export async function startTestCluster(options: { minor?: string } = {}): Promise<TestCluster> {
   const tools = kubeTools();
   const home = mkdtempSync(join(tmpdir(), 'kube-test-'));
-  let server: RunningKubeServer | undefined;
-  let kubeconfig: string;
-  if (realCluster) {
-    kubeconfig = process.env.KUBECONFIG!;
-  } else {
-    server = await startKubeServer(options);
-    kubeconfig = join(home, 'kubeconfig');
-    writeFileSync(kubeconfig, server.kubeconfig());
-  }
+  const controlPlane = realCluster ? undefined : await workerControlPlane(options.minor);
+  const kubeconfigFor = (token: string, server?: string, namespace?: string) => {
+    if (!controlPlane) throw new Error('kubeconfigFor needs the test control plane');
+    const file = join(home, `kubeconfig-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(file, kubeconfigFor_(controlPlane, token, server, namespace));
+    return file;
+  };
+  const kubeconfig = controlPlane ? kubeconfigFor(controlPlane.adminToken) : process.env.KUBECONFIG!;
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home, KUBECACHEDIR: join(home, 'cache'), HELM_CACHE_HOME: join(home, 'helm-cache'), HELM_CONFIG_HOME: join(home, 'helm-config'), HELM_DATA_HOME: join(home, 'helm-data') };
+  const kubectl = (args: string[], input?: string) => run(tools.kubectl, args, env, input);
+  // Namespaces on their way out are not the test's to keep, nor to wait for.
+  const names = async (resource: string) => {
+    const result = await kubectl(['get', resource, '-o', `jsonpath={.items[${resource === 'namespaces' ? '?(@.status.phase=="Active")' : '*'}].metadata.name}`]);
+    return new Set(result.code === 0 ? result.stdout.split(' ').filter(Boolean) : []);
+  };
+  const before = Object.fromEntries(await Promise.all(['namespaces', ...CLUSTER_SCOPED_LEFTOVERS].map(async (r) => [r, await names(r)] as const)));
+  const proxies: FaultProxy[] = [];
+  const created = new Set<string>();
   return {
     kubeconfig,
-    server,
-    kubectl: (args, input) => run(tools.kubectl, args, env, input),
+    created,
+    controlPlane,
+    kubectl,
     helm: (args) => run(tools.helm, args, env),
+    kubeconfigFor,
+    tokenFor: (user) => {
+      if (!controlPlane) throw new Error('tokenFor needs the test control plane');
+      return tokenFor(controlPlane, user);
+    },
+    faultProxy: async () => {
+      if (!controlPlane) throw new Error('faultProxy needs the test control plane');
+      const proxy = await startFaultProxy({ upstream: controlPlane.url, upstreamCa: controlPlane.caCert, tls: await servingCertificate({ cert: controlPlane.caCert, key: controlPlane.caKey }) });
+      proxies.push(proxy);
+      return { proxy, kubeconfig: kubeconfigFor(controlPlane.adminToken, proxy.url) };
+    },
     close: async () => {
-      await server?.close();
+      await Promise.all(proxies.map((p) => p.close()));
+      if (controlPlane) {
+        const namespaces = [...new Set([...created, ...(await names('namespaces'))])].filter((n) => created.has(n) || !before.namespaces!.has(n));
+        await releaseObjects(kubectl, namespaces);
+        if (namespaces.length > 0) await kubectl(['delete', 'namespace', ...namespaces, '--wait=false', '--ignore-not-found']);
+        for (const resource of CLUSTER_SCOPED_LEFTOVERS) {
+          const added = [...(await names(resource))].filter((n) => !before[resource]!.has(n));
+          if (added.length > 0) await kubectl(['delete', resource, ...added, '--ignore-not-found']);
+        }
+      }
       rmSync(home, { recursive: true, force: true });
     },
   };
 }
 
-/** One raw HTTPS request to the test server, trusting its certificate; for tests of the wire answers. */
+/** Drops our finalizer from every agentcore object in these namespaces, so deleting them does not wait for an operator. */
+async function releaseObjects(kubectl: TestCluster['kubectl'], namespaces: string[]): Promise<void> {
+  if (namespaces.length === 0) return;
+  const listed = await kubectl(['get', 'agentcore', '-A', '-o', 'json']);
+  if (listed.code !== 0) return;
+  const held = (JSON.parse(listed.stdout) as { items: KubeObject[] }).items.filter((o) => namespaces.includes(o.metadata.namespace ?? '') && (o.metadata.finalizers?.length ?? 0) > 0);
+  for (const object of held) {
+    await kubectl(['patch', `${object.kind.toLowerCase()}.agentcore.dev`, object.metadata.name!, '-n', object.metadata.namespace!, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  }
+}
+
+/** One raw HTTPS request to the control plane as its admin (or with another token, or none); for tests of the wire answers. */
 export function kubeRequest(
-  server: RunningKubeServer,
+  controlPlane: Pick<ControlPlaneInfo, 'url' | 'caCert' | 'adminToken'>,
   method: string,
   path: string,
   options: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const token = options.token === undefined ? server.adminToken : options.token;
+    const token = options.token === undefined ? controlPlane.adminToken : options.token;
     const req = httpsRequest(
-      `${server.url}${path}`,
+      `${controlPlane.url}${path}`,
       {
         method,
-        ca: server.caCert,
+        ca: controlPlane.caCert,
         headers: {
           'content-type': 'application/json',
           ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
@@ -115,8 +181,20 @@ export function kubeRequest(
   });
 }
 
-/** Creates a namespace with `kubectl apply` (the test server takes JSON, not kubectl's protobuf `create namespace`). */
+/**
+ * Creates a namespace that the cluster's close deletes again; when an earlier test file's namespace of
+ * that name is still being deleted (the controller manager empties it first), waits until it has gone.
+ */
 export async function createNamespace(cluster: TestCluster, name: string): Promise<void> {
-  const result = await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  if (result.code !== 0) throw new Error(`creating namespace ${name}: ${result.stderr}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const result = await cluster.kubectl(['create', 'namespace', name]);
+    if (result.code === 0) break;
+    if (!result.stderr.includes('AlreadyExists')) throw new Error(`creating namespace ${name}: ${result.stderr}`);
+    const phase = await cluster.kubectl(['get', 'namespace', name, '-o', 'jsonpath={.status.phase}']);
+    if (phase.stdout === 'Active') break;
+    if (Date.now() > deadline) throw new Error(`namespace ${name} is still terminating after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  cluster.created.add(name);
 }

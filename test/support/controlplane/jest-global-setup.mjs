@@ -1,0 +1,14 @@
+// Jest global setup: when the run includes cluster tests (test/kube, test/packaging), start a real
+// control plane per worker before any test; see shared.ts. Node loads the TypeScript as it is.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CLUSTER_FOLDERS = ['test/kube', 'test/packaging'];
+
+export default async function setup(globalConfig) {
+  const { setUpRun } = await import('./shared.ts');
+  const files = CLUSTER_FOLDERS.flatMap((folder) => readdirSync(join(globalConfig.rootDir, folder)).filter((f) => f.endsWith('.test.ts')).map((f) => join(globalConfig.rootDir, folder, f)));
+  const patterns = globalConfig.testPathPatterns;
+  const selected = patterns.isSet() ? files.filter((f) => patterns.toExecutor({ rootDir: globalConfig.rootDir }).isMatch(f)) : files;
+  await setUpRun(Math.min(Number(globalConfig.maxWorkers) || 1, selected.length));
+}
