@@ -70,7 +70,7 @@ export async function eventually<T>(check: () => T | undefined | null | false | 
   }
 }
 
-/** A Kubernetes API test server with the CRDs installed, an emulator, and AWS clients to check it. */
+/** The test control plane with the CRDs installed, an emulator, and AWS clients to check it. */
 export interface Stack {
   cluster: TestCluster;
   emulator: TestEmulator;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot, type CommandResult } from '../helpers/cli.js';
-import { createNamespace, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read back from the server, checked field by field
 type Loose = Record<string, any>;
@@ -60,7 +60,7 @@ afterAll(async () => {
   await cluster.close();
 });
 
-describe('kubectl against the cluster', () => {
+describeCluster('kubectl against the cluster', () => {
   it('installs the CRDs and serves their kinds', async () => {
     const again = await kubectl('apply', '-f', join(repoRoot, 'crds'));
     expect(again.trim().split('\n')).toEqual(

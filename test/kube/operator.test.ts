@@ -1,14 +1,15 @@
 /**
- * Cluster mode end to end, as a user drives it: the real kubectl against the Kubernetes API test
- * server, `agentcore-operator run` in its own process, and the AgentCore emulator behind the real AWS
+ * Cluster mode end to end, as a user drives it: the real kubectl against the real
+ * kube-apiserver, `agentcore-operator run` in its own process, and the AgentCore emulator behind the real AWS
  * SDK. Every assertion is on what a user can see: status through kubectl, AWS state through the SDK,
  * Events, metrics and logs.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { GetAgentRuntimeCommand, GetApiKeyCredentialProviderCommand, ListAgentRuntimesCommand, ListGatewaysCommand, ListMemoriesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { kubeClient, loadKubeConfig, type KubeClient } from '../../src/sources/kube/client.js';
 import { REGION } from '../helpers/emulator.js';
+import { describeCluster } from '../helpers/kube.js';
 import { conditionOf as condition, eventually, isReady, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
 
 const NS = 'agents';
@@ -49,7 +50,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe('agentcore-operator run', () => {
+describeCluster('agentcore-operator run', () => {
   test('kubectl apply -f manifests/examples/: every object becomes Ready with its AWS ids in status', async () => {
     await kubectl(['apply', '-f', 'manifests/examples/']);
     const all = await eventually(async () => {

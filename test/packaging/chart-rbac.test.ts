@@ -1,16 +1,16 @@
 /**
  * The chart's RBAC is exactly what the operator needs. Its ServiceAccount, roles and bindings (as
- * helm renders them, leader election on) go to the Kubernetes API test server; the operator runs
- * under that ServiceAccount's token and the examples reach Ready. Then, one verb of one rule at a
+ * helm renders them, leader election on) go to the real kube-apiserver and its RBAC authorizer; the
+ * operator runs under a token of that ServiceAccount and the examples reach Ready. Then, one verb of one rule at a
  * time is taken away, and each time the operator is seen failing: so no verb is there for nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, helmIn } from '../helpers/kube.js';
+import { createNamespace, describeCluster, helmIn } from '../helpers/kube.js';
 import { eventually, isReady, startOperator, startStack, type ObjectWithStatus } from '../helpers/operator.js';
 
 const NAMESPACE = 'agentcore-system';
@@ -57,7 +57,7 @@ function without(manifests: Manifest[], role: string, ruleIndex: number, verb: s
 }
 
 /**
- * A fresh cluster and emulator; the given RBAC applied; the operator run under the ServiceAccount's
+ * Fresh namespaces and emulator; the given RBAC applied (and removed again by the cluster's close); the operator run under the ServiceAccount's
  * token while the examples are applied as an administrator. Returns once the operator says it was
  * refused something, or else when the window closes, or (with `untilReady`) once every example is
  * Ready and a few lease renewals have passed.
@@ -67,12 +67,9 @@ async function trial(manifests: Manifest[], windowMs: number, untilReady: boolea
   try {
     await createNamespace(stack.cluster, NAMESPACE);
     await stack.kubectl(['apply', '-f', '-'], manifests.map((m) => stringify(m)).join('---\n'));
-    // kubectl create token speaks protobuf, which the test server does not; the TokenRequest is the same in JSON.
-    const request = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [] } });
-    const token = (JSON.parse(await stack.kubectl(['create', '--raw', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/agentcore-operator/token`, '-f', '-'], request)) as { status: { token: string } }).status.token;
-    const kubeconfig = join(home, `kubeconfig-${Math.random().toString(36).slice(2)}`);
+    const token = (await stack.kubectl(['create', 'token', 'agentcore-operator', '-n', NAMESPACE])).trim();
     // The context's namespace is where the lease goes by default, as in a pod its service account's is.
-    writeFileSync(kubeconfig, stack.cluster.server!.kubeconfig(token, NAMESPACE));
+    const kubeconfig = stack.cluster.kubeconfigFor(token, undefined, NAMESPACE);
     const operator = startOperator({ kubeconfig, awsEndpoint: stack.emulator.url }, ['--leader-elect', '--leader-election-id', 'agentcore-operator-leader', ...flags]);
     try {
       await stack.kubectl(['apply', '-f', 'manifests/examples/']);
@@ -106,7 +103,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-describe("the chart's RBAC", () => {
+describeCluster("the chart's RBAC", () => {
   it('is enough: under its ServiceAccount every example becomes Ready, and nothing is refused', async () => {
     const { ready, refusals } = await trial(rbac, 60_000, true);
     expect(refusals).toEqual([]);
