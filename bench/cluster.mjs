@@ -1,17 +1,20 @@
-// Benchmark of cluster mode: `agentcore-operator run` in its own process against the Kubernetes API
-// test server (in this process) and the emulator (in a third), with AgentRuntimes in one namespace.
+// Benchmark of cluster mode: `agentcore-operator run` in its own process against a real control plane
+// (etcd and kube-apiserver, built by test/support/controlplane) and the emulator, with AgentRuntimes in
+// one namespace.
 // Measures a restart over N Ready objects, the AWS and Kubernetes calls of a resync that changes
 // nothing, the time from a spec change to the first AWS call about it, and the operator's memory
 // with a larger number of objects. Writes its figures into bench-results/report.json.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout } from 'node:timers';
 import { parseAllDocuments } from 'yaml';
 import { kubeClient, loadKubeConfig, MERGE_PATCH } from '../dist/sources/kube/client.js';
-import { startKubeServer } from './build/kube-apiserver/server.js';
+import { buildControlPlane, SUPPORTED_KUBERNETES } from '../test/support/controlplane/build.ts';
+import { kubeconfigFor, startControlPlane, stopControlPlane } from '../test/support/controlplane/start.ts';
 import { startEmulatorProcess } from './emulator-process.mjs';
 import { writeReport } from './report.mjs';
 
@@ -28,7 +31,7 @@ const OBJECTS_PATH = `/apis/agentcore.dev/v1alpha1/namespaces/${NS}/agentruntime
 const WRITE_OPERATION = /:(Create|Update|Delete|Tag|Untag|Put)/;
 // Reads that serve every object at once: a page of owned resources' tags per 100 objects, and one digest lookup per image.
 const SHARED_READ = /:(GetResources|DescribeImages)$/;
-const KUBE_WRITE_VERB = /^(create|update|patch|delete|deletecollection) /;
+const KUBE_WRITE_VERB = /^(post|put|patch|apply|delete|deletecollection) /;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, digits = 3) => Number(x.toFixed(digits));
@@ -40,19 +43,37 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 
 mkdirSync('bench-results', { recursive: true });
 const home = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
-const kube = await startKubeServer();
+const kube = await startControlPlane(buildControlPlane(SUPPORTED_KUBERNETES.newest), join(home, 'controlplane'));
+process.on('exit', () => stopControlPlane(kube));
 const kubeconfig = join(home, 'kubeconfig');
-writeFileSync(kubeconfig, kube.kubeconfig());
+writeFileSync(kubeconfig, kubeconfigFor(kube));
 const client = kubeClient(loadKubeConfig({ kubeconfig }));
 
-// Every resource request the test server answers, by verb and resource, counted where faults are matched.
-const kubeRequests = new Map();
-const faultHits = kube.faults.hits.bind(kube.faults);
-kube.faults.hits = (facts) => {
-  const key = `${facts.verb} ${facts.resource}${facts.subresource ? `/${facts.subresource}` : ''}`;
-  kubeRequests.set(key, (kubeRequests.get(key) ?? 0) + 1);
-  return faultHits(facts);
-};
+/**
+ * The apiserver's own count of the requests it served (apiserver_request_total), by verb and resource,
+ * less its own lease renewals; the bench diffs two readings.
+ */
+async function kubeRequestCounts() {
+  const text = await new Promise((resolve, reject) => {
+    const req = httpsRequest(`${kube.url}/metrics`, { ca: kube.caCert, headers: { authorization: `Bearer ${kube.adminToken}` } }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const counts = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (name) => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? '';
+    if (label('resource') === 'leases' || label('resource') === '') continue;
+    const key = `${label('verb').toLowerCase()} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+const diffCounts = (after, before) => Object.fromEntries([...after].map(([k, n]) => [k, n - (before.get(k) ?? 0)]).filter(([, n]) => n > 0));
 
 const emulator = await startEmulatorProcess(['--rate-scale', '0', '--provisioning-delay-ms', '0']);
 children.add(emulator.child);
@@ -209,6 +230,7 @@ async function main() {
   console.log(`cluster: ${CHANGES} spec changes, ${CHANGE_SPACING_MS} ms apart`);
   const ids = new Map((await listObjects()).map((o) => [o.metadata.name, o.status.agentRuntimeId]));
   const changes = [];
+  const kubeBeforeChanges = await kubeRequestCounts();
   for (let i = 0; i < CHANGES; i++) {
     const name = `bench-agent-${i % N}`;
     const sentAt = Date.now();
@@ -217,6 +239,8 @@ async function main() {
     await sleep(Math.max(0, sentAt + CHANGE_SPACING_MS - Date.now()));
   }
   await allReady(N, restarted);
+  // The same count over the changes: the bench's patches and the operator's status writes, so a zero below means something.
+  const changeKubeCalls = diffCounts(await kubeRequestCounts(), kubeBeforeChanges);
   const { requests } = await admin('GET', `requests?since=${changes[0].sentAt}`);
   const latencies = changes
     .map(({ id, sentAt }) => requests.find((r) => r.at >= sentAt && r.path.includes(id))?.at - sentAt)
@@ -232,12 +256,12 @@ async function main() {
   await sleep(RESYNC_SECONDS * 1100);
   const windowSeconds = RESYNC_SECONDS * 1.1 + 2;
   await admin('DELETE', 'counters');
-  kubeRequests.clear();
+  const kubeBefore = await kubeRequestCounts();
   const reconcilesBefore = await reconciles(resyncing);
   await sleep(windowSeconds * 1000);
   const reconcilesInWindow = (await reconciles(resyncing)) - reconcilesBefore;
   const counters = await admin('GET', 'counters');
-  const kubeCalls = Object.fromEntries(kubeRequests);
+  const kubeCalls = diffCounts(await kubeRequestCounts(), kubeBefore);
   await resyncing.stop();
   const callsOf = (entries) => sum(entries.flatMap(([, outcomes]) => Object.values(outcomes)));
   const awsCalls = callsOf(Object.entries(counters));
@@ -280,6 +304,7 @@ async function main() {
     steadyStateCallsByOperation: counters,
     steadyStateKubeWrites: kubeWrites,
     steadyStateKubeRequests: kubeCalls,
+    specChangesKubeRequests: changeKubeCalls,
     watchToFirstAwsCallMs: {
       samples: latencies.length,
       changes: CHANGES,
@@ -303,7 +328,7 @@ async function main() {
       residentMemory: operatorMemory.rssMiB <= 150 && restartMemory.rssMiB <= 150,
     },
   };
-  writeReport('clusterMode', figures);
+  writeReport('clusterMode', { kubernetes: kube.minor, ...figures });
   const w = figures.watchToFirstAwsCallMs;
   console.log(
     `cluster mode, ${N} objects: restart ready in ${figures.startToReadySeconds}s, all reconciled in ${figures.startToAllReconciledSeconds}s; ` +
@@ -318,6 +343,6 @@ try {
 } finally {
   children.forEach((c) => c.kill('SIGKILL'));
   client.close();
-  await kube.close();
+  stopControlPlane(kube);
   rmSync(home, { recursive: true, force: true });
 }
