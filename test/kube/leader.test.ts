@@ -1,12 +1,15 @@
 /**
- * Leader election against the Kubernetes API test server: who holds the Lease is read back from the
- * API, and the electors run on short timings (lease 1.5 s, renew deadline 1 s, retry 200 ms).
+ * Leader election against the real kube-apiserver: who holds the Lease is read back from the API, and
+ * the electors run on short timings (lease 1.5 s, renew deadline 1 s, retry 200 ms). The electors talk
+ * to the apiserver through the fault proxy, which fails or holds back their lease requests when a test
+ * says so; the test's own reads and writes go straight to the apiserver.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
-import { createNamespace, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import { kubeClient, loadKubeConfig, KubeApiError, type KubeClient } from '../../src/sources/kube/client.js';
 import { LeaderElector, microTime, type Lease, type LeaderStatusEvent } from '../../src/sources/kube/leader.js';
+import type { FaultProxy } from '../support/faultproxy/proxy.js';
 
 const NS = 'leader-election';
 const LEASE_MS = 1_500;
@@ -22,10 +25,23 @@ interface Candidate {
   events: LeaderStatusEvent[];
   /** run() has resolved. */
   ended: boolean;
+  /** When (performance.now()) it last started leading. */
+  startedAt: number;
+  /** Its requests that got an answer from the apiserver: method, code and when it was sent (performance.now()). */
+  answered: Answered[];
+}
+
+interface Answered {
+  method: string;
+  code: number;
+  sentAt: number;
 }
 
 let cluster: TestCluster;
 let admin: KubeClient;
+/** In front of the apiserver for the electors; absent against KUBECONFIG's cluster, where the fault tests are skipped. */
+let proxy: FaultProxy | undefined;
+let electorKubeconfig: string;
 let clients: KubeClient[] = [];
 let candidates: Candidate[] = [];
 let leaseCount = 0;
@@ -56,18 +72,36 @@ async function holderOf(name: string): Promise<string | undefined> {
 
 /** An elector on a client of its own, as a separate replica would have; run() is started at once. */
 function candidate(lease: string, identity: string): Candidate {
-  const client = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+  const client = kubeClient(loadKubeConfig({ kubeconfig: electorKubeconfig }));
   clients.push(client);
-  const state = { identity, started: 0, stopped: 0, events: [] as LeaderStatusEvent[], ended: false };
+  const state = { identity, started: 0, startedAt: 0, stopped: 0, events: [] as LeaderStatusEvent[], ended: false, answered: [] as Answered[] };
+  // Every answer the elector gets is logged, so a test can wait until it has looked at the lease.
+  const logged: KubeClient = {
+    ...client,
+    request: async <T>(method: string, path: string, options?: Parameters<KubeClient['request']>[2]) => {
+      const sentAt = performance.now();
+      try {
+        const answer = await client.request<T>(method, path, options);
+        state.answered.push({ method, code: 200, sentAt });
+        return answer;
+      } catch (error) {
+        if (error instanceof KubeApiError) state.answered.push({ method, code: error.code, sentAt });
+        throw error;
+      }
+    },
+  };
   const elector = new LeaderElector({
-    client,
+    client: logged,
     namespace: NS,
     name: lease,
     identity,
     leaseDurationMs: LEASE_MS,
     renewDeadlineMs: RENEW_MS,
     retryPeriodMs: RETRY_MS,
-    onStartedLeading: () => (state.started += 1),
+    onStartedLeading: () => {
+      state.started += 1;
+      state.startedAt = performance.now();
+    },
     onStoppedLeading: () => (state.stopped += 1),
     onStatus: (event) => state.events.push(event),
   });
@@ -119,27 +153,30 @@ async function createLease(name: string, spec: Lease['spec']): Promise<Lease> {
   });
 }
 
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  await createNamespace(cluster, NS);
-  admin = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
-}, 60_000);
+describeCluster('leader election on a Lease', () => {
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    await createNamespace(cluster, NS);
+    admin = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
+    if (realCluster) electorKubeconfig = cluster.kubeconfig;
+    else ({ proxy, kubeconfig: electorKubeconfig } = await cluster.faultProxy());
+  }, 60_000);
 
-afterEach(async () => {
-  cluster.server?.faults.clear();
-  await Promise.all(candidates.map((c) => c.elector.stop()));
-  for (const client of clients) client.close();
-  candidates = [];
-  clients = [];
-});
+  afterEach(async () => {
+    proxy?.faults.clear();
+    await Promise.all(candidates.map((c) => c.elector.stop()));
+    for (const client of clients) client.close();
+    candidates = [];
+    clients = [];
+  });
 
-afterAll(async () => {
-  admin.close();
-  await cluster.kubectl(['delete', 'namespace', NS, '--wait=false']);
-  await cluster.close();
-});
+  afterAll(async () => {
+    admin?.close();
+    // The test control plane's close deletes the namespace; against KUBECONFIG's cluster, so does this.
+    await cluster?.kubectl(['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']);
+    await cluster?.close();
+  });
 
-describe('leader election on a Lease', () => {
   it('elects one candidate, keeps the other waiting while it renews, and hands over at once on stop()', async () => {
     const lease = newLeaseName();
     const a = candidate(lease, 'replica-a');
@@ -190,7 +227,8 @@ describe('leader election on a Lease', () => {
     const lease = newLeaseName();
     await createLease(lease, { holderIdentity: 'someone-else', leaseDurationSeconds: 2, renewTime: microTime(Date.now()), leaseTransitions: 3 });
     const b = candidate(lease, 'replica-b');
-    await sleep(3 * RETRY_MS);
+    // it read the lease held by another, waited a retry period and read it again
+    await until(() => b.answered.filter((a) => a.method === 'GET' && a.code === 200).length >= 2, 'b to have read the lease twice');
     await b.elector.stop();
     expect(b.ended).toBe(true);
     expect(b.started + b.stopped).toBe(0);
@@ -225,7 +263,7 @@ describe('leader election on a Lease', () => {
     const a = candidate(lease, 'replica-a');
     await until(() => a.started === 1, 'a to lead');
     const failingSince = performance.now();
-    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
+    proxy!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
     await until(() => a.ended, 'run() to resolve', 5_000);
     const lostAfter = performance.now() - failingSince;
     expect(a.stopped).toBe(1);
@@ -241,7 +279,7 @@ describe('leader election on a Lease', () => {
     const lease = newLeaseName();
     const a = candidate(lease, 'replica-a');
     await until(() => a.started === 1, 'a to lead');
-    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases', times: 3 }]);
+    proxy!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases', times: 3 }]);
     await throughout(2 * LEASE_MS, () => a.elector.isLeader() && !a.ended, 'a leads');
     expect(a.stopped).toBe(0);
     expect(a.events.some((e) => e.type === 'error')).toBe(true);
@@ -267,10 +305,13 @@ describe('leader election on a Lease', () => {
     const lease = newLeaseName();
     if (spec) await createLease(lease, spec);
     // every candidate reads the same lease before any of them writes it
-    cluster.server?.faults.set([{ type: 'latency', ms: 150, verb: 'get', resource: 'leases', times: 4 }]);
+    proxy?.faults.set([{ type: 'latency', ms: 150, verb: 'get', resource: 'leases', times: 4 }]);
     const racers = ['racer-1', 'racer-2', 'racer-3', 'racer-4'].map((identity) => candidate(lease, identity));
     await until(() => racers.some((r) => r.started > 0), 'one to lead');
-    await sleep(3 * RETRY_MS);
+    // every other one has read the lease since the winner wrote it, and found the winner in it
+    const winner = racers.find((r) => r.started > 0)!;
+    const losers = racers.filter((r) => r !== winner);
+    await until(() => losers.every((r) => r.answered.some((a) => a.method === 'GET' && a.code === 200 && a.sentAt > winner.startedAt)), 'every other racer to read the lease after the race');
     const leaders = racers.filter((r) => r.started > 0);
     expect(leaders.map((r) => r.started)).toEqual([1]);
     expect(racers.filter((r) => r.elector.isLeader()).map((r) => r.identity)).toEqual([leaders[0]!.identity]);
@@ -283,7 +324,7 @@ describe('leader election on a Lease', () => {
     const lease = newLeaseName();
     const a = candidate(lease, 'replica-a');
     await until(() => a.started === 1, 'a to lead');
-    cluster.server!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
+    proxy!.faults.set([{ type: 'status', code: 500, verb: 'update', resource: 'leases' }]);
     await expect(a.elector.stop()).resolves.toBeUndefined();
     expect(a.ended).toBe(true);
     expect(a.stopped).toBe(0);
