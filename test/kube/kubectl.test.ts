@@ -1,8 +1,8 @@
 /**
- * The real kubectl 1.34 against the cluster (the Kubernetes API test server, or a real cluster through
+ * The real kubectl 1.34 against the test control plane's kube-apiserver (or another cluster through
  * KUBECONFIG): the commands our users type, with the output they read.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
