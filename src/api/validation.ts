@@ -2,7 +2,10 @@
  * File-mode validation of agentcore.dev objects, from the same schemas the CRDs are made of.
  * Pass 1 (ajv) checks types, required members, patterns, lengths, enums and ranges, rejects unknown
  * fields as `kubectl apply --validate=strict` does, and fills defaults. Pass 2 evaluates the CEL rules
- * and the list-map key uniqueness that the API server would check in a cluster.
+ * and the list-map key uniqueness that the API server would check in a cluster. Both follow the
+ * apiserver where it differs from plain JSON Schema: nulls in non-nullable fields are dropped first, and
+ * no CEL rule is evaluated after a blocking schema error. test/kube/validate-differential.test.ts holds
+ * file mode to a real apiserver's decisions, object by object.
  */
 import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -29,15 +32,65 @@ type JsonSchema = Record<string, unknown>;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
+/**
+ * Label and annotation keys are qualified names: an optional DNS-subdomain prefix of at most 253 characters
+ * and a slash, then a name of at most 63 (k8s.io/apimachinery IsQualifiedName). The apiserver checks
+ * annotation keys in lower case, so their prefix may have capitals.
+ */
+const QUALIFIED_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$';
+const ANNOTATION_KEY = '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$';
+const PREFIX_AT_MOST_253 = '^([^/]{0,253}/)?[^/]*$';
+/** A generateName is a DNS subdomain once its trailing hyphen, if any, stands for the generated suffix. */
+const GENERATE_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)*([a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*-|-)$';
+
+/**
+ * The ObjectMeta fields a manifest may carry, checked as the apiserver checks them: it decodes metadata
+ * strictly (an unknown field is refused) and validates names, labels, annotation keys and owner references.
+ */
 const MetadataSchema: JsonSchema = {
   type: 'object',
   required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 253, pattern: Pattern.dnsSubdomain },
+    generateName: { type: 'string', maxLength: 253, pattern: GENERATE_NAME },
     namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: Pattern.dnsLabel },
-    labels: { type: 'object', additionalProperties: { type: 'string' } },
-    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+    labels: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 63, pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$' },
+      propertyNames: { type: 'string', allOf: [{ pattern: QUALIFIED_NAME }, { pattern: PREFIX_AT_MOST_253 }] },
+    },
+    annotations: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      propertyNames: { type: 'string', allOf: [{ pattern: ANNOTATION_KEY }, { pattern: PREFIX_AT_MOST_253 }] },
+    },
+    finalizers: { type: 'array', items: { type: 'string' } },
+    ownerReferences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['apiVersion', 'kind', 'name', 'uid'],
+        properties: {
+          apiVersion: { type: 'string', minLength: 1 },
+          kind: { type: 'string', minLength: 1 },
+          name: { type: 'string', minLength: 1 },
+          uid: { type: 'string', minLength: 1 },
+          controller: { type: 'boolean' },
+          blockOwnerDeletion: { type: 'boolean' },
+        },
+        additionalProperties: false,
+      },
+    },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    selfLink: { type: 'string' },
+    creationTimestamp: { type: 'string' },
+    deletionTimestamp: { type: 'string' },
+    deletionGracePeriodSeconds: { type: 'integer' },
+    managedFields: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
   },
+  additionalProperties: false,
 };
 
 /** The schema of a whole object in file mode: our envelope, the kind's spec, and its object-level rules. */
@@ -50,7 +103,8 @@ export function fileObjectSchema(info: KindInfo): JsonSchema {
       kind: { type: 'string' },
       metadata: MetadataSchema,
       spec: strictSchema(info.spec as unknown as JsonSchema),
-      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      // A cluster drops status on create whatever its shape, once strict decoding found no unknown field in it (see unknownFields).
+      status: {},
     },
     additionalProperties: false,
     'x-kubernetes-validations': [derivableNameRule(info.awsName)],
@@ -149,11 +203,66 @@ export function validateObject(input: unknown): ValidationResult {
   const { info } = envelope;
   const entry = compiled.get(info.kind)!;
   const object = structuredClone(input);
+  pruneNulls(entry.schema, object);
   const problems: FieldProblem[] = [];
-  if (!entry.validate(object)) problems.push(...withoutAnyOfBranches(entry.validate.errors ?? []).map(describeAjvError));
-  problems.push(...checkRules(entry.schema, object, [], problems));
+  const errors = entry.validate(object) ? [] : (entry.validate.errors ?? []);
+  problems.push(...withoutAnyOfBranches(errors).map(describeAjvError));
+  const unknownInStatus = unknownFields(info.status as unknown as JsonSchema, object.status, ['status']);
+  problems.push(...unknownInStatus);
+  // The apiserver refuses unknown fields before it validates anything, and evaluates no CEL rule once the
+  // schema found a blocking error; file mode says no more than a cluster would.
+  const celRules = unknownInStatus.length === 0 && !errors.some(blocksRules);
+  problems.push(...checkRules(entry.schema, object, [], problems, celRules));
   if (problems.length > 0) return { ok: false, problems: dedupe(problems), info };
   return { ok: true, object: object as unknown as KubeObject<Record<string, unknown>, unknown>, info, problems: [] };
+}
+
+/**
+ * The apiserver drops a null that a non-nullable field holds, or puts the field's default in its place
+ * (k8s.io/apiextensions-apiserver PruneNonNullableNullsWithoutDefaults, then defaulting), before it
+ * validates: `description: null` is the same as no description. None of our fields is nullable. Nulls in
+ * list items, and in fields the schema does not declare (kept unknown fields), stay as written; metadata
+ * decodes a null as an absent field too.
+ */
+function pruneNulls(schema: JsonSchema, data: unknown): void {
+  if (Array.isArray(data)) {
+    if (isSchema(schema.items)) for (const item of data) pruneNulls(schema.items, item);
+    return;
+  }
+  if (!isSchema(data)) return;
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [key, value] of Object.entries(data)) {
+    const child = properties[key] ?? (isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    if (!child) continue;
+    if (value === null && child.nullable !== true) {
+      if (child.default === undefined) delete data[key];
+      else data[key] = structuredClone(child.default);
+    } else {
+      pruneNulls(child, value);
+    }
+  }
+}
+
+/**
+ * The schema errors after which the apiserver evaluates no CEL rule (hasBlockingErr in
+ * k8s.io/apiextensions-apiserver's strategy): a wrong type, a missing required field, a value outside its
+ * enum, too long a string, too many items or properties (and, before any of these, an unknown field). A
+ * map key is checked by a CEL rule in a cluster, and metadata by ObjectMeta validation: neither blocks.
+ */
+const BLOCKING_KEYWORDS = new Set(['type', 'required', 'enum', 'maxLength', 'maxItems', 'maxProperties', 'additionalProperties']);
+function blocksRules(error: ErrorObject): boolean {
+  return error.propertyName === undefined && !error.instancePath.startsWith('/metadata') && BLOCKING_KEYWORDS.has(error.keyword);
+}
+
+/** Fields the status schema does not declare: the apiserver's strict decoding refuses them, though it then drops status on create. */
+function unknownFields(schema: JsonSchema, data: unknown, path: FieldPath): FieldProblem[] {
+  if (Array.isArray(data)) return isSchema(schema.items) ? data.flatMap((item, i) => unknownFields(schema.items as JsonSchema, item, [...path, i])) : [];
+  if (!isSchema(data) || schema.type !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return [];
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(data).flatMap(([key, value]) => {
+    const child = properties[key] ?? (isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    return child ? unknownFields(child, value, [...path, key]) : [{ path: [...path, key], message: 'unknown field' }];
+  });
 }
 
 function checkEnvelope(input: JsonSchema): { ok: true; info: KindInfo } | { ok: false; problems: FieldProblem[] } {
@@ -284,12 +393,12 @@ function joinFieldPath(base: FieldPath, fieldPath: string | undefined): FieldPat
  * Pass 2: CEL rules and list-map keys, walking the schema beside the data. A rule that cannot be
  * evaluated because the data under it already failed pass 1 stays quiet; pass 1 has said what is wrong.
  */
-function checkRules(schema: JsonSchema, data: unknown, path: FieldPath, structural: FieldProblem[]): FieldProblem[] {
+function checkRules(schema: JsonSchema, data: unknown, path: FieldPath, structural: FieldProblem[], celRules = true): FieldProblem[] {
   if (data === undefined || data === null || !hasDeclaredType(schema, data)) return [];
   const out: FieldProblem[] = [];
   const listType = schema['x-kubernetes-list-type'];
   if (Array.isArray(data) && (listType === 'map' || listType === 'set')) out.push(...duplicates(schema, data, path));
-  for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
+  for (const rule of celRules ? ((schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) : []) {
     if (isTransitionRule(rule)) continue;
     const result = evaluateRule(rule.rule, data);
     if (result === true) continue;
@@ -299,12 +408,12 @@ function checkRules(schema: JsonSchema, data: unknown, path: FieldPath, structur
     out.push({ path: joinFieldPath(path, rule.fieldPath), message });
   }
   if (Array.isArray(data) && isSchema(schema.items)) {
-    data.forEach((item, i) => out.push(...checkRules(schema.items as JsonSchema, item, [...path, i], structural)));
+    data.forEach((item, i) => out.push(...checkRules(schema.items as JsonSchema, item, [...path, i], structural, celRules)));
   } else if (isSchema(data)) {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     for (const [key, value] of Object.entries(data)) {
       const child = properties[key] ?? (isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined);
-      if (child) out.push(...checkRules(child, value, [...path, key], structural));
+      if (child) out.push(...checkRules(child, value, [...path, key], structural, celRules));
     }
   }
   return out;
