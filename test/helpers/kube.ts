@@ -78,7 +78,7 @@ export const realCluster = Boolean(process.env.KUBECONFIG);
  * `describe` for the cluster tests: skipped, with the reason, when the control plane could not be
  * built here (no Go); under CI=true they always run, so a missing control plane fails them.
  */
-export const describeCluster: typeof describe = realCluster || controlPlaneAvailable() || process.env.CI === 'true' ? describe : describe.skip;
+export const describeCluster = (realCluster || controlPlaneAvailable() || process.env.CI === 'true' ? describe : describe.skip) as typeof describe;
 if (describeCluster !== describe) console.warn(GO_MISSING);
 
 const CLUSTER_SCOPED_LEFTOVERS = ['clusterroles', 'clusterrolebindings'];
@@ -145,7 +145,7 @@ async function releaseObjects(kubectl: TestCluster['kubectl'], namespaces: strin
   if (listed.code !== 0) return;
   const held = (JSON.parse(listed.stdout) as { items: KubeObject[] }).items.filter((o) => namespaces.includes(o.metadata.namespace ?? '') && (o.metadata.finalizers?.length ?? 0) > 0);
   for (const object of held) {
-    await kubectl(['patch', `${object.kind.toLowerCase()}.agentcore.dev`, object.metadata.name!, '-n', object.metadata.namespace!, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await kubectl(['patch', `${object.kind!.toLowerCase()}.agentcore.dev`, object.metadata.name!, '-n', object.metadata.namespace!, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   }
 }
 

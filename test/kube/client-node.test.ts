@@ -1,12 +1,14 @@
 /**
- * @kubernetes/client-node against the Kubernetes API test server: paged lists, watches with bookmarks,
- * and the library's informer relisting after "410 Gone", whether the history ran out or a fault said so.
+ * @kubernetes/client-node against the real kube-apiserver: paged lists, watches with bookmarks, and the
+ * library's informer relisting after "410 Gone", as an ERROR event (the watch cache's answer when its
+ * history no longer reaches back) or as an HTTP answer, both from the fault proxy in front of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CustomObjectsApi, KubeConfig, makeInformer, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.js';
-import { realCluster, createNamespace, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import type { FaultProxy, FaultRule } from '../support/faultproxy/proxy.js';
 
 const GROUP = 'agentcore.dev';
 const VERSION = 'v1alpha1';
@@ -17,6 +19,9 @@ const PATH = `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`;
 let cluster: TestCluster;
 let kc: KubeConfig;
 let objects: CustomObjectsApi;
+let proxy: FaultProxy;
+/** The admin through the fault proxy. */
+let proxiedKc: KubeConfig;
 
 function memory(name: string, description = 'a memory'): Record<string, unknown> {
   return { apiVersion: `${GROUP}/${VERSION}`, kind: 'Memory', metadata: { name, namespace: NS }, spec: { description, eventExpiryDays: 30 } };
@@ -34,21 +39,42 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
   }
 }
 
+/**
+ * Waits until a watch is open through the proxy and ends it, with `rules` in force from that moment on
+ * (set, drop and, when none was open yet, clear again in one turn of the event loop).
+ */
+async function dropOpenWatch(rules: FaultRule[]): Promise<number> {
+  let dropped = 0;
+  await until(() => {
+    proxy.faults.set(rules);
+    dropped = proxy.dropWatches();
+    if (dropped === 0) proxy.faults.clear();
+    return dropped > 0;
+  }, 'an open watch to drop');
+  return dropped;
+}
+
 beforeAll(async () => {
-  cluster = await startTestCluster({ bookmarkIntervalMs: 200, historyLimit: 20 });
+  cluster = await startTestCluster();
   await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+  await cluster.kubectl(['wait', '--for=condition=Established', 'crd/memories.agentcore.dev', '--timeout=30s']);
   await createNamespace(cluster, NS);
   kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
   objects = kc.makeApiClient(CustomObjectsApi);
+  if (!realCluster) {
+    const faulty = await cluster.faultProxy();
+    proxy = faulty.proxy;
+    proxiedKc = new KubeConfig();
+    proxiedKc.loadFromFile(faulty.kubeconfig);
+  }
 }, 60_000);
 
 afterAll(async () => {
-  await cluster.kubectl(['delete', 'namespace', NS, '--wait=false']);
-  await cluster.close();
+  await cluster?.close();
 });
 
-describe('@kubernetes/client-node', () => {
+describeCluster('@kubernetes/client-node', () => {
   it('lists in pages with limit and continue', async () => {
     for (const name of ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']) await create(name);
     const names: string[] = [];
@@ -67,12 +93,14 @@ describe('@kubernetes/client-node', () => {
     expect(names.filter((n) => n.startsWith('page-'))).toEqual(['page-a', 'page-b', 'page-c', 'page-d', 'page-e']);
   });
 
+  // kube-apiserver sends a bookmark once a minute, and 2 s before the watch's timeoutSeconds, when its
+  // watch cache has moved past where the watch began: a watch of 5 s gets one after about 3 s.
   it('watches from a resourceVersion with ADDED, MODIFIED, DELETED and BOOKMARK events', async () => {
     const list = (await objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL })) as { metadata: { resourceVersion: string } };
     const events: { type: string; name?: string; rv: string }[] = [];
     const request = await new Watch(kc).watch(
       PATH,
-      { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
+      { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 5 },
       (type: string, object: KubernetesObject) => events.push({ type, name: object.metadata?.name, rv: object.metadata!.resourceVersion! }),
       () => undefined,
     );
@@ -102,7 +130,7 @@ describe('@kubernetes/client-node', () => {
 
   faultTest('an informer relists after its watch history is gone, and misses nothing', async () => {
     let lists = 0;
-    const informer = makeInformer(kc, PATH, () => {
+    const informer = makeInformer(proxiedKc, PATH, () => {
       lists += 1;
       return objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }) as never;
     });
@@ -113,10 +141,10 @@ describe('@kubernetes/client-node', () => {
     await informer.start();
     try {
       await until(() => added.has('page-a'), 'the initial list');
-      // While the watch is down, more changes than the history keeps: the resumed watch is too old.
+      // While the watch is down, a burst of changes; the resumed watch is answered as the watch cache
+      // answers a resourceVersion older than its history (which on kube-apiserver spans at least 75 s).
       const listsBefore = lists;
-      cluster.server!.faults.set([{ type: 'latency', ms: 1500, verb: 'watch', times: 1 }]);
-      expect(cluster.server!.dropWatches()).toBeGreaterThan(0);
+      expect(await dropOpenWatch([{ type: 'latency', ms: 1500, verb: 'watch', times: 1 }, { type: 'watchGone', times: 1 }])).toBeGreaterThan(0);
       for (let i = 0; i < 25; i++) await create(`burst-${i}`);
       await objects.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'page-a' });
       await until(() => added.has('burst-24') && deleted.has('page-a'), 'the relist to bring in the burst and the delete');
@@ -124,12 +152,11 @@ describe('@kubernetes/client-node', () => {
       expect(informer.list().map((o) => o.metadata!.name).filter((n) => n!.startsWith('burst-'))).toHaveLength(25);
       expect(informer.get('page-a', NS)).toBeUndefined();
 
-      // A 410 answered by fault injection forces the same relist.
+      // A 410 as the answer to the watch request itself forces the same relist.
       const before = lists;
-      cluster.server!.faults.set([{ type: 'watchGone', times: 1 }]);
-      cluster.server!.dropWatches();
+      expect(await dropOpenWatch([{ type: 'status', code: 410, verb: 'watch', times: 1 }])).toBeGreaterThan(0);
       await create('after-gone');
-      await until(() => added.has('after-gone') && lists > before, 'the relist after the forced 410');
+      await until(() => added.has('after-gone') && lists > before, 'the relist after the 410 answer');
       expect(lists).toBe(before + 1);
     } finally {
       await informer.stop();

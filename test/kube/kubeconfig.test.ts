@@ -1,28 +1,24 @@
 /**
  * The operator's kubeconfig loader, held to @kubernetes/client-node's reading of the same files, and
- * then used for real: an exec plugin, a pod's service account and a rotated client certificate, each
- * against a live TLS server.
+ * then used for real against the test control plane's kube-apiserver: an exec plugin, a pod's service
+ * account with a rotated token, and a renewed client certificate, each identified by the apiserver.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig as ClientNodeConfig } from '@kubernetes/client-node';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { generate as selfSigned } from 'selfsigned';
 import { stringify } from 'yaml';
-import { kubeClient } from '../../src/sources/kube/client.js';
+import { kubeClient, type KubeClient } from '../../src/sources/kube/client.js';
 import { KubeConfigError, loadKubeConfig, type Credentials } from '../../src/sources/kube/kubeconfig.js';
-import { startKubeServer, type RunningKubeServer } from '../support/kube-apiserver/server.js';
-import { cli } from '../helpers/cli.js';
+import { clientCertificate, type ControlPlaneInfo } from '../support/controlplane/start.js';
+import { cli, repoRoot } from '../helpers/cli.js';
+import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import { startOperator } from '../helpers/operator.js';
 
 let dir: string;
-let kube: RunningKubeServer;
 let clientPair: { cert: string; key: string };
-let otherPair: { cert: string; key: string };
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -70,13 +66,10 @@ async function ourCredentials(options: Parameters<typeof loadKubeConfig>[0]): Pr
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubeconfig-test-'));
-  kube = await startKubeServer();
   clientPair = await certificate('operator-a');
-  otherPair = await certificate('operator-b');
 });
 
-afterAll(async () => {
-  await kube.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -163,17 +156,6 @@ describe('refuses a kubeconfig it cannot use, saying where', () => {
     expect(result.err.trim()).toBe(`kubeconfig ${file}: user "u": auth-provider (oidc) is not supported; use an exec credential plugin (kubectl's own auth providers were removed in 1.26)`);
   });
 
-  it('agentcore-operator run says which context of which kubeconfig it uses', async () => {
-    const file = write('cli-run', kube.kubeconfig());
-    const operator = startOperator({ kubeconfig: file, awsEndpoint: 'http://127.0.0.1:9' });
-    try {
-      await operator.httpUrl();
-      expect(operator.output()).toMatch(new RegExp(`watching ${kube.url} \\(context agentcore-test of ${file}\\); metrics and probes on http`));
-    } finally {
-      await operator.kill('SIGKILL');
-    }
-  });
-
   it('an exec plugin that fails: its message and the install hint, never its environment', async () => {
     const file = write('e7', kubeconfig({ server: 'https://x' }, { exec: { command: 'sh', args: ['-c', 'echo "no credentials for profile $P" >&2; exit 3'], env: [{ name: 'P', value: 'dev' }, { name: 'SECRET', value: 'hunter2' }], installHint: 'Install the AWS CLI.' } }));
     const error = await loadKubeConfig({ kubeconfig: file }).credentials().catch((e: Error) => e);
@@ -182,15 +164,53 @@ describe('refuses a kubeconfig it cannot use, saying where', () => {
   });
 });
 
-describe('against a live server', () => {
+/** Who the apiserver takes the client for: its SelfSubjectReview, which every authenticated user may make. */
+async function whoAmI(client: KubeClient): Promise<{ username: string; extra?: Record<string, string[]> }> {
+  const review = await client.request<{ status: { userInfo: { username: string; extra?: Record<string, string[]> } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+  });
+  return review.status.userInfo;
+}
+
+/** The `jti` claim of a service account token (a JWT), which the apiserver reports as the credential's id. */
+const jti = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }).jti;
+
+// They use the test control plane's CA, its admin token and TokenRequest.
+const live = realCluster ? describe.skip : describeCluster;
+
+live('against a live server', () => {
+  let cluster: TestCluster;
+  let controlPlane: ControlPlaneInfo;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    controlPlane = cluster.controlPlane!;
+    await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('agentcore-operator run says which context of which kubeconfig it uses', async () => {
+    const file = write('cli-run', readFileSync(cluster.kubeconfig, 'utf8'));
+    const operator = startOperator({ kubeconfig: file, awsEndpoint: 'http://127.0.0.1:9' });
+    try {
+      await operator.httpUrl();
+      expect(operator.output()).toContain(`watching ${controlPlane.url} (context test of ${file}); metrics and probes on http`);
+    } finally {
+      await operator.kill('SIGKILL');
+    }
+  });
+
   it('an exec plugin runs once, until its credential is about to expire', async () => {
-    const token = kube.adminToken;
+    const token = controlPlane.adminToken;
     const log = join(dir, 'exec-calls');
     writeFileSync(log, '');
     let now = Date.parse('2030-01-01T00:00:00Z');
     const expiry = new Date(now + 10 * 60_000).toISOString();
     const file = write('exec/config', {
-      ...kubeconfig({ server: kube.url, 'certificate-authority-data': b64(kube.caCert) }, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', `echo "$KUBERNETES_EXEC_INFO" >> ${log}; echo '{"kind":"ExecCredential","status":{"token":"${token}","expirationTimestamp":"${expiry}"}}'`] } }),
+      ...kubeconfig({ server: controlPlane.url, 'certificate-authority-data': b64(controlPlane.caCert) }, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', `echo "$KUBERNETES_EXEC_INFO" >> ${log}; echo '{"kind":"ExecCredential","status":{"token":"${token}","expirationTimestamp":"${expiry}"}}'`] } }),
     });
     const client = kubeClient(loadKubeConfig({ kubeconfig: file, clock: () => now }));
     try {
@@ -205,56 +225,66 @@ describe('against a live server', () => {
   });
 
   it("in a pod: the service account's token, CA and namespace; a rotated token is used within half a minute", async () => {
+    const ns = 'kubeconfig-pod';
+    await createNamespace(cluster, ns);
+    const created = await cluster.kubectl(['create', 'serviceaccount', 'operator', '-n', ns]);
+    expect(created.stderr).toBe('');
+    const tokenRequest = async () => {
+      const result = await cluster.kubectl(['create', 'token', 'operator', '-n', ns]);
+      expect(result.stderr).toBe('');
+      return result.stdout.trim();
+    };
+    const [first, rotated] = [await tokenRequest(), await tokenRequest()];
+    expect(jti(first)).not.toBe(jti(rotated));
+
     const sa = join(dir, 'serviceaccount');
     mkdirSync(sa, { recursive: true });
-    writeFileSync(join(sa, 'token'), kube.tokenFor({ name: 'system:serviceaccount:ops:operator', groups: [] }));
-    writeFileSync(join(sa, 'ca.crt'), kube.caCert);
-    writeFileSync(join(sa, 'namespace'), 'ops\n');
+    writeFileSync(join(sa, 'token'), first);
+    writeFileSync(join(sa, 'ca.crt'), controlPlane.caCert);
+    writeFileSync(join(sa, 'namespace'), `${ns}\n`);
     let now = 0;
-    const port = new URL(kube.url).port;
+    const port = new URL(controlPlane.url).port;
     const kc = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, HOME: join(dir, 'no-home') }, serviceAccountDir: sa, clock: () => now });
-    expect({ server: kc.server, namespace: kc.namespace, context: kc.context }).toEqual({ server: kube.url, namespace: 'ops', context: 'in-cluster' });
+    expect({ server: kc.server, namespace: kc.namespace, context: kc.context }).toEqual({ server: controlPlane.url, namespace: ns, context: 'in-cluster' });
     const client = kubeClient(kc);
-    const listNamespaces = () => client.request('GET', '/api/v1/namespaces').then(() => 200, (error: { code: number }) => error.code);
+    const credential = async () => {
+      const user = await whoAmI(client);
+      expect(user.username).toBe(`system:serviceaccount:${ns}:operator`);
+      return user.extra?.['authentication.kubernetes.io/credential-id'];
+    };
     try {
-      expect(await listNamespaces()).toBe(403);
-      writeFileSync(join(sa, 'token'), kube.tokenFor({ name: 'system:serviceaccount:ops:operator', groups: ['system:masters'] }));
+      expect(await credential()).toEqual([`JTI=${jti(first)}`]);
+      // The service account is bound to no role: the apiserver's RBAC refuses it the namespaces.
+      expect(await client.request('GET', '/api/v1/namespaces').then(() => 200, (error: { code: number }) => error.code)).toBe(403);
+      writeFileSync(join(sa, 'token'), rotated);
       now += 29_000;
-      expect(await listNamespaces()).toBe(403);
+      expect(await credential()).toEqual([`JTI=${jti(first)}`]);
       now += 2_000;
-      expect(await listNamespaces()).toBe(200);
+      expect(await credential()).toEqual([`JTI=${jti(rotated)}`]);
     } finally {
       client.close();
     }
   });
 
   it('a client certificate is presented, and a renewed one is presented on new connections', async () => {
-    const seen: string[] = [];
-    const serverPair = await certificate('127.0.0.1');
-    const server: Server = createServer({ cert: serverPair.cert, key: serverPair.key, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate();
-      seen.push(String(peer.subject?.CN));
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    write('tls/tls.crt', clientPair.cert);
-    write('tls/tls.key', clientPair.key);
-    const file = write('tls/config', kubeconfig({ server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'insecure-skip-tls-verify': true }, { 'client-certificate': 'tls.crt', 'client-key': 'tls.key' }));
+    const ca = { cert: controlPlane.caCert, key: controlPlane.caKey };
+    const [first, renewed] = [await clientCertificate(ca, { name: 'kubeconfig-test-a', groups: [] }), await clientCertificate(ca, { name: 'kubeconfig-test-b', groups: [] })];
+    write('tls/tls.crt', first.cert);
+    write('tls/tls.key', first.key);
+    const file = write('tls/config', kubeconfig({ server: controlPlane.url, 'certificate-authority-data': b64(controlPlane.caCert) }, { 'client-certificate': 'tls.crt', 'client-key': 'tls.key' }));
     let now = 0;
     const client = kubeClient(loadKubeConfig({ kubeconfig: file, clock: () => now }));
+    const seen: string[] = [];
     try {
-      await client.request('GET', '/version');
-      write('tls/tls.crt', otherPair.cert);
-      write('tls/tls.key', otherPair.key);
-      await client.request('GET', '/version');
+      seen.push((await whoAmI(client)).username);
+      write('tls/tls.crt', renewed.cert);
+      write('tls/tls.key', renewed.key);
+      seen.push((await whoAmI(client)).username);
       now += 31_000;
-      await client.request('GET', '/version');
-      expect(seen).toEqual(['operator-a', 'operator-a', 'operator-b']);
+      seen.push((await whoAmI(client)).username);
+      expect(seen).toEqual(['kubeconfig-test-a', 'kubeconfig-test-a', 'kubeconfig-test-b']);
     } finally {
       client.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

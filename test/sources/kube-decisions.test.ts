@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Condition } from '../../src/api/meta.js';
 import type { KubeObject } from '../../src/sources/kube/client.js';
 import { eventsFor, type OperatorEvent } from '../../src/sources/kube/events.js';
+import { LONGEST_DEFAULT_SILENCE_MS, watchSilenceTimeoutMs } from '../../src/sources/kube/informer.js';
 import { needsReconcile, referencedSecrets, referenceView } from '../../src/sources/kube/predicates.js';
 import { ReferenceIndex } from '../../src/sources/kube/references.js';
 import { mergePatchOf } from '../../src/sources/kube/status-patch.js';
@@ -108,4 +109,21 @@ test('slimObject drops managedFields and kubectl\'s last-applied copy, and keeps
   };
   expect(slimObject(full)).toEqual({ metadata: { name: 'a', resourceVersion: '3', annotations: { 'agentcore.dev/restartedAt': '1' } }, spec: { x: 1 }, status: { y: 2 } });
   expect(full.metadata.managedFields).toHaveLength(1);
+});
+
+describe('watchSilenceTimeoutMs: a quiet watch outlives its own timeout before the watchdog calls it dead', () => {
+  // A real apiserver ends a quiet watch at timeoutSeconds without a word, and sends no bookmark until its
+  // watch cache moves on; a watchdog shorter than the timeout would cut healthy watches and back off.
+  test.each([
+    [1, 61_000],
+    [300, 360_000],
+    [600, 660_000],
+  ])('a %i s watch is dead after %i ms of silence', (timeoutSeconds, silenceMs) => {
+    expect(watchSilenceTimeoutMs(timeoutSeconds)).toBe(silenceMs);
+    expect(watchSilenceTimeoutMs(timeoutSeconds)).toBeGreaterThan(timeoutSeconds * 1000);
+  });
+
+  test('the longest default silence is that of the longest default watch (600 s)', () => {
+    expect(LONGEST_DEFAULT_SILENCE_MS).toBe(watchSilenceTimeoutMs(600));
+  });
 });

@@ -39,11 +39,15 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   pageSize?: number;
   /** Periodic full relist as a safety net, default 10 min, with ±10% jitter. */
   relistIntervalMs?: number;
-  /** Silence watchdog: reconnect when nothing (not even a BOOKMARK) arrives for this long, default 5 min. */
+  /**
+   * Silence watchdog: reconnect when nothing (not even a BOOKMARK) arrives for this long. By default the
+   * watch's timeoutSeconds plus a minute: a real apiserver sends a quiet watch no bookmark until its
+   * watch cache moves on, and ends it at timeoutSeconds, so only a dead connection stays silent longer.
+   */
   idleTimeoutMs?: number;
   /** Server-side timeoutSeconds per watch; default random 300..600 like client-go. */
   watchTimeoutSeconds?: () => number;
-  /** Reconnect backoff, default 1000 -> 30000 ms, jitter 0.5; reset after a watch delivered events. */
+  /** Reconnect backoff, default 1000 -> 30000 ms, jitter 0.5; reset after a watch delivered events or ran for a while before the server ended it. */
   backoff?: { baseMs: number; maxMs: number; jitter: number };
   /** For metrics and logs. */
   onStatus?(event: InformerEvent): void;
@@ -52,10 +56,19 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_RELIST_INTERVAL_MS = 10 * 60_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+const WATCH_SILENCE_GRACE_MS = 60_000;
+export const watchSilenceTimeoutMs = (timeoutSeconds: number) => timeoutSeconds * 1000 + WATCH_SILENCE_GRACE_MS;
 const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitter: 0.5 };
 const RELIST_JITTER = 0.1;
 const MIN_WATCH_TIMEOUT_SECONDS = 300;
+/** The longest a watch with the default timeouts may stay silent before its watchdog reconnects. */
+export const LONGEST_DEFAULT_SILENCE_MS = watchSilenceTimeoutMs(2 * MIN_WATCH_TIMEOUT_SECONDS);
+/**
+ * A watch the server ends after this long is a normal end (its timeoutSeconds), even without a word: a
+ * real kube-apiserver sends a quiet collection no event, and no bookmark unless its watch cache moved
+ * on. One that ends sooner without a word is a failure to back off from (client-go's "very short watch").
+ */
+const SHORT_WATCH_MS = 1000;
 
 export class Informer<T extends KubeObject = KubeObject> {
   private cache = new Map<string, T>();
@@ -205,18 +218,16 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.watchAbort = abort;
     let delivered = false;
     let failure: unknown;
-    const query: Query = {
-      labelSelector: this.options.labelSelector,
-      allowWatchBookmarks: true,
-      resourceVersion: this.resourceVersion,
-      timeoutSeconds: this.watchTimeoutSeconds(),
-    };
+    const timeoutSeconds = this.watchTimeoutSeconds();
+    const query: Query = { labelSelector: this.options.labelSelector, allowWatchBookmarks: true, resourceVersion: this.resourceVersion, timeoutSeconds };
     const onEvent = (event: WatchEvent) => {
       this.apply(event);
       delivered = true;
     };
+    const startedAt = Date.now();
     try {
-      await this.options.client.watch(this.options.path, query, onEvent, { signal: abort.signal, idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
+      const idleTimeoutMs = this.options.idleTimeoutMs ?? watchSilenceTimeoutMs(timeoutSeconds);
+      await this.options.client.watch(this.options.path, query, onEvent, { signal: abort.signal, idleTimeoutMs });
     } catch (error) {
       failure = error;
     } finally {
@@ -224,8 +235,9 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
     // Stopped, or ended by the periodic relist's timer.
     if (this.stopping || this.relistDue) return 0;
-    if (delivered) this.backoff.forget(this.options.path);
-    if (failure === undefined) return delivered ? this.reconnectNow() : this.retryDelay('ended');
+    const endedNormally = failure === undefined && (delivered || Date.now() - startedAt >= SHORT_WATCH_MS);
+    if (delivered || endedNormally) this.backoff.forget(this.options.path);
+    if (failure === undefined) return endedNormally ? this.reconnectNow() : this.retryDelay('ended');
     if (isGone(failure)) {
       this.relistDue = 'gone';
       return this.retryDelay('gone');

@@ -18,7 +18,7 @@ import type { OperatorMetrics } from '../../observability/metrics.js';
 import { KubeApiError, type KubeClient, type KubeObject } from './client.js';
 import { KindController, type ObjectCache } from './controller.js';
 import { EventRecorder } from './events.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, Informer, type InformerOptions } from './informer.js';
+import { Informer, LONGEST_DEFAULT_SILENCE_MS, type InformerOptions } from './informer.js';
 import { LeaderElector } from './leader.js';
 import { isReady, needsReconcile, referenceView } from './predicates.js';
 import { ReferenceIndex, SECRET, parseRefKey } from './references.js';
@@ -163,7 +163,7 @@ export class Operator {
    * its watchdog should have reconnected long before, so the process is wedged and a restart helps.
    */
   healthy(): { ok: boolean; message?: string } {
-    const window = 3 * (this.options.informers?.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    const window = 3 * (this.options.informers?.idleTimeoutMs ?? LONGEST_DEFAULT_SILENCE_MS);
     const stale = [...this.informers].filter(([, byNamespace]) => [...byNamespace.values()].some((i) => i.hasSynced() && Date.now() - i.lastEventAt > window));
     return stale.length === 0 ? { ok: true } : { ok: false, message: `no watch event for ${window / 1000} s: ${stale.map(([resource]) => resource).join(', ')}` };
   }
