@@ -102,6 +102,7 @@ export async function startTestCluster(options: { minor?: string } = {}): Promis
     const result = await kubectl(['get', resource, '-o', `jsonpath={.items[${resource === 'namespaces' ? '?(@.status.phase=="Active")' : '*'}].metadata.name}`]);
     return new Set(result.code === 0 ? result.stdout.split(' ').filter(Boolean) : []);
   };
+  if (controlPlane) await untilNoNamespaceTerminates(kubectl);
   const before = Object.fromEntries(await Promise.all(['namespaces', ...CLUSTER_SCOPED_LEFTOVERS].map(async (r) => [r, await names(r)] as const)));
   const proxies: FaultProxy[] = [];
   const created = new Set<string>();
@@ -136,6 +137,21 @@ export async function startTestCluster(options: { minor?: string } = {}): Promis
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits while an earlier test file's namespaces are being emptied, so no operator this file starts
+ * (watching every namespace, as by default) finds their objects on their way out.
+ */
+async function untilNoNamespaceTerminates(kubectl: TestCluster['kubectl']): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const listed = await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[?(@.status.phase=="Terminating")].metadata.name}']);
+    const terminating = listed.stdout.trim();
+    if (listed.code === 0 && terminating === '') return;
+    if (Date.now() > deadline) throw new Error(`namespaces still terminating after 120 s: ${terminating || listed.stderr}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Drops our finalizer from every agentcore object in these namespaces, so deleting them does not wait for an operator. */
@@ -179,6 +195,15 @@ export function kubeRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Applies crds/ and waits until the apiserver serves every kind (idempotent; files share the CRDs, so never delete them). */
+export async function installCrds(cluster: TestCluster): Promise<void> {
+  const crds = join(repoRoot, 'crds');
+  for (const args of [['apply', '-f', crds], ['wait', '--for=condition=Established', '-f', crds, '--timeout=60s']]) {
+    const result = await cluster.kubectl(args);
+    if (result.code !== 0) throw new Error(`kubectl ${args[0]} of the CRDs: ${result.stderr}`);
+  }
 }
 
 /**

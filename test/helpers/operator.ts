@@ -8,7 +8,7 @@ import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
 import { repoRoot } from './cli.js';
 import { REGION, startTestEmulator, type TestEmulator } from './emulator.js';
-import { createNamespace, startTestCluster, type TestCluster } from './kube.js';
+import { createNamespace, installCrds, startTestCluster, type TestCluster } from './kube.js';
 
 export interface RunningOperator {
   child: ChildProcess;
@@ -103,7 +103,7 @@ export async function startStack(namespaces: string[], images: { repository: str
     if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
     return result.stdout;
   };
-  await kubectl(['apply', '-f', 'crds/']);
+  await installCrds(cluster);
   for (const namespace of namespaces) await createNamespace(cluster, namespace);
   const operators: RunningOperator[] = [];
   return {

@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CustomObjectsApi, KubeConfig, makeInformer, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import type { FaultProxy, FaultRule } from '../support/faultproxy/proxy.js';
 
 const GROUP = 'agentcore.dev';
@@ -56,8 +54,7 @@ async function dropOpenWatch(rules: FaultRule[]): Promise<number> {
 
 beforeAll(async () => {
   cluster = await startTestCluster();
-  await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-  await cluster.kubectl(['wait', '--for=condition=Established', 'crd/memories.agentcore.dev', '--timeout=30s']);
+  await installCrds(cluster);
   await createNamespace(cluster, NS);
   kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);

@@ -13,8 +13,8 @@ import { stringify } from 'yaml';
 import { kubeClient, type KubeClient } from '../../src/sources/kube/client.js';
 import { KubeConfigError, loadKubeConfig, type Credentials } from '../../src/sources/kube/kubeconfig.js';
 import { clientCertificate, type ControlPlaneInfo } from '../support/controlplane/start.js';
-import { cli, repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { cli } from '../helpers/cli.js';
+import { createNamespace, describeCluster, installCrds, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import { startOperator } from '../helpers/operator.js';
 
 let dir: string;
@@ -185,7 +185,7 @@ live('against a live server', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     controlPlane = cluster.controlPlane!;
-    await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+    await installCrds(cluster);
   }, 60_000);
 
   afterAll(async () => {

@@ -4,9 +4,7 @@
  * answers the next request as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, kubeRequest, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, kubeRequest, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read back from the server, checked field by field
 type Loose = Record<string, any>;
@@ -40,9 +38,7 @@ type Row = { name: string; method: string; path: string; body?: string | Buffer;
 (realCluster ? describe.skip : describeCluster)('malformed requests', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
-    const crds = await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-    expect(crds.stderr).toBe('');
-    expect((await cluster.kubectl(['wait', '--for=condition=Established', '-f', join(repoRoot, 'crds'), '--timeout=30s'])).code).toBe(0);
+    await installCrds(cluster);
     await createNamespace(cluster, NS);
   }, 60_000);
 

@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
 const NS = 'rbac-test';
 let cluster: TestCluster;
@@ -49,7 +47,7 @@ async function asOperator(...args: string[]) {
 describeCluster('RBAC', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
-    expect((await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')])).code).toBe(0);
+    await installCrds(cluster);
     await createNamespace(cluster, NS);
     const applied = await cluster.kubectl(['apply', '-f', '-'], POLICY.map((o) => JSON.stringify(o)).join('\n---\n'));
     expect(applied.stderr).toBe('');

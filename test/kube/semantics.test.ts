@@ -7,9 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, kubeRequest, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, kubeRequest, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import { eventually } from '../helpers/operator.js';
 import type { FaultProxy } from '../support/faultproxy/proxy.js';
 
@@ -68,9 +66,7 @@ const eventsOf = (text: string) =>
 (realCluster ? describe.skip : describeCluster)('the apiserver rules', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
-    const crds = await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-    expect(crds.stderr).toBe('');
-    expect((await cluster.kubectl(['wait', '--for=condition=Established', '-f', join(repoRoot, 'crds'), '--timeout=30s'])).code).toBe(0);
+    await installCrds(cluster);
     await createNamespace(cluster, NS);
     ({ proxy, kubeconfig: proxyKubeconfig } = await cluster.faultProxy());
   }, 60_000);

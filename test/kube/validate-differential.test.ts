@@ -13,10 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kindInfo } from '../../src/api/kinds.js';
 import { evaluateRule } from '../../src/api/validation.js';
 import { repoRoot, run } from '../helpers/cli.js';
-import { createNamespace, describeCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, startTestCluster, type TestCluster } from '../helpers/kube.js';
 import { SUPPORTED_KUBERNETES } from '../support/controlplane/build.js';
 import {
   canonicalPath, causesOf, comparePaths, ourServerPath, parseKubectl, serverPaths, validatePathSegments, validateVerdicts,
@@ -245,10 +244,7 @@ for (const minor of [SUPPORTED_KUBERNETES.newest, SUPPORTED_KUBERNETES.oldest]) 
     beforeAll(async () => {
       let started = Date.now();
       cluster = await startTestCluster({ minor });
-      const crds = await cluster.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-      if (crds.code !== 0) throw new Error(`applying the CRDs: ${crds.stderr}`);
-      const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...PLANS.map((p) => `crd/${kindInfo(p.kind)!.plural}.agentcore.dev`)]);
-      if (established.code !== 0) throw new Error(`waiting for the CRDs: ${established.stderr}`);
+      await installCrds(cluster);
       await createNamespace(cluster, NS);
       timings.cluster = (Date.now() - started) / 1000;
 

@@ -89,7 +89,8 @@ const ToolDefinition = struct(
   ['name', 'description', 'inputSchema'],
 );
 
-const S3Configuration = struct({ uri: str({ pattern: P.s3Uri }), bucketOwnerAccountId: str({ pattern: P.awsAccountId }) });
+// AWS's own pattern: the CRD keeps the length in maxLength instead (Go's regexp refuses counts over 1000).
+const S3Configuration = struct({ uri: str({ pattern: '^s3://.{1,2043}$' }), bucketOwnerAccountId: str({ pattern: P.awsAccountId }) });
 const ApiSchemaConfiguration = union({ s3: S3Configuration, inlinePayload: Type.String() });
 
 const McpTargetConfiguration = union({
