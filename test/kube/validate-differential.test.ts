@@ -308,6 +308,18 @@ for (const minor of [SUPPORTED_KUBERNETES.newest, SUPPORTED_KUBERNETES.oldest]) 
       expect(examples.filter((w) => !server.get(w.file)!.accepted || !ours.get(w.file)!.accepted).map((w) => w.file)).toEqual([]);
     });
 
+    it('kubectl apply -f manifests/examples/ creates every example for real, and a second apply changes nothing of ours', async () => {
+      await createNamespace(cluster, 'agents');
+      const examples = join(repoRoot, 'manifests/examples');
+      const first = await cluster.kubectl(['apply', '-f', examples]);
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(first.stdout.trim().split('\n').filter((line) => line.includes('.agentcore.dev/') && !line.endsWith(' created'))).toEqual([]);
+      const second = await cluster.kubectl(['apply', '-f', examples]);
+      expect(second.stdout.trim().split('\n').filter((line) => line.includes('.agentcore.dev/') && !line.endsWith(' unchanged'))).toEqual([]);
+      const stored = await cluster.kubectl(['get', 'agentcore', '-n', 'agents', '-o', 'name']);
+      expect(stored.stdout.trim().split('\n')).toHaveLength(8);
+    });
+
     it('breaks every CEL rule and the anyOf at least once, and keeps at least a fifth of each kind valid', () => {
       const messages = written.map((w) => ({ kind: w.entry.kind, message: server.get(w.file)!.message ?? '' }));
       const unbroken = schemaChecks().filter((check) => !messages.some((m) => m.kind === check.kind && m.message.includes(check.message)));
