@@ -102,7 +102,7 @@ export async function startTestCluster(options: { minor?: string } = {}): Promis
     const result = await kubectl(['get', resource, '-o', `jsonpath={.items[${resource === 'namespaces' ? '?(@.status.phase=="Active")' : '*'}].metadata.name}`]);
     return new Set(result.code === 0 ? result.stdout.split(' ').filter(Boolean) : []);
   };
-  if (controlPlane) await untilNoNamespaceTerminates(kubectl);
+  if (controlPlane?.controllerManager) await untilNoNamespaceTerminates(kubectl);
   const before = Object.fromEntries(await Promise.all(['namespaces', ...CLUSTER_SCOPED_LEFTOVERS].map(async (r) => [r, await names(r)] as const)));
   const proxies: FaultProxy[] = [];
   const created = new Set<string>();
@@ -128,7 +128,8 @@ export async function startTestCluster(options: { minor?: string } = {}): Promis
       if (controlPlane) {
         const namespaces = [...new Set([...created, ...(await names('namespaces'))])].filter((n) => created.has(n) || !before.namespaces!.has(n));
         await releaseObjects(kubectl, namespaces);
-        if (namespaces.length > 0) await kubectl(['delete', 'namespace', ...namespaces, '--wait=false', '--ignore-not-found']);
+        // Without a controller manager nothing would empty them: they stay, out of the way of the one file that uses such a cluster.
+        if (namespaces.length > 0 && controlPlane.controllerManager) await kubectl(['delete', 'namespace', ...namespaces, '--wait=false', '--ignore-not-found']);
         for (const resource of CLUSTER_SCOPED_LEFTOVERS) {
           const added = [...(await names(resource))].filter((n) => !before[resource]!.has(n));
           if (added.length > 0) await kubectl(['delete', resource, ...added, '--ignore-not-found']);

@@ -34,6 +34,8 @@ export interface ControlPlaneInfo {
   dir: string;
   /** etcd's data directory, removed on stop. */
   etcdData: string;
+  /** Whether kube-controller-manager runs, so that a deleted namespace is emptied and goes. */
+  controllerManager: boolean;
 }
 
 export const ADMIN: TestUser = { name: 'agentcore-test-admin', groups: ['system:masters'] };
@@ -226,7 +228,7 @@ export async function startControlPlane(binaries: ControlPlaneBinaries, dir: str
   const ready = async () => (await get(`${url}/readyz`, ca.cert, adminToken)).status === 200;
   await waitUntil('kube-apiserver to be ready', 120_000, pids, [logs.etcd, logs.apiserver], ready);
 
-  const info: ControlPlaneInfo = { minor: binaries.minor, url, caCert: ca.cert, caKey: ca.key, adminToken, tokens, pids, dir, etcdData };
+  const info: ControlPlaneInfo = { minor: binaries.minor, url, caCert: ca.cert, caKey: ca.key, adminToken, tokens, pids, dir, etcdData, controllerManager: Boolean(binaries.controllerManager) };
   if (binaries.controllerManager) {
     pids.push(
       startDetached(binaries.controllerManager, [
