@@ -16,7 +16,9 @@ export interface CustomResourceDefinition {
 
 /**
  * A deep copy in the structural form the API server accepts: our own annotations removed, and
- * map-key constraints (which structural schemas cannot state) turned into a CEL rule on the map.
+ * map-key constraints (which structural schemas cannot state) turned into a CEL rule on the map. It is
+ * written as the apiserver stores it (no empty `properties`): a CRD that reads back otherwise cannot be
+ * server-side applied, as helm does, over one applied with kubectl (a conflict on spec.versions).
  */
 export function structuralSchema(schema: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
@@ -24,7 +26,10 @@ export function structuralSchema(schema: JsonSchema): JsonSchema {
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'x-agentcore-map-key') rules.push(mapKeyRule(value as JsonSchema));
     else if (key.startsWith('x-agentcore-')) continue;
-    else if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, structuralSchema(v)]));
+    else if (key === 'properties') {
+      const properties = Object.entries(value as Record<string, JsonSchema>);
+      if (properties.length > 0) out.properties = Object.fromEntries(properties.map(([k, v]) => [k, structuralSchema(v)]));
+    }
     else if ((key === 'items' || key === 'additionalProperties') && typeof value === 'object' && value !== null) out[key] = structuralSchema(value as JsonSchema);
     else out[key] = structuredClone(value);
   }

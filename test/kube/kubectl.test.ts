@@ -3,7 +3,7 @@
  * KUBECONFIG): the commands our users type, with the output they read.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot, type CommandResult } from '../helpers/cli.js';
@@ -78,6 +78,13 @@ describeCluster('kubectl against the cluster', () => {
     ]);
     const wait = await kubectl('wait', '--for=condition=Established', 'crd/agentruntimes.agentcore.dev', '--timeout=10s');
     expect(wait).toContain('condition met');
+    // What the apiserver stores is what we wrote: a normalised schema would read back otherwise, and a
+    // server-side apply (helm's) over kubectl's client-side one would then conflict on spec.versions.
+    for (const file of readdirSync(join(repoRoot, 'crds'))) {
+      const written = parseYaml(readFileSync(join(repoRoot, 'crds', file), 'utf8')) as Loose;
+      const stored = JSON.parse(await kubectl('get', 'crd', written.metadata.name, '-o', 'json')) as Loose;
+      expect([file, stored.spec.versions]).toEqual([file, written.spec.versions]);
+    }
   });
 
   // A Secret written with stringData reads back as data, so a client-side re-apply always sends the

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../helpers/cli.js';
-import { createNamespace, describeCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { createNamespace, describeCluster, installCrds, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
 const CHART = join(repoRoot, 'charts/agentcore-operator');
 const RELEASE = 'helm-test';
@@ -45,6 +45,9 @@ const names = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}/${m.met
 
 beforeAll(async () => {
   cluster = await startTestCluster();
+  // As a user who followed "npx agentcore-operator crds | kubectl apply -f -" before choosing Helm: the
+  // chart's server-side apply of its CRDs must not conflict with kubectl's client-side apply of them.
+  await installCrds(cluster);
   await createNamespace(cluster, AGENTS);
 }, 60_000);
 
