@@ -12,17 +12,19 @@ import { alive, startControlPlane, stopControlPlane, type ControlPlaneInfo } fro
 
 const RUN_DIR = 'AGENTCORE_TEST_RUN_DIR';
 
-const recordOf = (runDir: string, worker: string) => join(runDir, `controlplane-${worker}.json`);
+/** Whose control plane: a worker's of the newest minor, or the run's one of another minor. */
+const ownerOf = (minor: string, worker: string) => (minor === SUPPORTED_KUBERNETES.newest ? `${worker}-${minor}` : minor);
+const recordOf = (runDir: string, owner: string) => join(runDir, `controlplane-${owner}.json`);
 
 export function controlPlaneAvailable(minor: string = SUPPORTED_KUBERNETES.newest): boolean {
   return cachedControlPlane(minor) !== undefined;
 }
 
-async function start(runDir: string, worker: string, minor: string): Promise<ControlPlaneInfo> {
+async function start(runDir: string, owner: string, minor: string): Promise<ControlPlaneInfo> {
   const binaries = cachedControlPlane(minor);
   if (!binaries) throw new Error(`the Kubernetes ${minor} control plane is not built: run \`node test/support/controlplane/build.ts ${minor}\` (npm test does)`);
-  const info = await startControlPlane(binaries, join(runDir, `worker-${worker}-${minor}`));
-  writeFileSync(recordOf(runDir, worker === '' ? minor : `${worker}-${minor}`), JSON.stringify(info));
+  const info = await startControlPlane(binaries, join(runDir, owner));
+  writeFileSync(recordOf(runDir, owner), JSON.stringify(info));
   return info;
 }
 
@@ -32,7 +34,7 @@ export async function setUpRun(workers: number): Promise<void> {
   process.env[RUN_DIR] = runDir;
   const minor = SUPPORTED_KUBERNETES.newest;
   if (!controlPlaneAvailable(minor)) return;
-  await Promise.all(Array.from({ length: workers }, (_, i) => start(runDir, String(i + 1), minor)));
+  await Promise.all(Array.from({ length: workers }, (_, i) => start(runDir, ownerOf(minor, String(i + 1)), minor)));
 }
 
 export function tearDownRun(): void {
@@ -51,12 +53,12 @@ export function tearDownRun(): void {
 export async function workerControlPlane(minor: string = SUPPORTED_KUBERNETES.newest): Promise<ControlPlaneInfo> {
   const runDir = process.env[RUN_DIR];
   if (!runDir) throw new Error(`${RUN_DIR} is not set: run the cluster tests through Jest with jest.config.js (its global setup starts the control plane)`);
-  const worker = minor === SUPPORTED_KUBERNETES.newest ? (process.env.JEST_WORKER_ID ?? '1') : '';
-  const record = recordOf(runDir, worker === '' ? minor : `${worker}-${minor}`);
+  const owner = ownerOf(minor, process.env.JEST_WORKER_ID ?? '1');
+  const record = recordOf(runDir, owner);
   if (existsSync(record)) {
     const info = JSON.parse(readFileSync(record, 'utf8')) as ControlPlaneInfo;
     if (info.pids.every(alive)) return info;
     stopControlPlane(info);
   }
-  return start(runDir, worker, minor);
+  return start(runDir, owner, minor);
 }
