@@ -13,6 +13,8 @@ export const OwnershipTag = {
   source: `${GROUP}/source`,
   /** Present (`Retain`) when the object asks to keep the resource: prune leaves it even once the object is gone. */
   deletionPolicy: `${GROUP}/deletion-policy`,
+  /** File mode: a digest of the spec last applied, which tells a new spec from drift where there is no generation. */
+  appliedSpec: `${GROUP}/applied-spec`,
 } as const;
 /** AWS allows 50 tags per resource; the ownership tags take their share. */
 export const MAX_USER_TAGS = 50 - Object.keys(OwnershipTag).length;

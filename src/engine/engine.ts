@@ -4,10 +4,12 @@
  * level by level in reverse dependency order. The front end supplies the objects and reads their
  * status back; the engine knows nothing of files or clusters.
  */
+import { kindInfo } from '../api/kinds.js';
 import { ConditionType, type Condition } from '../api/meta.js';
+import { awsNameOf } from '../api/names.js';
 import { markSuspended } from '../reconcilers/conditions.js';
 import { TerminalError, TransientError } from '../reconcilers/contract.js';
-import type { KindReconciler, ObjectOf, Outcome, PlannedChange, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
 import { Controller } from './controller.js';
 import { dependencyLevels, type DependencyNode } from './dependencies.js';
 import type { Logger } from '../observability/log.js';
@@ -50,6 +52,11 @@ async function suspended(o: EngineObject, env: ReconcileEnv): Promise<Outcome<Re
   return { status, next: { kind: 'done' }, actions: [] };
 }
 
+function awsNameOfObject(o: EngineObject): string | undefined {
+  const info = kindInfo(o.kind);
+  return info && awsNameOf(info.awsName, o.object);
+}
+
 function readyOf(status: Record<string, unknown> | undefined): boolean {
   const conditions = (status?.conditions ?? []) as { type: string; status: string }[];
   return conditions.some((c) => c.type === ConditionType.Ready && c.status === 'True');
@@ -85,7 +92,7 @@ export class Engine {
    * dependency order, so a reference to an object that exists in AWS resolves to what was observed of
    * it.
    */
-  async plan(objects: EngineObject[]): Promise<Map<string, PlannedChange[] | Error>> {
+  async plan(objects: EngineObject[]): Promise<Map<string, ObjectPlan<Record<string, unknown>> | Error>> {
     const byKey = new Map(objects.map((o) => [keyOf(o), o]));
     const observed = new Map<string, Record<string, unknown>>();
     const lookupFor = (o: EngineObject) => (kind: string, name: string): ReferencedObject | undefined => {
@@ -93,15 +100,15 @@ export class Engine {
       const target = byKey.get(key);
       if (!target) return undefined;
       const seen = observed.get(key);
-      return seen ? { ready: true, status: { ...target.object.status, ...seen } } : { ready: readyOf(target.object.status), status: target.object.status ?? {} };
+      return seen ? { ready: true, status: { ...target.object.status, ...seen }, awsName: awsNameOfObject(target) } : { ready: readyOf(target.object.status), status: target.object.status ?? {}, awsName: awsNameOfObject(target) };
     };
-    const results = new Map<string, PlannedChange[] | Error>();
+    const results = new Map<string, ObjectPlan<Record<string, unknown>> | Error>();
     const planOne = async (o: EngineObject) => {
       const reconciler = this.reconcilers.get(o.kind);
       try {
         if (!reconciler?.plan) throw new Error(`planning ${o.kind} is not supported yet`);
         const plan = await reconciler.plan(o.object, this.options.envFor(o, lookupFor(o)));
-        results.set(keyOf(o), plan.changes);
+        results.set(keyOf(o), plan);
         if (plan.observed) observed.set(keyOf(o), plan.observed);
       } catch (error) {
         results.set(keyOf(o), error instanceof Error ? error : new Error(String(error)));
@@ -127,7 +134,7 @@ export class Engine {
     const states = new Map<string, ObjectState>();
     for (const level of levels) {
       const batch = level.map((k) => byKey.get(k)!).filter(Boolean);
-      const done = await this.run(batch, Math.max(0, deadline - Date.now()), (r, o, env) => r.finalize(o.object, env), 'deleted');
+      const done = await this.run(batch, Math.max(0, deadline - Date.now()), (r, o, env) => r.finalize(o.object, env), 'deleted', byKey);
       for (const [k, v] of done) states.set(k, v);
     }
     return states;
@@ -138,12 +145,14 @@ export class Engine {
     timeoutMs: number,
     step: (r: KindReconciler<Record<string, unknown>, Record<string, unknown>>, o: EngineObject, env: ReconcileEnv) => Promise<Outcome<Record<string, unknown>>>,
     success: ObjectState,
+    /** The objects a reference can resolve to: those of the run, or all those of a delete done level by level. */
+    world: Map<string, EngineObject> = new Map(objects.map((o) => [keyOf(o), o])),
   ): Promise<Map<string, ObjectState>> {
     const byKey = new Map(objects.map((o) => [keyOf(o), o]));
     const states = new Map<string, ObjectState>(objects.map((o) => [keyOf(o), 'pending']));
     const lookupFor = (o: EngineObject) => (kind: string, name: string): ReferencedObject | undefined => {
-      const target = byKey.get(keyOf({ kind, namespace: o.namespace, name })) ?? this.known.get(keyOf({ kind, namespace: o.namespace, name }));
-      return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {} } : undefined;
+      const target = world.get(keyOf({ kind, namespace: o.namespace, name }));
+      return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {}, awsName: awsNameOfObject(target) } : undefined;
     };
     return new Promise((resolve) => {
       let settled = false;
@@ -190,7 +199,6 @@ export class Engine {
           },
         },
       );
-      for (const o of objects) this.known.set(keyOf(o), o);
       controller.start();
       for (const o of objects) controller.queue.add(keyOf(o));
       if (objects.length === 0) finish();
@@ -198,7 +206,4 @@ export class Engine {
   }
 
   private reconciles = 0;
-
-  /** Objects seen in earlier runs, so a delete level can still look up what it references. */
-  private readonly known = new Map<string, EngineObject>();
 }

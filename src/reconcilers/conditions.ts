@@ -23,6 +23,7 @@ export const Reason = {
   InSync: 'InSync',
   DriftDetected: 'DriftDetected',
   DriftCorrected: 'DriftCorrected',
+  NotOwned: 'NotOwned',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

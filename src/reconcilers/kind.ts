@@ -35,6 +35,8 @@ export interface Outcome<Status> {
 export interface ReferencedObject {
   ready: boolean;
   status: Record<string, unknown>;
+  /** The AWS name its spec gives its resource (so it can be found in AWS before its status says where). */
+  awsName?: string;
 }
 
 export interface ReconcileEnv {
@@ -65,17 +67,25 @@ export interface OperatorSettings {
   rolePath: string;
   /** Key for the keyed digests of secret values kept in status (never the values). */
   secretDigestKey: string;
+  /**
+   * How long a read that many objects share (an image tag's digest) serves them. A long-running
+   * operator keeps it under its resync period, so a re-pushed tag is seen at the next resync.
+   */
+  sharedReadMs: number;
 }
 
 export const DEFAULT_SETTINGS: OperatorSettings = {
   codeVersionEnvName: 'AGENTCORE_CODE_VERSION',
   rolePath: '/agentcore/',
   secretDigestKey: 'agentcore-operator',
+  sharedReadMs: 10_000,
 };
 
 /** One change a plan announces; `path` is in spec terms, values are never secrets. */
 export interface PlannedChange {
   action: 'create' | 'update' | 'replace' | 'delete' | 'wait';
+  /** Whether it is about the resource as a whole, or a part of it (a field, a tag, an endpoint). */
+  scope: 'resource' | 'part';
   /** What the change is about: the resource itself, a field, a tag, an endpoint. */
   subject: string;
   from?: unknown;

@@ -130,8 +130,8 @@ export async function applyTagChanges(env: ReconcileEnv, resourceArn: string, de
 export function plannedTagChanges(desired: Record<string, string>, observed: Record<string, string>): PlannedChange[] {
   const { set, remove } = tagChanges(desired, observed);
   return [
-    ...Object.entries(set).map(([key, value]): PlannedChange => ({ action: key in observed ? 'update' : 'create', subject: `tag ${key}`, from: observed[key], to: value })),
-    ...remove.map((key): PlannedChange => ({ action: 'delete', subject: `tag ${key}`, from: observed[key] })),
+    ...Object.entries(set).map(([key, value]): PlannedChange => ({ action: key in observed ? 'update' : 'create', scope: 'part', subject: `tag ${key}`, from: observed[key], to: value })),
+    ...remove.map((key): PlannedChange => ({ action: 'delete', scope: 'part', subject: `tag ${key}`, from: observed[key] })),
   ];
 }
 

@@ -116,7 +116,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect((await cli(['status', '-f', root, ...awsRead()])).out).toMatch(/AgentRuntime\/agents\/statused-agent\s+in sync/);
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const writesBefore = await writes();
-    const json = JSON.parse((await cli(['status', '-f', root, '--json', ...awsRead()])).out) as { object: string; state: string; detail: string }[];
+    const json = (JSON.parse((await cli(['status', '-f', root, '--json', ...awsRead()])).out) as { object: string; state: string; detail: string; observed?: unknown }[]).map(({ observed: _, ...row }) => row);
     expect(json).toEqual([{ object: 'AgentRuntime/agents/statused-agent', state: 'differs', detail: 'update spec.artifact.image, update spec.env.AGENTCORE_CODE_VERSION, update endpoint prod' }]);
     expect(await writes()).toBe(writesBefore);
     await cli(['delete', '-f', root, ...aws()]);

@@ -352,6 +352,24 @@ describe('AgentRuntime reconciler against the emulator', () => {
     expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeId)).toEqual([fresh.status!.agentRuntimeId]);
   });
 
+  test('deleting an object whose runtime was replaced out of band by someone else\'s forgets it and deletes nothing', async () => {
+    const object = runtimeObject();
+    await converge(object);
+    await aws.agentcore.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
+    const theirs = runtimeObject({ runtimeName: 'support_agent' }, 'their-agent');
+    expect((await converge(theirs, { ...env(), owner: { owner: 'someone/else', source: 'other' } })).next.kind).toBe('done');
+    const rounds: string[] = [];
+    let last;
+    for (let i = 0; i < 5 && last?.next.kind !== 'done'; i += 1) {
+      last = await finalizeAgentRuntime(object, env());
+      object.status = last.status;
+      rounds.push(...last.actions);
+    }
+    expect([last!.next.kind, rounds]).toEqual(['done', ['left runtime support_agent alone: it is not managed by this object']]);
+    expect(condition(object, 'Ready')).toMatchObject({ status: 'False', reason: 'NotOwned' });
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeId)).toEqual([theirs.status!.agentRuntimeId]);
+  });
+
   test('a runtime of the same name that is not ours is left alone unless the object asks to adopt it', async () => {
     const theirs = runtimeObject();
     await converge(theirs, { ...env(), owner: { owner: 'someone/else', source: 'other' } });

@@ -572,17 +572,17 @@ describe('plan: what reconcile would change, read without a write', () => {
   test('before create each plan is one create, and planning writes nothing (not even a managed role)', async () => {
     const gateway = gatewayObject({ role: { managed: {} } });
     const target = targetObject();
-    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'create', subject: 'gateway support-tools' }]);
-    expect((await planGateway(gatewayObject(), env())).changes).toEqual([{ action: 'create', subject: 'gateway support-tools' }]);
-    expect((await planGatewayTarget(target, env())).changes).toEqual([{ action: 'create', subject: 'target weather', to: { gateway: UNKNOWN } }]);
-    expect((await planGatewayTarget(target, withGateway(gateway, false))).changes).toEqual([{ action: 'create', subject: 'target weather', to: { gateway: UNKNOWN } }]);
+    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'gateway support-tools' }]);
+    expect((await planGateway(gatewayObject(), env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'gateway support-tools' }]);
+    expect((await planGatewayTarget(target, env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather' }]);
+    expect((await planGatewayTarget(target, withGateway(gateway, false))).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather' }]);
     expect(await writeCalls()).toBe(0);
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-gateway-agents-support-tools' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
 
     // A ready gateway with no target yet: the target's create, still without a write.
     const ready = await readyGateway();
     const writes = await writeCalls();
-    expect((await planGatewayTarget(target, withGateway(ready))).changes).toEqual([{ action: 'create', subject: 'target weather' }]);
+    expect((await planGatewayTarget(target, withGateway(ready))).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather' }]);
     expect(await writeCalls()).toBe(writes);
   });
 
@@ -605,13 +605,13 @@ describe('plan: what reconcile would change, read without a write', () => {
     const gatewayPlan = (await planGateway(gateway, env())).changes;
     expect(await writeCalls()).toBe(writes);
     expect(gatewayPlan).toEqual([
-      { action: 'update', subject: 'spec.description', from: 'first', to: undefined },
-      { action: 'update', subject: 'spec.exceptionLevel', from: 'DEBUG', to: undefined },
-      { action: 'update', subject: 'spec.mcp.instructions', from: 'old', to: 'new' },
-      { action: 'update', subject: 'spec.role.arn', from: ROLE, to: OTHER_ROLE },
-      { action: 'update', subject: 'tag team', from: 'a', to: 'b' },
-      { action: 'create', subject: 'tag cost', to: 'c1' },
-      { action: 'delete', subject: 'tag old', from: 'x' },
+      { action: 'update', scope: 'part', subject: 'spec.description', from: 'first', to: undefined },
+      { action: 'update', scope: 'part', subject: 'spec.exceptionLevel', from: 'DEBUG', to: undefined },
+      { action: 'update', scope: 'part', subject: 'spec.mcp.instructions', from: 'old', to: 'new' },
+      { action: 'update', scope: 'part', subject: 'spec.role.arn', from: ROLE, to: OTHER_ROLE },
+      { action: 'update', scope: 'part', subject: 'tag team', from: 'a', to: 'b' },
+      { action: 'create', scope: 'part', subject: 'tag cost', to: 'c1' },
+      { action: 'delete', scope: 'part', subject: 'tag old', from: 'x' },
     ]);
     const updated = await converge(reconcileGateway, gateway, env());
     const fields = gatewayPlan.filter((c) => c.subject.startsWith('spec.')).map((c) => c.subject);
@@ -625,9 +625,9 @@ describe('plan: what reconcile would change, read without a write', () => {
     target.metadata.generation = 2;
     const targetPlan = (await planGatewayTarget(target, withGateway(gateway))).changes;
     expect(targetPlan).toEqual([
-      { action: 'update', subject: 'spec.description', from: 'Weather tools', to: undefined },
-      { action: 'update', subject: 'spec.lambda.arn', from: LAMBDA, to: `${LAMBDA}-v2` },
-      { action: 'update', subject: 'spec.lambda.toolSchema.inline.get_weather.description', from: 'Current weather for a city', to: 'Weather now' },
+      { action: 'update', scope: 'part', subject: 'spec.description', from: 'Weather tools', to: undefined },
+      { action: 'update', scope: 'part', subject: 'spec.lambda.arn', from: LAMBDA, to: `${LAMBDA}-v2` },
+      { action: 'update', scope: 'part', subject: 'spec.lambda.toolSchema.inline.get_weather.description', from: 'Current weather for a city', to: 'Weather now' },
     ]);
     expect((await converge(reconcileGatewayTarget, target, withGateway(gateway))).allActions).toEqual([`updated ${targetPlan.map((c) => c.subject).join(', ')}`]);
     expect((await planGatewayTarget(target, withGateway(gateway))).changes).toEqual([]);
@@ -638,7 +638,7 @@ describe('plan: what reconcile would change, read without a write', () => {
     gateway.spec.role = { managed: {} };
     gateway.metadata.generation = 2;
     const writes = await writeCalls();
-    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'update', subject: 'spec.role.arn', from: ROLE, to: UNKNOWN }]);
+    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'update', scope: 'part', subject: 'spec.role.arn', from: ROLE, to: UNKNOWN }]);
     expect(await writeCalls()).toBe(writes);
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-gateway-agents-support-tools' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
@@ -647,7 +647,10 @@ describe('plan: what reconcile would change, read without a write', () => {
     const gateway = await readyGateway();
     gateway.spec.authorizer = { type: 'CUSTOM_JWT', customJWT: JWT };
     gateway.metadata.generation = 2;
-    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'replace', subject: 'gateway support-tools', from: 'AWS_IAM', to: 'CUSTOM_JWT' }]);
+    expect((await planGateway(gateway, env())).changes).toEqual([
+      { action: 'replace', scope: 'resource', subject: 'gateway support-tools', from: 'AWS_IAM', to: 'CUSTOM_JWT' },
+      { action: 'replace', scope: 'part', subject: 'spec.authorizer.type', from: 'AWS_IAM', to: 'CUSTOM_JWT' },
+    ]);
   });
 
   test('a changed target kind plans a replacement of the target', async () => {
@@ -658,7 +661,10 @@ describe('plan: what reconcile would change, read without a write', () => {
     target.spec.mcpServer = { endpoint: 'https://mcp.example.com/mcp' };
     target.metadata.generation = 2;
     const writes = await writeCalls();
-    expect((await planGatewayTarget(target, withGateway(gateway))).changes).toEqual([{ action: 'replace', subject: 'target weather', from: 'lambda', to: 'mcpServer' }]);
+    expect((await planGatewayTarget(target, withGateway(gateway))).changes).toEqual([
+      { action: 'replace', scope: 'resource', subject: 'target weather', from: 'lambda', to: 'mcpServer' },
+      { action: 'replace', scope: 'part', subject: 'spec.mcpServer', from: 'lambda', to: 'mcpServer' },
+    ]);
     expect(await writeCalls()).toBe(writes);
   });
 
@@ -666,6 +672,6 @@ describe('plan: what reconcile would change, read without a write', () => {
     await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
     const gateway = gatewayObject();
     gateway.status = (await reconcileGateway(gateway, env())).status;
-    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'wait', subject: 'gateway support-tools', to: 'CREATING' }]);
+    expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'wait', scope: 'resource', subject: 'gateway support-tools', to: 'CREATING' }]);
   });
 });

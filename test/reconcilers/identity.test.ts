@@ -15,7 +15,7 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { secretsManagerService } from '../../src/emulator/secretsmanager/index.js';
 import { TerminalError } from '../../src/reconcilers/contract.js';
-import { Run, type CommonStatus } from '../../src/reconcilers/identity/common.js';
+import { Run, type CommonStatus } from '../../src/reconcilers/resource/run.js';
 import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
 import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type ObjectPlan, type Outcome, type PlannedChange, type ReconcileEnv } from '../../src/reconcilers/kind.js';
@@ -213,7 +213,10 @@ describe('WorkloadIdentity', () => {
     const outcome = await reconcile(refused);
     expect(outcome.next.kind).toBe('stalled');
     expect(condition(refused, 'Stalled')!.message).toContain('agentcore.dev/adopt');
-    expect((await finalizeUntilDone(refused)).next.kind).toBe('stalled');
+    // Deleting the object forgets the identity it never owned: the object goes, the identity stays.
+    const forgotten = await finalizeUntilDone(refused);
+    expect([forgotten.next.kind, forgotten.allActions]).toEqual(['done', ['left workload identity support-agent alone: it is not managed by this object']]);
+    expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'NotOwned' });
     expect((await aws.agentcore.send(new ListWorkloadIdentitiesCommand({}))).workloadIdentities).toHaveLength(1);
 
     const adopting = identity();
@@ -565,9 +568,9 @@ describe('plan', () => {
   test('before create each plan is one create and writes nothing; after a converge each plan is empty', async () => {
     const e = env(secrets());
     const [i, o, k] = [identity(), oauth(), apiKey()];
-    expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([{ action: 'create', subject: 'identity support-agent' }]);
-    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'create', subject: 'provider github-corp' }]);
-    expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([{ action: 'create', subject: 'provider weather-api' }]);
+    expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([{ action: 'create', scope: 'resource', subject: 'identity support-agent' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'create', scope: 'resource', subject: 'provider github-corp' }]);
+    expect(await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, e)))).toEqual([{ action: 'create', scope: 'resource', subject: 'provider weather-api' }]);
     expect(await writeCalls()).toBe(0);
 
     await converge(workloadIdentityReconciler, i, e);
@@ -593,10 +596,10 @@ describe('plan', () => {
     o.spec.clientId = 'client-2';
     o.metadata.generation = 2;
     expect(await noWrites(() => changesOf(workloadIdentityReconciler.plan!(i, e)))).toEqual([
-      { action: 'update', subject: 'spec.allowedOAuth2ReturnUrls', from: ['https://app.example.com/cb'], to: ['https://new.example.com/cb'] },
-      { action: 'update', subject: 'tag team', from: 'support', to: 'platform' },
+      { action: 'update', scope: 'part', subject: 'spec.allowedOAuth2ReturnUrls', from: ['https://app.example.com/cb'], to: ['https://new.example.com/cb'] },
+      { action: 'update', scope: 'part', subject: 'tag team', from: 'support', to: 'platform' },
     ]);
-    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'update', scope: 'part', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
   });
 
   test('a changed secret is an update that never shows the value', async () => {
@@ -608,8 +611,8 @@ describe('plan', () => {
     s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
     const oauthPlan = await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, env(s))));
     const keyPlan = await noWrites(() => changesOf(apiKeyCredentialProviderReconciler.plan!(k, env(s))));
-    expect(oauthPlan).toEqual([{ action: 'update', subject: 'spec.clientSecret', to: '(changed)' }]);
-    expect(keyPlan).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+    expect(oauthPlan).toEqual([{ action: 'update', scope: 'part', subject: 'spec.clientSecret', to: '(changed)' }]);
+    expect(keyPlan).toEqual([{ action: 'update', scope: 'part', subject: 'spec.apiKey', to: '(changed)' }]);
     const text = JSON.stringify([oauthPlan, keyPlan]);
     for (const secret of ALL_SECRETS) expect(text).not.toContain(secret);
   });
@@ -620,7 +623,10 @@ describe('plan', () => {
     await converge(oauth2CredentialProviderReconciler, o, e);
     o.spec.vendor = 'GoogleOauth2';
     o.metadata.generation = 2;
-    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([{ action: 'replace', subject: 'provider github-corp', from: 'GithubOauth2', to: 'GoogleOauth2' }]);
+    expect(await noWrites(() => changesOf(oauth2CredentialProviderReconciler.plan!(o, e)))).toEqual([
+      { action: 'replace', scope: 'resource', subject: 'provider github-corp', from: 'GithubOauth2', to: 'GoogleOauth2' },
+      { action: 'replace', scope: 'part', subject: 'spec.vendor', from: 'GithubOauth2', to: 'GoogleOauth2' },
+    ]);
   });
 });
 
@@ -756,20 +762,20 @@ describe('a MANAGED secret with no digest in status (file mode: every apply star
     s.set(OAUTH_REF, ROTATED_SECRET).set(KEY_REF, ROTATED_KEY);
     const oauthPlan = await oauth2CredentialProviderReconciler.plan!(oauth(), env(s));
     const keyPlan = await apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s));
-    expect(await changesOf(Promise.resolve(oauthPlan))).toEqual([{ action: 'update', subject: 'spec.clientSecret', to: '(changed)' }]);
-    expect(await changesOf(Promise.resolve(keyPlan))).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+    expect(await changesOf(Promise.resolve(oauthPlan))).toEqual([{ action: 'update', scope: 'part', subject: 'spec.clientSecret', to: '(changed)' }]);
+    expect(await changesOf(Promise.resolve(keyPlan))).toEqual([{ action: 'update', scope: 'part', subject: 'spec.apiKey', to: '(changed)' }]);
 
     // A client id change with the secret unchanged plans the client id alone.
     s.set(OAUTH_REF, CLIENT_SECRET);
     const moved = oauth();
     moved.spec.clientId = 'client-2';
-    expect(await changesOf(oauth2CredentialProviderReconciler.plan!(moved, env(s)))).toEqual([{ action: 'update', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
+    expect(await changesOf(oauth2CredentialProviderReconciler.plan!(moved, env(s)))).toEqual([{ action: 'update', scope: 'part', subject: 'spec.clientId', from: 'client-1', to: 'client-2' }]);
     expect((await converge(oauth2CredentialProviderReconciler, moved, env(s))).allActions).toEqual(['updated spec.clientId']);
 
     // A refused read cannot tell: the plan says the value would be pushed, as apply would.
     await emulator.admin('PUT', `behaviours/Secret/${managedSecretName('apikey', 'weather-api')}`, { accessDenied: true });
     s.set(KEY_REF, API_KEY);
-    expect(await changesOf(apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s)))).toEqual([{ action: 'update', subject: 'spec.apiKey', to: '(changed)' }]);
+    expect(await changesOf(apiKeyCredentialProviderReconciler.plan!(apiKey(), env(s)))).toEqual([{ action: 'update', scope: 'part', subject: 'spec.apiKey', to: '(changed)' }]);
 
     expect(await writeCalls()).toBe(writes + 1);
     const text = JSON.stringify([oauthPlan, keyPlan]);
@@ -779,7 +785,7 @@ describe('a MANAGED secret with no digest in status (file mode: every apply star
 
 describe('secret handling', () => {
   test('a secret value in an error message is scrubbed from the condition and the error', () => {
-    const run = new Run<CommonStatus>(undefined, 1, new Date(), 10);
+    const run = new Run<CommonStatus>({ metadata: { name: 'sample', generation: 1 } }, { now: () => new Date(), pollMs: 10 });
     run.hide(API_KEY);
     run.actions.push(`would never say ${API_KEY}`);
     const outcome = run.fail(Object.assign(new Error(`Invalid key ${API_KEY} for this API`), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));

@@ -526,6 +526,16 @@ describe('Memory reconciler against the emulator', () => {
     expect(outcome.status.roleArn).toBe(role.Arn);
   });
 
+  test('finalize removes the managed role with the memory, as it does for runtimes and gateways', async () => {
+    await emulator.admin('PUT', 'config', { deletionDelayMs: 100 });
+    const object = memoryObject({ role: { managed: {} } } as Partial<MemorySpec>);
+    expect((await converge(object)).next.kind).toBe('done');
+    await aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-memory-agents-support-memory' }));
+    const actions = await finalize(object);
+    expect(actions).toEqual(['deleted memory support_memory', 'deleted role agentcore-memory-agents-support-memory']);
+    await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-memory-agents-support-memory' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+
   test('finalize deletes the memory and is done once it is gone; Retain leaves it', async () => {
     await emulator.admin('PUT', 'config', { deletionDelayMs: 100 });
     const object = memoryObject({ strategies: STRATEGIES });
@@ -622,10 +632,10 @@ describe('Memory plan against the emulator', () => {
     const object = memoryObject({ role: { managed: {} }, strategies: STRATEGIES, tags: { team: 'support' } } as Partial<MemorySpec>);
     const before = await counters();
     expect((await planMemory(object, env())).changes).toEqual([
-      { action: 'create', subject: 'memory support_memory' },
-      { action: 'create', subject: 'strategy facts', to: 'semantic' },
-      { action: 'create', subject: 'strategy summaries', to: 'summary' },
-      { action: 'create', subject: 'strategy episodes', to: 'episodic' },
+      { action: 'create', scope: 'resource', subject: 'memory support_memory' },
+      { action: 'create', scope: 'part', subject: 'strategy facts', to: 'semantic' },
+      { action: 'create', scope: 'part', subject: 'strategy summaries', to: 'summary' },
+      { action: 'create', scope: 'part', subject: 'strategy episodes', to: 'episodic' },
     ]);
     const after = await counters();
     expect(writeCalls(after)).toBe(writeCalls(before));
@@ -638,7 +648,7 @@ describe('Memory plan against the emulator', () => {
     const roleArn = object.status!.roleArn;
     await removeManagedRole(env(), 'agentcore-memory-agents-support-memory');
     const beforeRoleless = await counters();
-    expect((await planMemory(object, env())).changes).toEqual([{ action: 'update', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
+    expect((await planMemory(object, env())).changes).toEqual([{ action: 'update', scope: 'part', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
     expect(writeCalls(await counters())).toBe(writeCalls(beforeRoleless));
   });
 
@@ -659,14 +669,14 @@ describe('Memory plan against the emulator', () => {
     const plan = (await planMemory(object, env())).changes;
     expect(writeCalls(await counters())).toBe(writeCalls(before));
     expect(plan).toEqual([
-      { action: 'update', subject: 'spec.description', from: 'first', to: 'second' },
-      { action: 'update', subject: 'spec.strategies[episodes]', from: 'episodic', to: 'summary' },
-      { action: 'update', subject: 'spec.strategies[facts].semantic.namespaces', from: [ACTOR], to: ['/facts/{actorId}/'] },
-      { action: 'create', subject: 'strategy prefs', to: 'userPreference' },
-      { action: 'delete', subject: 'strategy summaries', from: 'summary' },
-      { action: 'update', subject: 'tag team', from: 'a', to: 'b' },
-      { action: 'create', subject: 'tag env', to: 'prod' },
-      { action: 'delete', subject: 'tag old', from: 'x' },
+      { action: 'update', scope: 'part', subject: 'spec.description', from: 'first', to: 'second' },
+      { action: 'update', scope: 'part', subject: 'spec.strategies[episodes]', from: 'episodic', to: 'summary' },
+      { action: 'update', scope: 'part', subject: 'spec.strategies[facts].semantic.namespaces', from: [ACTOR], to: ['/facts/{actorId}/'] },
+      { action: 'create', scope: 'part', subject: 'strategy prefs', to: 'userPreference' },
+      { action: 'delete', scope: 'part', subject: 'strategy summaries', from: 'summary' },
+      { action: 'update', scope: 'part', subject: 'tag team', from: 'a', to: 'b' },
+      { action: 'create', scope: 'part', subject: 'tag env', to: 'prod' },
+      { action: 'delete', scope: 'part', subject: 'tag old', from: 'x' },
     ]);
     const outcome = await converge(object);
     expect(outcome.allActions).toEqual([
@@ -681,7 +691,7 @@ describe('Memory plan against the emulator', () => {
     await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
     const object = memoryObject({ strategies: STRATEGIES });
     object.status = (await reconcileMemory(object, env())).status;
-    expect((await planMemory(object, env())).changes).toEqual([{ action: 'wait', subject: 'memory support_memory', to: 'CREATING' }]);
+    expect((await planMemory(object, env())).changes).toEqual([{ action: 'wait', scope: 'resource', subject: 'memory support_memory', to: 'CREATING' }]);
   });
 
   test('a new encryption key gives replace, and no write', async () => {
@@ -691,8 +701,8 @@ describe('Memory plan against the emulator', () => {
     object.metadata.generation = 2;
     const before = await counters();
     expect((await planMemory(object, env())).changes).toEqual([
-      { action: 'replace', subject: 'memory support_memory' },
-      { action: 'replace', subject: 'spec.encryptionKeyArn', from: undefined, to: KEY },
+      { action: 'replace', scope: 'resource', subject: 'memory support_memory', from: undefined, to: KEY },
+      { action: 'replace', scope: 'part', subject: 'spec.encryptionKeyArn', from: undefined, to: KEY },
     ]);
     expect(writeCalls(await counters())).toBe(writeCalls(before));
   });

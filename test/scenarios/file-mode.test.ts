@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteAgentRuntimeCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, GetMemoryCommand, ListAgentRuntimeVersionsCommand,
-  ListAgentRuntimesCommand, ListGatewayTargetsCommand, ListTagsForResourceCommand, UpdateAgentRuntimeCommand,
+  ListAgentRuntimesCommand, ListGatewaysCommand, ListGatewayTargetsCommand, ListTagsForResourceCommand, ListWorkloadIdentitiesCommand, UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
 import { cli, repoRoot } from '../helpers/cli.js';
@@ -321,5 +322,60 @@ describe('a crash of the apply process', () => {
     const runtimes = (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!;
     expect(runtimes.map((r) => r.agentRuntimeName)).toEqual(['support_agent']);
     expect(await calls('CreateAgentRuntime')).toBe(1);
+  });
+});
+
+describe('file mode does what cluster mode does', () => {
+  const examples = join(repoRoot, 'manifests', 'examples');
+  const gatewayTargets = async () => {
+    const gateways = (await aws.agentcore.send(new ListGatewaysCommand({}))).items ?? [];
+    return Promise.all(gateways.map(async (g) => (await aws.agentcore.send(new ListGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId }))).items ?? []));
+  };
+
+  test('delete -f of the examples deletes the targets (found through their gateway), then the gateway and its managed role', async () => {
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1.4.2' });
+    expect((await apply(examples)).code).toBe(0);
+    expect((await gatewayTargets()).flat()).toHaveLength(2);
+    const removed = await cli(['delete', '-f', examples, ...flags()]);
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain('deleted target');
+    expect(await calls('DeleteGatewayTarget')).toBe(2);
+    expect((await aws.agentcore.send(new ListGatewaysCommand({}))).items).toEqual([]);
+    for (const RoleName of ['agentcore-gateway-agents-support-tools', 'agentcore-agentruntime-agents-support-agent']) {
+      await expect(aws.iam.send(new GetRoleCommand({ RoleName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    }
+  });
+
+  test('driftPolicy: Report leaves an out-of-band change in place and reports it; a spec change is still applied', async () => {
+    const root = manifests(runtime(`${image('1')}  description: as specified\n  driftPolicy: Report\n`));
+    expect((await apply(root)).code).toBe(0);
+    const { agentRuntimeId, agentRuntimeVersion, ...live } = await onlyRuntime();
+    await aws.agentcore.send(new UpdateAgentRuntimeCommand({ ...(live as object), agentRuntimeId, description: 'changed by hand' } as never));
+
+    const reported = await apply(root);
+    expect(reported.code).toBe(0);
+    expect(reported.out).toContain('drift reported');
+    expect((await onlyRuntime()).description).toBe('changed by hand');
+
+    const changed = manifests(runtime(`${image('1')}  description: a new spec\n  driftPolicy: Report\n`));
+    expect((await apply(changed)).code).toBe(0);
+    const after = await onlyRuntime();
+    expect([after.description, Number(after.agentRuntimeVersion) > Number(agentRuntimeVersion) + 1]).toEqual(['a new spec', true]);
+  });
+
+  test('two applies of one tree at once both end Ready, each recognising what the other made', async () => {
+    const identity = 'apiVersion: agentcore.dev/v1alpha1\nkind: WorkloadIdentity\nmetadata:\n  name: twice\n  namespace: agents\nspec: {}\n';
+    const root = manifests(identity, runtime(image('1')));
+    const [first, second] = await Promise.all([apply(root), apply(root)]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect((await aws.agentcore.send(new ListWorkloadIdentitiesCommand({}))).workloadIdentities).toHaveLength(1);
+    expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toHaveLength(1);
+  });
+
+  test('status --json shows what AWS runs, the image digest among it', async () => {
+    const root = manifests(runtime(image('1')));
+    await apply(root);
+    const rows = JSON.parse((await cli(['status', '-f', root, '--json', ...readFlags()])).out) as { object: string; state: string; observed?: { image?: string } }[];
+    expect(rows).toEqual([expect.objectContaining({ object: 'AgentRuntime/agents/support-agent', state: 'in sync', observed: expect.objectContaining({ image: expect.stringMatching(/support-agent@sha256:[0-9a-f]{64}$/) }) })]);
   });
 });

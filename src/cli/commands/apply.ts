@@ -22,7 +22,7 @@ import { createLogger, type LogFormat } from '../../observability/log.js';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { table } from './validate.js';
-import { printPlan } from './plan.js';
+import { changesOf, printPlan } from './plan.js';
 import { parseDuration } from '../duration.js';
 
 /** The options every command over a set of manifests takes (plan, apply, status, delete). */
@@ -231,7 +231,7 @@ const outcomesOf = (objects: EngineObject[], states: Map<string, ObjectState>): 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async (prepared, timeoutMs, options) => {
     const started = Date.now();
-    if (options.plan) printPlan(await prepared.engine.plan(prepared.objects), io);
+    if (options.plan) printPlan(changesOf(await prepared.engine.plan(prepared.objects)), io);
     const states = await prepared.engine.apply(prepared.objects, timeoutMs);
     const applied = outcomesOf(prepared.objects, states);
     if (!options.prune) return { outcomes: applied };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { awsErrorMessage } from '../../aws/errors.js';
-import type { PlannedChange } from '../../reconcilers/kind.js';
+import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
 import { manifestCommand, prepare, type ManifestOptions } from './apply.js';
 
@@ -9,9 +9,6 @@ const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~'
 function value(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);
 }
-
-/** Whole-resource changes (create, replace, wait) stand alone; field changes are listed under the object. */
-const WHOLE = /^(runtime|memory|gateway|target|provider|identity) /;
 
 function line(c: PlannedChange): string {
   if (c.action === 'update') return `${c.subject}: ${value(c.from)} -> ${value(c.to)}`;
@@ -24,9 +21,15 @@ export function renderPlan(key: string, changes: PlannedChange[]): string {
   if (changes.length === 0) return '';
   const [first, ...rest] = changes;
   const parts = (list: PlannedChange[]) => list.map((c) => `    ${SIGN[c.action]} ${line(c)}\n`).join('');
-  if (WHOLE.test(first!.subject)) return `${SIGN[first!.action]} ${key}: ${first!.action} ${line(first!)}\n${parts(rest)}`;
+  // A change of the whole resource (create, replace, wait) heads its block; changes of parts are listed under the object.
+  if (first!.scope === 'resource') return `${SIGN[first!.action]} ${key}: ${first!.action} ${line(first!)}\n${parts(rest)}`;
   const versioned = changes.some((c) => c.newVersion) ? ' (a new runtime version)' : '';
   return `~ ${key}${versioned}\n${parts(changes)}`;
+}
+
+/** Each object's planned changes (or the error that kept it from being planned). */
+export function changesOf(plans: Map<string, ObjectPlan<Record<string, unknown>> | Error>): Map<string, PlannedChange[] | Error> {
+  return new Map([...plans].map(([key, plan]) => [key, plan instanceof Error ? plan : plan.changes]));
 }
 
 /** The plan as a user reads it: a block per object that changes, and a summary line. */
@@ -46,7 +49,7 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       const prepared = await prepare(options, io);
       if (!prepared) return setExitCode(1);
       try {
-        const plans = await prepared.engine.plan(prepared.objects);
+        const plans = changesOf(await prepared.engine.plan(prepared.objects));
         const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
         const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
         if (options.json) io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);

@@ -92,7 +92,8 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       concurrency: Number(options.concurrency),
       resyncMs: parseDuration(options.resync),
       pollMs: parseDuration(options.poll),
-      settings: DEFAULT_SETTINGS,
+      // A re-pushed image tag is read again at least once per resync.
+      settings: { ...DEFAULT_SETTINGS, sharedReadMs: Math.min(DEFAULT_SETTINGS.sharedReadMs, parseDuration(options.resync) / 2) },
       metrics,
       logger,
       leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? kubeconfig.namespace ?? 'default', name: options.leaderElectionId } : undefined,

@@ -10,7 +10,7 @@ export function standing(plan: PlannedChange[] | Error): { state: string; detail
   if (plan instanceof Error) return { state: 'error', detail: awsErrorMessage(plan) };
   if (plan.length === 0) return { state: 'in sync', detail: '' };
   const [first] = plan;
-  if (first!.action === 'create' && /^(runtime|memory|gateway|target|provider|identity) /.test(first!.subject)) return { state: 'missing', detail: `${first!.subject} does not exist` };
+  if (first!.action === 'create' && first!.scope === 'resource') return { state: 'missing', detail: `${first!.subject} does not exist` };
   if (plan.every((c) => c.action === 'wait')) return { state: 'in progress', detail: plan.map((c) => `${c.subject}: ${String(c.to)}`).join('; ') };
   return { state: 'differs', detail: plan.map((c) => `${c.action} ${c.subject}`).join(', ') };
 }
@@ -23,7 +23,7 @@ export function statusCommand(program: Command, io: CliIO, setExitCode: (code: n
       if (!prepared) return setExitCode(1);
       try {
         const plans = await prepared.engine.plan(prepared.objects);
-        const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan) }));
+        const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan instanceof Error ? plan : plan.changes), ...(plan instanceof Error || !plan.observed ? {} : { observed: plan.observed }) }));
         if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
         else io.out(table(rows.map((r) => [r.object, r.state, r.detail]), ['OBJECT', 'STATE', 'DETAIL']));
         setExitCode(rows.some((r) => r.state === 'error') ? 1 : 0);

@@ -35,10 +35,8 @@ export interface ResolvedArtifact {
   fingerprint: string;
 }
 
-/** One digest lookup per image reference serves every runtime reconciled within this window. */
-const DIGEST_TTL_MS = 10_000;
-
-export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefined, artifact: AgentRuntimeSpec['artifact'], memo?: Memo): Promise<ResolvedArtifact> {
+/** One digest lookup per image reference serves every runtime reconciled within `sharedMs`. */
+export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefined, artifact: AgentRuntimeSpec['artifact'], memo: Memo | undefined, sharedMs: number): Promise<ResolvedArtifact> {
   if (artifact.code) {
     const { bucket, prefix, versionId } = artifact.code.s3;
     if (versionId) return { fingerprint: `s3:${versionId}` };
@@ -55,7 +53,7 @@ export async function resolveArtifact(aws: AwsClients, gate: RateGate | undefine
     new DescribeImagesCommand({ registryId: ref.account, repositoryName: ref.repository, imageIds: [{ imageTag: ref.tag }] }),
     gate,
   );
-  const described = memo ? await memo.get(`ecr:${uri}`, DIGEST_TTL_MS, describe) : await describe();
+  const described = memo ? await memo.get(`ecr:${uri}`, sharedMs, describe) : await describe();
   const digest = described.imageDetails?.[0]?.imageDigest;
   if (!digest) return { image: uri, fingerprint: uri };
   return { image: `${ref.registry}/${ref.repository}@${digest}`, fingerprint: digest };

@@ -1,8 +1,8 @@
 /**
  * What AWS holds for a runtime: its newest version (not the one last written, so out-of-band versions
  * count as drift), its endpoints and its tags. A runtime is found by the id recorded in status, or
- * else by name; one found by name is ours only if it carries our ownership tags or the object asks
- * to adopt it.
+ * else by name; whether one found by name carries our ownership tags is reported, for the caller to
+ * decide.
  */
 import {
   GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, ListAgentRuntimeEndpointsCommand, ListAgentRuntimesCommand,
@@ -12,7 +12,7 @@ import { allPages } from '../../aws/pages.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
-import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
+import { isOwnedBy, type Owner } from '../ownership.js';
 import type { Memo } from '../memo.js';
 import { tagsOf } from '../inventory.js';
 import type { ReconcileEnv } from '../kind.js';
@@ -30,6 +30,8 @@ export interface ObservedRuntime {
   configuration: Record<string, unknown>;
   endpoints: ObservedEndpoint[];
   tags: Record<string, string>;
+  /** Found by the recorded id, or carrying the object's ownership tags. */
+  owned: boolean;
 }
 
 export interface RuntimeLookup {
@@ -39,7 +41,6 @@ export interface RuntimeLookup {
   /** The named endpoints this object manages (in its spec, or created by it before). */
   endpointNames: string[];
   owner: Owner;
-  adopt: boolean;
 }
 
 function getRuntime(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetAgentRuntimeResponse | undefined> {
@@ -129,12 +130,9 @@ export async function observeRuntime(env: ReconcileEnv, lookup: RuntimeLookup): 
     ...(workloadIdentityDetails?.workloadIdentityArn ? { workloadIdentityArn: workloadIdentityDetails.workloadIdentityArn } : {}),
     configuration: configuration as Record<string, unknown>,
   };
-  if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {} };
+  if (!foundByName && TRANSITIONAL.has(observed.status)) return { ...observed, endpoints: [], tags: {}, owned: true };
   const tags = await tagsOf(env, arn);
   // Deleted between the Get and this read: it is gone.
   if (!tags) return undefined;
-  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) {
-    throw new NotOurs('An agent runtime', lookup.name);
-  }
-  return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags };
+  return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags, owned: !foundByName || isOwnedBy(tags, lookup.owner) };
 }

@@ -1,7 +1,7 @@
 /**
  * What AWS holds for a gateway: its configuration, status and tags. A gateway is found by the id
- * recorded in status, or else by name; one found by name is ours only if it carries our ownership
- * tags or the object asks to adopt it.
+ * recorded in status, or else by name; whether one found by name carries our ownership tags is
+ * reported, for the caller to decide.
  */
 import {
   GetGatewayCommand, ListGatewaysCommand, ListGatewayTargetsCommand,
@@ -11,7 +11,7 @@ import { allPages } from '../../aws/pages.js';
 import { send, type RateGate } from '../../aws/call.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
-import { isOwnedBy, NotOurs, type Owner } from '../ownership.js';
+import { isOwnedBy, type Owner } from '../ownership.js';
 import { TRANSITIONAL } from '../steps.js';
 import { tagsOf } from '../inventory.js';
 import type { ReconcileEnv } from '../kind.js';
@@ -27,6 +27,8 @@ export interface ObservedGateway {
   /** GetGateway's answer without ids, status and timestamps. */
   configuration: Record<string, unknown>;
   tags: Record<string, string>;
+  /** Found by the recorded id, or carrying the object's ownership tags. */
+  owned: boolean;
 }
 
 export interface GatewayLookup {
@@ -34,7 +36,6 @@ export interface GatewayLookup {
   /** The id recorded in status by an earlier reconcile. */
   id?: string;
   owner: Owner;
-  adopt: boolean;
 }
 
 function getGateway(aws: AwsClients, gate: RateGate | undefined, id: string): Promise<GetGatewayResponse | undefined> {
@@ -77,7 +78,6 @@ export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): 
   const tags = settling ? {} : await tagsOf(env, arn);
   // Deleted between the Get and this read: it is gone.
   if (!tags) return undefined;
-  if (foundByName && !isOwnedBy(tags, lookup.owner) && !lookup.adopt) throw new NotOurs('A gateway', lookup.name);
   const {
     gatewayId, gatewayArn: _arn, gatewayUrl, name, status, statusReasons, workloadIdentityDetails, createdAt: _created, updatedAt: _updated, ...configuration
   } = gateway as GetGatewayResponse & { $metadata?: unknown };
@@ -92,6 +92,7 @@ export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): 
     ...(workloadIdentityDetails?.workloadIdentityArn ? { workloadIdentityArn: workloadIdentityDetails.workloadIdentityArn } : {}),
     configuration: configuration as Record<string, unknown>,
     tags,
+    owned: !foundByName || isOwnedBy(tags, lookup.owner),
   };
 }
 

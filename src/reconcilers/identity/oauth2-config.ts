@@ -6,6 +6,7 @@
  * every vendor but CustomOauth2 it reports the discovery AgentCore derived rather than what was
  * given, so tenant and issuer are compared against that.
  */
+import type { Oauth2ProviderConfigInput } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { OAuth2CredentialProviderSpec } from '../../api/v1alpha1/oauth2credentialprovider.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
@@ -68,8 +69,16 @@ function secretMembers(secret: DesiredSecret): Json {
     : { clientSecretSource: 'MANAGED', clientSecret: secret.value };
 }
 
-/** The whole `oauth2ProviderConfigInput` (Create and Update both replace the configuration, secret included). */
-export function oauth2ConfigInput(spec: OAuth2CredentialProviderSpec, secret: DesiredSecret): Json {
+/**
+ * The whole `oauth2ProviderConfigInput` (Create and Update both replace the configuration, secret
+ * included). The union member is the vendor's, chosen at run time, which the SDK's union type cannot
+ * follow: the one cast is here.
+ */
+export function oauth2ConfigInput(spec: OAuth2CredentialProviderSpec, secret: DesiredSecret): Oauth2ProviderConfigInput {
+  return configInput(spec, secret) as unknown as Oauth2ProviderConfigInput;
+}
+
+function configInput(spec: OAuth2CredentialProviderSpec, secret: DesiredSecret): Json {
   const member = memberOf(spec.vendor);
   const base = { clientId: spec.clientId, ...secretMembers(secret) };
   if (spec.tenantId !== undefined && spec.vendor !== 'MicrosoftOauth2') throw new TerminalError('spec.tenantId applies only to the MicrosoftOauth2 vendor', Reason.ValidationFailed);

@@ -15,7 +15,7 @@ import type { SecretRef } from '../../api/schema.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../contract.js';
 import type { PlannedChange, ReconcileEnv } from '../kind.js';
-import type { CommonStatus, Run } from './common.js';
+import type { CommonStatus, Run } from '../resource/run.js';
 
 export type DesiredSecret =
   | { source: 'MANAGED'; value: string; digest: string }
@@ -142,5 +142,5 @@ export async function secretMustBePushed(env: ReconcileEnv, desired: DesiredSecr
 
 /** A plan's line for a secret that would be pushed or repointed: it says that, never a value. */
 export function plannedSecretChange(path: string): PlannedChange {
-  return { action: 'update', subject: path, to: '(changed)' };
+  return { action: 'update', scope: 'part', subject: path, to: '(changed)' };
 }

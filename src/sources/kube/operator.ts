@@ -5,6 +5,8 @@
  * so a new leader starts with a warm cache; only the leader reconciles.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { kindInfo } from '../../api/kinds.js';
+import { awsNameOf } from '../../api/names.js';
 import type { SecretRef } from '../../api/schema.js';
 import type { AwsClients } from '../../aws/clients.js';
 import type { RateGate } from '../../aws/call.js';
@@ -266,7 +268,9 @@ export class Operator {
       pollMs: this.options.pollMs,
       lookup: (refKind, name) => {
         const target = this.cached(refKind, namespace, name);
-        return target ? { ready: isReady(target) && !target.metadata.deletionTimestamp, status: (target.status ?? {}) as Record<string, unknown> } : undefined;
+        if (!target) return undefined;
+        const awsName = awsNameOf(kindInfo(refKind)!.awsName, target as { metadata: { name: string }; spec: object });
+        return { ready: isReady(target) && !target.metadata.deletionTimestamp, status: (target.status ?? {}) as Record<string, unknown>, awsName };
       },
       secret: (ref) => this.readSecret(namespace, ref),
       settings: this.options.settings,
