@@ -32,6 +32,18 @@ export function classifyAwsError(error: unknown): ErrorClass {
   return 'terminal';
 }
 
+const FORBIDDEN = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedException', 'UnauthorizedOperation', 'UnrecognizedClientException', 'InvalidClientTokenId']);
+const OVER_QUOTA = new Set(['ServiceQuotaExceededException', 'LimitExceededException', 'LimitExceeded', 'QuotaExceededException']);
+
+/** Why AWS refuses a request for good, by the error's name and HTTP status (never its message text). */
+export function terminalReasonOf(error: unknown): 'AccessDenied' | 'QuotaExceeded' | 'ValidationFailed' {
+  const e = (error ?? {}) as AwsLikeError;
+  const name = e.name ?? '';
+  if (FORBIDDEN.has(name) || e.$metadata?.httpStatusCode === 403 || e.$metadata?.httpStatusCode === 401) return 'AccessDenied';
+  if (OVER_QUOTA.has(name)) return 'QuotaExceeded';
+  return 'ValidationFailed';
+}
+
 /** The AWS answer, or undefined when AWS says the resource is not there. */
 export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
   try {

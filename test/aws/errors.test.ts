@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CreateAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  AccessDeniedException, CreateAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimesCommand, ServiceQuotaExceededException, ValidationException,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
-import { awsErrorMessage, classifyAwsError, type ErrorClass } from '../../src/aws/errors.js';
+import { awsErrorMessage, classifyAwsError, terminalReasonOf, type ErrorClass } from '../../src/aws/errors.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { iamService } from '../../src/emulator/iam/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -58,5 +60,17 @@ describe('classifyAwsError, on the errors the real clients raise', () => {
 
   test('an error of our own, not the SDK\'s, is terminal: retrying a bug does not fix it', () => {
     expect(classifyAwsError(new TypeError('x is undefined'))).toBe('terminal');
+  });
+});
+
+describe('terminalReasonOf: why a request is refused for good, by the error\'s name, never its words', () => {
+  const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+  test.each<[string, unknown, string]>([
+    ['AccessDeniedException', new AccessDeniedException({ message: 'User is not authorized', ...metadata(403) }), 'AccessDenied'],
+    ['a bare 403', Object.assign(new Error('Forbidden'), { name: 'Forbidden', ...metadata(403) }), 'AccessDenied'],
+    ['ServiceQuotaExceededException', new ServiceQuotaExceededException({ message: 'Too many runtimes', ...metadata(402) }), 'QuotaExceeded'],
+    ['a ValidationException that mentions access and quotas in its words', new ValidationException({ message: 'AccessDenied? quota LimitExceeded?', ...metadata(400) }), 'ValidationFailed'],
+  ])('%s', (_, error, reason) => {
+    expect(terminalReasonOf(error)).toBe(reason);
   });
 });

@@ -17,7 +17,8 @@ import {
 } from '../iam/index.js';
 import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { NotOurs, ownershipTags } from '../ownership.js';
-import { applyTagChanges, DependencyNotReady, plannedTagChanges } from '../steps.js';
+import { DependencyNotReady } from '../steps.js';
+import { applyTagChanges, plannedTagChanges } from './tags.js';
 import { approach, decideChanges, decideDelete, DELETING } from './decide.js';
 import { UNKNOWN, type CommonSpec, type Context, type FieldChange, type ObservedResource, type ResourceKind } from './kind.js';
 import { Run, type CommonStatus } from './run.js';

@@ -4,10 +4,11 @@
  * values the run handled from status, actions and errors.
  */
 import { ConditionType, type Condition } from '../../api/meta.js';
-import { markReconciling, Reason, setCondition } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
+import { TerminalError, TransientError } from '../contract.js';
 import type { Next, Outcome, ReconcileEnv } from '../kind.js';
-import { done, failure, uidOf } from '../steps.js';
+import { awsErrorMessage, classifyAwsError, terminalReasonOf } from '../../aws/errors.js';
+import { DependencyNotReady, uidOf } from '../steps.js';
 
 /** The status fields every kind has. */
 export interface CommonStatus {
@@ -82,7 +83,18 @@ export class Run<S extends CommonStatus> {
 
   /** AWS matches the spec (or differs only where drift is reported): Ready, and this generation is reconciled. */
   ready(message: string, driftReported: boolean): Outcome<S> {
-    return this.end(done(this.status, driftReported, message, this.generation, this.now, this.actions).next);
+    const { status, generation, now } = this;
+    if (driftReported) {
+      status.conditions = markReady(status.conditions ?? [], `${message}; drift reported`, generation, now);
+    } else {
+      status.drift = undefined;
+      const drifted = status.conditions?.find((c) => c.type === ConditionType.Drifted);
+      if (drifted?.status === 'True') status.conditions = setCondition(status.conditions ?? [], ConditionType.Drifted, 'False', Reason.InSync, 'AWS matches the spec again', generation, now);
+      status.conditions = setCondition(status.conditions ?? [], ConditionType.Synced, 'True', Reason.InSync, 'AWS matches the spec', generation, now);
+      status.conditions = markReady(status.conditions, message, generation, now);
+    }
+    status.observedGeneration = generation;
+    return this.end({ kind: 'done' });
   }
 
   /** Finished without touching conditions (a retained or forgotten resource, a finished delete). */
@@ -90,8 +102,25 @@ export class Run<S extends CommonStatus> {
     return this.end({ kind: 'done' });
   }
 
-  /** An error turned into the condition and the next step it calls for. */
+  /**
+   * An error turned into the condition and the next step it calls for. `throttled` words the message
+   * for a throttled call, which is retried like any other transient error.
+   */
   fail(error: unknown, throttled?: string): Outcome<S> {
-    return this.end(failure(this.status, error, this.generation, this.now, this.actions, this.pollMs, throttled).next);
+    const { status, generation, now } = this;
+    if (error instanceof DependencyNotReady) return this.requeue(Reason.DependencyNotReady, error.message);
+    if (error instanceof TerminalError) {
+      status.conditions = markStalled(status.conditions ?? [], error.reason as Reason, error.message, generation, now);
+      return this.end({ kind: 'stalled', error });
+    }
+    const kind = error instanceof TransientError ? 'transient' : classifyAwsError(error);
+    const message = kind === 'throttled' && throttled ? `${throttled}: ${awsErrorMessage(error)}` : awsErrorMessage(error);
+    if (kind === 'terminal') {
+      const reason = terminalReasonOf(error);
+      status.conditions = markStalled(status.conditions ?? [], reason, message, generation, now);
+      return this.end({ kind: 'stalled', error: new TerminalError(message, reason) });
+    }
+    status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.ProgressingWithRetry, message, generation, now);
+    return this.end({ kind: 'retry', error: error instanceof Error ? error : new Error(message) });
   }
 }
