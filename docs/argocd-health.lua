@@ -1,5 +1,4 @@
--- Argo CD health check for every kind in the agentcore.dev group: AgentRuntime, Memory, Gateway,
--- GatewayTarget, WorkloadIdentity, OAuth2CredentialProvider and ApiKeyCredentialProvider.
+-- Argo CD health check for every kind in the agentcore.dev group.
 --
 -- The agentcore.dev CRDs are kstatus-compliant: the operator writes status.observedGeneration only when
 -- it has finished with a generation (the CRD defaults it to -1), Ready is always present once an object

@@ -11,7 +11,8 @@ interface Sender {
 }
 
 export async function send<Output>(client: Sender, command: object, limiter?: RateGate): Promise<Output> {
-  const operation = command.constructor.name.replace(/Command$/, '');
-  await limiter?.acquire(apiClassOf(operation));
+  // Classified with or without a gate, so an operation missing from the table fails wherever it is first sent.
+  const apiClass = apiClassOf(command.constructor.name.replace(/Command$/, ''));
+  await limiter?.acquire(apiClass);
   return (await client.send(command as never)) as Output;
 }

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { LuaFactory, LuaLibraries } from 'wasmoon';
 import { parse } from 'yaml';
+import { KINDS } from '../../src/api/kinds.js';
 
 const script = readFileSync(new URL('../../docs/argocd-health.lua', import.meta.url), 'utf8');
 const ARGO_STATUSES = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
@@ -312,5 +313,20 @@ describe('Argo CD health check (docs/argocd-health.lua)', () => {
     expect(await health(obj)).toEqual({ status: 'Healthy', message: 'Runtime support_agent version 3 is ready' });
     delete obj.status;
     expect(await health(obj)).toEqual({ status: 'Progressing', message: 'Waiting for the operator to reconcile' });
+  });
+});
+
+describe('docs/argocd.md', () => {
+  const doc = readFileSync(new URL('../../docs/argocd.md', import.meta.url), 'utf8');
+
+  test('the kinds its argocd-cm patch adds keys for are every kind of the registry', () => {
+    const line = doc.split('\n').find((l) => l.startsWith('kinds="'));
+    expect(line?.slice('kinds="'.length, -1).split(' ').sort()).toEqual(KINDS.map((k) => k.kind).sort());
+  });
+
+  test('every per-kind key it shows names a kind', () => {
+    const keys = [...doc.matchAll(/resource\.customizations\.health\.agentcore\.dev_(\w+)/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((kind) => !KINDS.some((k) => k.kind === kind))).toEqual([]);
   });
 });

@@ -4,10 +4,11 @@
  * kept equal to the default rendering.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { KINDS } from '../../src/api/kinds.js';
 import { parseRates } from '../../src/cli/rates.js';
 import { clientRates, DEFAULT_CLIENT_RATES } from '../../src/aws/api-classes.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -99,6 +100,18 @@ describe('the chart', () => {
     expect((manifests.find((m) => m.kind === 'Deployment')!.spec as { replicas: number }).replicas).toBe(3);
   });
 
+  it('grants the operator every kind of the registry, in the ClusterRole and in each namespace\'s Role', async () => {
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const agentcoreRules = (m: Manifest) => (m.rules as Rule[]).filter((r) => r.apiGroups.includes('agentcore.dev')).map((r) => ({ resources: r.resources, verbs: r.verbs }));
+    const expected = [
+      { resources: KINDS.map((k) => k.plural), verbs: ['list', 'watch', 'patch'] },
+      { resources: KINDS.map((k) => `${k.plural}/status`), verbs: ['patch'] },
+    ];
+    const clusterWide = (await render()).filter((m) => m.kind === 'ClusterRole');
+    const namespaced = (await render(['--set', 'watch.namespaces={team-a,team-b}'])).filter((m) => m.kind === 'Role' && m.metadata.namespace !== INSTALL_NAMESPACE);
+    expect([...clusterWide, ...namespaced].map(agentcoreRules)).toEqual([expected, expected, expected]);
+  });
+
   it.each([
     ['replicaCount=0', /at '\/replicaCount': minimum/],
     ['logging.format=xml', /at '\/logging\/format': value must be one of 'json', 'text'/],
@@ -129,7 +142,9 @@ describe('the chart', () => {
   });
 
   it('carries the same CRDs as crds/', () => {
-    for (const file of ['agentcore.dev_agentruntimes.yaml', 'agentcore.dev_gateways.yaml']) {
+    const files = readdirSync(join(repoRoot, 'crds')).sort();
+    expect(readdirSync(join(CHART, 'crds')).sort()).toEqual(files);
+    for (const file of files) {
       expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(repoRoot, 'crds', file), 'utf8'));
     }
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { KINDS } from '../../src/api/kinds.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createNamespace, describeCluster, installCrds, startTestCluster, type TestCluster } from '../helpers/kube.js';
 
@@ -64,7 +65,7 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
     expect(rendered.map((m) => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
     expect(await present(rendered)).toEqual(names(rendered.map((m) => (m.kind.startsWith('Cluster') ? m : { ...m, metadata: { ...m.metadata, namespace: m.metadata.namespace ?? NAMESPACE } }))));
     const crds = await ok(cluster.kubectl(['api-resources', '--api-group=agentcore.dev', '-o', 'name']));
-    expect(crds.trim().split('\n')).toHaveLength(7);
+    expect(crds.trim().split('\n')).toHaveLength(KINDS.length);
     // The examples are accepted by the CRDs the chart installed (or found installed).
     const applied = await ok(cluster.kubectl(['apply', '-f', join(repoRoot, 'manifests/examples')]));
     expect(applied).toContain('agentruntime.agentcore.dev/support-agent');
@@ -88,7 +89,7 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
     const rendered = manifestsOf(await ok(cluster.helm(['get', 'manifest', RELEASE, '-n', NAMESPACE])));
     expect(await ok(cluster.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']))).toContain(`release "${RELEASE}" uninstalled`);
     expect(await present(rendered.map((m) => ({ ...m, metadata: { ...m.metadata, namespace: m.kind.startsWith('Cluster') ? undefined : (m.metadata.namespace ?? NAMESPACE) } })))).toEqual([]);
-    expect((await ok(cluster.kubectl(['get', 'crd', '-o', 'name']))).split('\n').filter((l) => l.endsWith('.agentcore.dev'))).toHaveLength(7);
+    expect((await ok(cluster.kubectl(['get', 'crd', '-o', 'name']))).split('\n').filter((l) => l.endsWith('.agentcore.dev'))).toHaveLength(KINDS.length);
     expect(await ok(cluster.kubectl(['get', 'agentruntime', 'support-agent', '-n', AGENTS, '-o', 'name']))).toContain('support-agent');
   }, 60_000);
 

@@ -4,11 +4,12 @@
  * beyond the few actions AWS checks on the operator's behalf, listed here with their reason.
  */
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultRoleName } from '../../src/reconcilers/iam/role-name.js';
 import { DEFAULT_SETTINGS } from '../../src/reconcilers/kind.js';
+import { sentCommands, type SentCommand } from '../aws/sent-commands.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -62,37 +63,9 @@ const ACCOUNT_WIDE_IAM = ['iam:GetAccountAuthorizationDetails'];
 /** Default role names start with this; the test checks the code still derives them so. */
 const ROLE_NAME_PREFIX = 'agentcore-';
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return path === join(root, 'src/emulator') ? [] : sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-interface Sent {
-  file: string;
-  command: string;
-  pkg?: string;
-}
-
-/** Every `new XxxCommand(` in the operator's sources, with the package it was imported from. */
-function sentCommands(): Sent[] {
-  return sourceFiles(join(root, 'src')).flatMap((file) => {
-    const text = readFileSync(file, 'utf8');
-    const packageOf = new Map<string, string>();
-    for (const [, names = '', pkg = ''] of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[\w-]+)'/g)) {
-      for (const name of names.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '))) {
-        packageOf.set(name.split(/\s+as\s+/).at(-1)!, pkg);
-      }
-    }
-    return [...text.matchAll(/new (\w+)Command\(/g)].map(([, command = '']) => ({ file: file.slice(root.length), command, pkg: packageOf.get(`${command}Command`) }));
-  });
-}
-
-const actionOf = ({ command, pkg }: Sent): string | undefined => {
+const actionOf = ({ operation, pkg }: SentCommand): string | undefined => {
   const service = pkg && SERVICE_OF_PACKAGE[pkg];
-  return service ? (ACTION_OF_COMMAND[`${service}:${command}`] ?? `${service}:${command}`) : undefined;
+  return service ? (ACTION_OF_COMMAND[`${service}:${operation}`] ?? `${service}:${operation}`) : undefined;
 };
 
 interface Statement {

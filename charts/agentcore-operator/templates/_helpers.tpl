@@ -39,13 +39,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* What the operator does with the objects it reconciles; the same in a ClusterRole and in each namespace's Role. */}}
+{{/*
+What the operator does with the objects it reconciles; the same in a ClusterRole and in each namespace's Role.
+The kinds come from _kinds.tpl, which `npm run generate` writes from src/api/kinds.ts.
+*/}}
 {{- define "agentcore-operator.watchRules" -}}
 - apiGroups: ["agentcore.dev"]
-  resources: ["agentruntimes", "memories", "gateways", "gatewaytargets", "workloadidentities", "apikeycredentialproviders", "oauth2credentialproviders"]
+  resources: {{ include "agentcore-operator.kindResources" . }}
   verbs: ["list", "watch", "patch"]
 - apiGroups: ["agentcore.dev"]
-  resources: ["agentruntimes/status", "memories/status", "gateways/status", "gatewaytargets/status", "workloadidentities/status", "apikeycredentialproviders/status", "oauth2credentialproviders/status"]
+  resources: {{ include "agentcore-operator.kindStatusResources" . }}
   verbs: ["patch"]
 - apiGroups: [""]
   resources: ["secrets"]
