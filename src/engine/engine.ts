@@ -83,8 +83,8 @@ export class Engine {
   }
 
   /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
-  apply(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
-    return this.run(objects, timeoutMs, (r, o, env) => (isSuspended(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
+  apply(objects: EngineObject[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, ObjectState>> {
+    return this.run(objects, timeoutMs, signal, (r, o, env) => (isSuspended(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
   }
 
   /**
@@ -126,15 +126,16 @@ export class Engine {
   }
 
   /** Removes the objects' AWS resources, dependents first. */
-  async delete(objects: EngineObject[], timeoutMs: number): Promise<Map<string, ObjectState>> {
+  async delete(objects: EngineObject[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, ObjectState>> {
     const order = dependencyLevels(this.dependencyNodes(objects));
     const levels = order.ok ? [...order.levels].reverse() : [objects.map(keyOf)];
     const byKey = new Map(objects.map((o) => [keyOf(o), o]));
     const deadline = Date.now() + timeoutMs;
     const states = new Map<string, ObjectState>();
     for (const level of levels) {
+      if (signal?.aborted) break;
       const batch = level.map((k) => byKey.get(k)!).filter(Boolean);
-      const done = await this.run(batch, Math.max(0, deadline - Date.now()), (r, o, env) => r.finalize(o.object, env), 'deleted', byKey);
+      const done = await this.run(batch, Math.max(0, deadline - Date.now()), signal, (r, o, env) => r.finalize(o.object, env), 'deleted', byKey);
       for (const [k, v] of done) states.set(k, v);
     }
     return states;
@@ -143,6 +144,7 @@ export class Engine {
   private run(
     objects: EngineObject[],
     timeoutMs: number,
+    signal: AbortSignal | undefined,
     step: (r: KindReconciler<Record<string, unknown>, Record<string, unknown>>, o: EngineObject, env: ReconcileEnv) => Promise<Outcome<Record<string, unknown>>>,
     success: ObjectState,
     /** The objects a reference can resolve to: those of the run, or all those of a delete done level by level. */
@@ -160,9 +162,11 @@ export class Engine {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
         void controller.stop().then(() => resolve(states));
       };
       const timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener('abort', finish);
       const controller = new Controller(
         {
           reconcile: async (key) => {
@@ -201,7 +205,7 @@ export class Engine {
       );
       controller.start();
       for (const o of objects) controller.queue.add(keyOf(o));
-      if (objects.length === 0) finish();
+      if (objects.length === 0 || signal?.aborted) finish();
     });
   }
 

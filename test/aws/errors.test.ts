@@ -69,7 +69,7 @@ describe('terminalReasonOf: why a request is refused for good, by the error\'s n
     ['AccessDeniedException', new AccessDeniedException({ message: 'User is not authorized', ...metadata(403) }), 'AccessDenied'],
     ['a bare 403', Object.assign(new Error('Forbidden'), { name: 'Forbidden', ...metadata(403) }), 'AccessDenied'],
     ['ServiceQuotaExceededException', new ServiceQuotaExceededException({ message: 'Too many runtimes', ...metadata(402) }), 'QuotaExceeded'],
-    ['a ValidationException that mentions access and quotas in its words', new ValidationException({ message: 'AccessDenied? quota LimitExceeded?', ...metadata(400) }), 'ValidationFailed'],
+    ['a ValidationException that mentions access and quotas in its words', new ValidationException({ message: 'AccessDenied? quota LimitExceeded?', reason: 'FieldValidationFailed', ...metadata(400) }), 'ValidationFailed'],
   ])('%s', (_, error, reason) => {
     expect(terminalReasonOf(error)).toBe(reason);
   });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
-import { manifestCommand, prepare, type ManifestOptions } from './apply.js';
+import { manifestCommand, openSource, type ManifestOptions } from './manifests.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
 
@@ -46,17 +46,17 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
     .option('--json', 'print the plan as JSON')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
     .action(async (options: ManifestOptions & { json?: boolean; detailedExitcode?: boolean }) => {
-      const prepared = await prepare(options, io);
-      if (!prepared) return setExitCode(1);
+      const opened = await openSource(options, io);
+      if (!opened) return setExitCode(1);
       try {
-        const plans = changesOf(await prepared.engine.plan(prepared.objects));
+        const plans = changesOf(await opened.source.plan());
         const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
         const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
         if (options.json) io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
         else printPlan(plans, io);
         setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
       } finally {
-        await prepared.close();
+        await opened.close();
       }
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
-import { manifestCommand, prepare, type ManifestOptions } from './apply.js';
+import { manifestCommand, openSource, type ManifestOptions } from './manifests.js';
 import { table } from './validate.js';
 
 /** How an object stands against AWS, from what apply would do to it. */
@@ -19,16 +19,16 @@ export function statusCommand(program: Command, io: CliIO, setExitCode: (code: n
   manifestCommand(program, 'status', 'Show how each object stands against AWS: in sync, missing, in progress or differing. Changes nothing.')
     .option('--json', 'print the status as JSON')
     .action(async (options: ManifestOptions & { json?: boolean }) => {
-      const prepared = await prepare(options, io);
-      if (!prepared) return setExitCode(1);
+      const opened = await openSource(options, io);
+      if (!opened) return setExitCode(1);
       try {
-        const plans = await prepared.engine.plan(prepared.objects);
+        const plans = await opened.source.plan();
         const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan instanceof Error ? plan : plan.changes), ...(plan instanceof Error || !plan.observed ? {} : { observed: plan.observed }) }));
         if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
         else io.out(table(rows.map((r) => [r.object, r.state, r.detail]), ['OBJECT', 'STATE', 'DETAIL']));
         setExitCode(rows.some((r) => r.state === 'error') ? 1 : 0);
       } finally {
-        await prepared.close();
+        await opened.close();
       }
     });
 }

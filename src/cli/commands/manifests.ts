@@ -1,0 +1,102 @@
+/**
+ * What every command over a set of manifests shares (plan, apply, status, delete): their options, and
+ * opening the file source they name, against AWS or an embedded emulator. Problems found before any
+ * AWS call are printed here, and the command then does nothing.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
+import { awsClients } from '../../aws/clients.js';
+import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { RateLimiter } from '../../engine/rate-limiter.js';
+import { createLogger, type LogFormat } from '../../observability/log.js';
+import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
+import { keyOf } from '../../engine/engine.js';
+import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
+import { formatProblem, type ManifestObject } from '../../sources/files/manifests.js';
+import { FileSource, loadSource } from '../../sources/files/source.js';
+import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
+import { processIO, type CliIO } from '../io.js';
+import { createProgress, isLiveTerminal, type Progress } from '../progress.js';
+
+export interface ManifestOptions extends AwsCliOptions {
+  filename: string[];
+  emulator?: boolean;
+  logFormat: LogFormat;
+  logLevel: string;
+  concurrency: string;
+  source: string;
+  /** Only the commands that wait (apply, delete) take it; the others never poll. */
+  pollMs?: string;
+}
+
+/** A command over manifests, with the options they all share. */
+export function manifestCommand(program: Command, name: string, description: string): Command {
+  return withAwsOptions(
+    program
+      .command(name)
+      .description(description)
+      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+      .option('--concurrency <n>', 'objects handled at once', '8')
+      .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
+      .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
+      .option('--log-format <format>', 'logs on standard error: text or json', 'text')
+      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
+  );
+}
+
+const EMBEDDED_REGION = 'us-west-2';
+
+/**
+ * The embedded default: an emulator in this process, its ECR holding the images the manifests name
+ * (as if they had been pushed), so the manifests can be applied with no AWS account.
+ */
+async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Promise<RunningEmulator> {
+  const emulator = await startEmulator({ services: defaultServices(), config: { provisioningDelayMs: 500, deletionDelayMs: 500 } });
+  for (const o of objects) {
+    const image = (o.object.spec as { artifact?: { image?: string } }).artifact?.image;
+    const ref = image ? parseImage(image) : undefined;
+    if (!ref?.region || !ref.tag) continue;
+    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag }) });
+  }
+  io.out(`Using the embedded AgentCore emulator at ${emulator.url}: nothing reaches AWS.\n`);
+  return emulator;
+}
+
+export interface OpenSource {
+  source: FileSource;
+  progress: Progress;
+  close(): Promise<void>;
+}
+
+/** Loads, validates and preflights the manifests; prints the problems and returns undefined when there are any. */
+export async function openSource(options: ManifestOptions, io: CliIO): Promise<OpenSource | undefined> {
+  const { set, problems } = await loadSource(options.filename, io.cwd);
+  if (problems.length > 0) {
+    for (const p of problems) io.out(`${formatProblem(p)}\n`);
+    io.out(`${problems.length} problem(s); nothing was sent to AWS\n`);
+    return undefined;
+  }
+  const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io) : undefined;
+  const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
+  const live = io === processIO && isLiveTerminal(process.stdout, process.env);
+  const keys = set.objects.map((o) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name }));
+  const progress = createProgress(io, { live, columns: process.stdout.columns, rows: process.stdout.rows, keys });
+  const source = new FileSource(set, {
+    aws,
+    gate: new RateLimiter(DEFAULT_CLIENT_RATES),
+    source: options.source,
+    concurrency: Number(options.concurrency),
+    pollMs: Number(options.pollMs ?? 2000),
+    settings: DEFAULT_SETTINGS,
+    logger: createLogger({ format: options.logFormat, level: options.logLevel }),
+    onProgress: (event) => progress.update(event),
+  });
+  return {
+    source,
+    progress,
+    close: async () => {
+      aws.destroy();
+      await embedded?.close();
+    },
+  };
+}
