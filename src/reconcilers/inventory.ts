@@ -13,7 +13,8 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-bedrock-agentcore-co
 import { send } from '../aws/call.js';
 import { unlessNotFound } from '../aws/errors.js';
 import { agentCoreResourcesTagged, type TaggedResource } from '../aws/tagging.js';
-import type { ReconcileEnv } from './kind.js';
+import type { RateGate } from '../aws/call.js';
+import type { AwsClients } from '../aws/clients.js';
 import { MANAGED_BY } from './ownership.js';
 import { OwnershipTag } from '../api/meta.js';
 
@@ -25,7 +26,7 @@ export class Inventory {
   constructor(private readonly load: () => Promise<TaggedResource[]>) {}
 
   /** The inventory of a source: the AgentCore resources tagged as managed by the operator for it. */
-  static ofSource(env: Pick<ReconcileEnv, 'aws' | 'gate'>, source: string): Inventory {
+  static ofSource(env: { aws: AwsClients; gate?: RateGate }, source: string): Inventory {
     return new Inventory(() => agentCoreResourcesTagged(env.aws, env.gate, { [OwnershipTag.managedBy]: MANAGED_BY, [OwnershipTag.source]: source }));
   }
 
@@ -68,7 +69,7 @@ export class Inventory {
  * The tags of a resource: from the inventory when it knows the resource, else from the resource
  * itself; undefined when the resource is gone.
  */
-export async function tagsOf(env: Pick<ReconcileEnv, 'aws' | 'gate' | 'inventory'>, arn: string): Promise<Record<string, string> | undefined> {
+export async function tagsOf(env: { aws: AwsClients; gate?: RateGate; inventory?: Inventory }, arn: string): Promise<Record<string, string> | undefined> {
   const known = await env.inventory?.tagsOf(arn);
   if (known) return known;
   const listed = await unlessNotFound(send<{ tags?: Record<string, string> }>(env.aws.agentcore, new ListTagsForResourceCommand({ resourceArn: arn }), env.gate));
