@@ -8,7 +8,8 @@ import { kindInfo } from '../api/kinds.js';
 import { ConditionType, type Condition } from '../api/meta.js';
 import { awsNameOf } from '../api/names.js';
 import { markSuspended } from '../reconcilers/conditions.js';
-import { TerminalError, TransientError } from '../reconcilers/contract.js';
+import { TerminalError } from '../reconcilers/errors.js';
+import { isSuspended, resultOf } from './contract.js';
 import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
 import { Controller } from './controller.js';
 import { dependencyLevels, type DependencyNode } from './dependencies.js';
@@ -41,9 +42,7 @@ export interface EngineOptions {
 
 export const keyOf = (o: { kind: string; namespace: string; name: string }) => `${o.kind}/${o.namespace}/${o.name}`;
 
-function isSuspended(o: EngineObject): boolean {
-  return (o.object.spec as { suspend?: boolean }).suspend === true;
-}
+const suspendedObject = (o: EngineObject) => isSuspended(o.object.spec);
 
 /** A suspended object is not reconciled: no AWS call, and its status says so. Deleting it still works. */
 async function suspended(o: EngineObject, env: ReconcileEnv): Promise<Outcome<Record<string, unknown>>> {
@@ -84,7 +83,7 @@ export class Engine {
 
   /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
   apply(objects: EngineObject[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, ObjectState>> {
-    return this.run(objects, timeoutMs, signal, (r, o, env) => (isSuspended(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
+    return this.run(objects, timeoutMs, signal, (r, o, env) => (suspendedObject(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
   }
 
   /**
@@ -175,32 +174,18 @@ export class Engine {
             if (!reconciler) throw new TerminalError(`No reconciler for kind ${o.kind}`);
             const outcome = await step(reconciler, o, this.options.envFor(o, lookupFor(o)));
             o.object.status = outcome.status;
-            const state: ObjectState = outcome.next.kind === 'done' ? (success === 'ready' && isSuspended(o) ? 'suspended' : success) : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
+            const state: ObjectState = outcome.next.kind === 'done' ? (success === 'ready' && suspendedObject(o) ? 'suspended' : success) : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
             states.set(key, state);
             this.options.onProgress?.({ key, actions: outcome.actions, state, message: messageOf(outcome.status) });
             if (state !== 'pending' && [...states.values()].every((s) => s !== 'pending')) finish();
-            switch (outcome.next.kind) {
-              case 'requeue':
-                return { requeueAfterMs: outcome.next.afterMs };
-              case 'retry':
-                throw new TransientError(outcome.next.error.message, outcome.next.error);
-              case 'stalled':
-                throw outcome.next.error;
-              default:
-                return {};
-            }
+            return resultOf(outcome.next);
           },
         },
         {
           concurrency: this.options.concurrency,
           backoff: { baseMs: 200, maxMs: 10_000, jitter: 0.2 },
-          onOutcome: (key, outcome, durationMs, error) => {
-            this.reconciles += 1;
-            const fields = { key, reconcileId: this.reconciles, outcome, durationMs, ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}) };
-            if (outcome === 'terminal') this.options.logger?.warn('reconcile stalled', fields);
-            else if (outcome === 'transient') this.options.logger?.info('reconcile will be retried', fields);
-            else this.options.logger?.info('reconcile finished', fields);
-          },
+          logger: this.options.logger,
+          finishedLevel: 'info',
         },
       );
       controller.start();
@@ -208,6 +193,4 @@ export class Engine {
       if (objects.length === 0 || signal?.aborted) finish();
     });
   }
-
-  private reconciles = 0;
 }

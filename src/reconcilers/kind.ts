@@ -7,7 +7,7 @@ import type { ObjectMeta } from '../api/meta.js';
 import type { SecretRef } from '../api/schema.js';
 import type { RateGate } from '../aws/call.js';
 import type { AwsClients } from '../aws/clients.js';
-import type { TerminalError } from './contract.js';
+import type { TerminalError } from './errors.js';
 import type { Inventory } from './inventory.js';
 import type { Memo } from './memo.js';
 import type { Owner } from './ownership.js';

@@ -4,7 +4,7 @@
  */
 import { Annotation, OwnershipTag } from '../api/meta.js';
 import { Reason } from './conditions.js';
-import { TerminalError } from './contract.js';
+import { TerminalError } from './errors.js';
 
 export const MANAGED_BY = 'agentcore-operator';
 

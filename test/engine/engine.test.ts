@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { Engine, type EngineObject, type ProgressEvent } from '../../src/engine/engine.js';
-import { TerminalError } from '../../src/reconcilers/contract.js';
+import { TerminalError } from '../../src/reconcilers/errors.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 
 type Spec = { needs?: string; runsToReady?: number; fail?: boolean };

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { iamService } from '../../src/emulator/iam/index.js';
-import { TerminalError } from '../../src/reconcilers/contract.js';
+import { TerminalError } from '../../src/reconcilers/errors.js';
 import {
   canonicalPolicy, checkOwnership, defaultRoleName, ensureManagedRole, INLINE_POLICY_NAME, isRolePropagationError, managedRoleRequest, MEMORY_ACTIONS,
   planManagedRole, removeManagedRole, retryForRolePropagation, roleChanges, runtimePolicy, samePolicy, trustPolicy,

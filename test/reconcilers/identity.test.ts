@@ -14,7 +14,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { AwsClients } from '../../src/aws/clients.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { secretsManagerService } from '../../src/emulator/secretsmanager/index.js';
-import { TerminalError } from '../../src/reconcilers/contract.js';
+import { TerminalError } from '../../src/reconcilers/errors.js';
 import { Run, type CommonStatus } from '../../src/reconcilers/resource/run.js';
 import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
 import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';

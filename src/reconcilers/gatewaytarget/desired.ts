@@ -2,7 +2,7 @@
 import type { GatewayTargetSpec, TargetKind } from '../../api/v1alpha1/gatewaytarget.js';
 import { TARGET_KINDS } from '../../api/v1alpha1/gatewaytarget.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import { isMap } from '../gateway/normalise.js';
 
 export type TargetConfiguration = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { CreateGatewayTargetCommand, DeleteGatewayTargetCommand, UpdateGatewayTa
 import type { GatewayTargetSpec, GatewayTargetStatus } from '../../api/v1alpha1/gatewaytarget.js';
 import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import { observeGateway } from '../gateway/observe.js';
 import { carryUnmodelled } from '../gateway/normalise.js';
 import type { ObjectOf, Outcome } from '../kind.js';

@@ -14,7 +14,7 @@ import type { RoleSpec } from '../../api/schema.js';
 import { allPages } from '../../aws/pages.js';
 import { send } from '../../aws/call.js';
 import { classifyAwsError } from '../../aws/errors.js';
-import { TransientError } from '../contract.js';
+import { TransientError } from '../errors.js';
 import type { ReconcileEnv } from '../kind.js';
 import { isOwnedBy, ownershipTags } from '../ownership.js';
 import { parsePolicyDocument, type PolicyDocument } from './policies.js';

@@ -3,7 +3,7 @@
  * writes, each made only when what IAM holds differs. Pure; managed-role.ts makes the calls.
  */
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import { samePolicy, type PolicyDocument } from './policies.js';
 

@@ -5,7 +5,7 @@
  */
 import { parseImage } from '../agentruntime/artifact.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 
 export const POLICY_VERSION = '2012-10-17';
 

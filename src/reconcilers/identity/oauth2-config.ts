@@ -9,7 +9,7 @@
 import type { Oauth2ProviderConfigInput } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { OAuth2CredentialProviderSpec } from '../../api/v1alpha1/oauth2credentialprovider.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import { sameSet } from './common.js';
 import type { DesiredSecret } from './secret.js';
 

@@ -13,7 +13,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { send } from '../../aws/call.js';
 import type { SecretRef } from '../../api/schema.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import type { PlannedChange, ReconcileEnv } from '../kind.js';
 import type { CommonStatus, Run } from '../resource/run.js';
 

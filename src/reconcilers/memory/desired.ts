@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { STRATEGY_TYPES, type MemorySpec, type StrategyKind } from '../../api/v1alpha1/memory.js';
 import { Reason } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 
 export type SpecStrategy = NonNullable<MemorySpec['strategies']>[number];
 export type CustomSpec = NonNullable<SpecStrategy['custom']>;

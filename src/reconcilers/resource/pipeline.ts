@@ -9,7 +9,7 @@ import { kindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import { classifyAwsError } from '../../aws/errors.js';
 import { Reason, setCondition } from '../conditions.js';
-import { TerminalError } from '../contract.js';
+import { TerminalError } from '../errors.js';
 import { ConditionType } from '../../api/meta.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation, statementsPolicy, trustPolicy,

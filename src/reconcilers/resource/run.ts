@@ -5,7 +5,7 @@
  */
 import { ConditionType, type Condition } from '../../api/meta.js';
 import { markReady, markReconciling, markStalled, Reason, setCondition } from '../conditions.js';
-import { TerminalError, TransientError } from '../contract.js';
+import { TerminalError, TransientError } from '../errors.js';
 import type { Next, Outcome, ReconcileEnv } from '../kind.js';
 import { awsErrorMessage, classifyAwsError, terminalReasonOf } from '../../aws/errors.js';
 import { DependencyNotReady, uidOf } from '../steps.js';

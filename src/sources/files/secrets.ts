@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SecretRef } from '../../api/schema.js';
-import { TerminalError } from '../../reconcilers/contract.js';
+import { TerminalError } from '../../reconcilers/errors.js';
 import type { SourceDocument } from './loader.js';
 
 interface SecretManifest {

@@ -11,7 +11,7 @@ import type { RateGate } from '../../aws/call.js';
 import { Engine, keyOf, type EngineObject, type ObjectState, type ProgressEvent } from '../../engine/engine.js';
 import type { Logger } from '../../observability/log.js';
 import { listEndpointNames } from '../../reconcilers/agentruntime/observe.js';
-import { TerminalError } from '../../reconcilers/contract.js';
+import { TerminalError } from '../../reconcilers/errors.js';
 import { listTargets } from '../../reconcilers/gateway/observe.js';
 import { RECONCILERS, reconcilerByKind } from '../../reconcilers/index.js';
 import { Inventory } from '../../reconcilers/inventory.js';

@@ -5,11 +5,11 @@
  * finalizer; suspended → say so; otherwise add the finalizer before any AWS call, mark a new
  * generation as in progress, reconcile, write the status once, and emit Events for what changed.
  */
-import { randomUUID } from 'node:crypto';
 import { Annotation, ConditionType, FINALIZER, type Condition } from '../../api/meta.js';
 import { Controller } from '../../engine/controller.js';
 import { markReconciling, markSuspended, Reason } from '../../reconcilers/conditions.js';
-import { TerminalError, TransientError, type ReconcileResult } from '../../reconcilers/contract.js';
+import { isSuspended, resultOf, type ReconcileResult } from '../../engine/contract.js';
+import { TransientError } from '../../reconcilers/errors.js';
 import type { KindReconciler, ObjectOf, Outcome, ReconcileEnv } from '../../reconcilers/kind.js';
 import type { Logger } from '../../observability/log.js';
 import type { OperatorMetrics } from '../../observability/metrics.js';
@@ -65,10 +65,12 @@ export class KindController {
   constructor(private readonly options: KindControllerOptions) {
     this.kind = options.reconciler.kind;
     this.controller = new Controller(
-      { reconcile: (key) => this.reconcileLogged(key) },
+      { reconcile: (key, reconcileId) => this.reconcile(key, reconcileId) },
       {
         concurrency: options.concurrency,
         backoff: { baseMs: 500, maxMs: 5 * 60_000, jitter: 0.2 },
+        logger: options.logger,
+        fieldsOf: (key) => ({ kind: this.kind, object: key }),
         onOutcome: (_key, outcome, durationMs) => {
           options.metrics?.reconcileFinished(this.controllerName, outcome, durationMs / 1000);
           if (outcome === 'transient') options.metrics?.queueRetried(this.controllerName);
@@ -117,23 +119,7 @@ export class KindController {
     return mine;
   }
 
-  private async reconcileLogged(key: string): Promise<ReconcileResult> {
-    const reconcileId = randomUUID();
-    const started = Date.now();
-    const fields = { kind: this.kind, object: key, reconcileId };
-    try {
-      const result = await this.reconcile(key, reconcileId);
-      this.options.logger?.debug('Reconcile finished', { ...fields, durationMs: Date.now() - started, ...result });
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof TerminalError) this.options.logger?.warn('Reconcile stalled', { ...fields, durationMs: Date.now() - started, error: message });
-      else this.options.logger?.info('Reconcile will be retried', { ...fields, durationMs: Date.now() - started, error: message });
-      throw error;
-    }
-  }
-
-  private async reconcile(key: string, reconcileId: string): Promise<ReconcileResult> {
+  private async reconcile(key: string, reconcileId: number): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     let object = this.current(namespace, name);
     if (!object) {
@@ -142,7 +128,7 @@ export class KindController {
     }
     if (object.metadata.deletionTimestamp) return this.finalize(key, object, reconcileId);
     const status = statusOf(object);
-    if ((object.spec as { suspend?: boolean }).suspend === true) {
+    if (isSuspended(object.spec)) {
       await this.writeStatus(key, object, { ...status, conditions: markSuspended(status.conditions ?? [], object.metadata.generation, new Date()) });
       return {};
     }
@@ -163,7 +149,7 @@ export class KindController {
    * A deleting object: its AWS resources go once no object still references it (dependents first),
    * then the finalizer is dropped. A delete AWS refuses is reported in status and retried.
    */
-  private async finalize(key: string, object: KubeObject, reconcileId: string): Promise<ReconcileResult> {
+  private async finalize(key: string, object: KubeObject, reconcileId: number): Promise<ReconcileResult> {
     if (!object.metadata.finalizers?.includes(FINALIZER)) return {};
     const { namespace, name } = splitKey(key);
     const status = statusOf(object);
@@ -196,18 +182,9 @@ export class KindController {
   }
 
   private nextStep(key: string, outcome: Outcome<Status>): ReconcileResult {
-    switch (outcome.next.kind) {
-      case 'done':
-        return { requeueAfterMs: this.resyncDelay() };
-      case 'requeue':
-        return { requeueAfterMs: outcome.next.afterMs };
-      case 'retry':
-        throw new TransientError(outcome.next.error.message, outcome.next.error);
-      case 'stalled':
-        // Not retried until the object changes, except by the resync: AWS or IAM may be fixed out of band.
-        this.controller.queue.addAfter(key, this.resyncDelay());
-        throw outcome.next.error;
-    }
+    // A stalled object is not retried until it changes, except by the resync: AWS or IAM may be fixed out of band.
+    if (outcome.next.kind === 'stalled') this.controller.queue.addAfter(key, this.resyncDelay());
+    return resultOf(outcome.next, { requeueAfterMs: this.resyncDelay() });
   }
 
   private resyncDelay(): number {
@@ -228,7 +205,7 @@ export class KindController {
   /** One merge patch to the status subresource with what changed; nothing when nothing did. */
   private async writeStatus(key: string, object: KubeObject, status: Record<string, unknown>): Promise<KubeObject> {
     const next = plainStatus(status);
-    this.options.metrics?.setObjectConditions(this.kind, object.metadata.namespace ?? '', object.metadata.name, (next.conditions ?? []) as Condition[], (object.spec as { suspend?: boolean }).suspend === true);
+    this.options.metrics?.setObjectConditions(this.kind, object.metadata.namespace ?? '', object.metadata.name, (next.conditions ?? []) as Condition[], isSuspended(object.spec));
     const patch = mergePatchOf(object.status ?? {}, next);
     // A resync that found AWS as it was changes only the time it looked: not worth a write per object.
     if (patch === undefined || isOnlySyncTime(patch)) return object;
@@ -260,7 +237,7 @@ export class KindController {
     return { metadata: object.metadata, spec: object.spec as Record<string, unknown>, status: statusOf(object) };
   }
 
-  private logActions(key: string, reconcileId: string, outcome: Outcome<Status>): void {
+  private logActions(key: string, reconcileId: number, outcome: Outcome<Status>): void {
     if (outcome.actions.length > 0) this.options.logger?.info('Changed AWS', { kind: this.kind, object: key, reconcileId, actions: outcome.actions });
   }
 }
