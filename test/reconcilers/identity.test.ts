@@ -16,8 +16,10 @@ import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { secretsManagerService } from '../../src/emulator/secretsmanager/index.js';
 import { TerminalError } from '../../src/reconcilers/errors.js';
 import { Run, type CommonStatus } from '../../src/reconcilers/resource/run.js';
-import { apiKeyCredentialProviderReconciler, oauth2CredentialProviderReconciler, workloadIdentityReconciler } from '../../src/reconcilers/identity/index.js';
-import { secretDigest, secretIdMatches } from '../../src/reconcilers/identity/secret.js';
+import { apiKeyCredentialProviderReconciler } from '../../src/reconcilers/apikeycredentialprovider/reconcile.js';
+import { oauth2CredentialProviderReconciler } from '../../src/reconcilers/oauth2credentialprovider/reconcile.js';
+import { workloadIdentityReconciler } from '../../src/reconcilers/workloadidentity/reconcile.js';
+import { secretDigest, secretIdMatches } from '../../src/reconcilers/secret.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type ObjectPlan, type Outcome, type PlannedChange, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 

@@ -10,8 +10,8 @@ import type { Oauth2ProviderConfigInput } from '@aws-sdk/client-bedrock-agentcor
 import type { OAuth2CredentialProviderSpec } from '../../api/v1alpha1/oauth2credentialprovider.js';
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../errors.js';
-import { sameSet } from './common.js';
-import type { DesiredSecret } from './secret.js';
+import { sameSet } from '../sets.js';
+import type { DesiredSecret } from '../secret.js';
 
 type Json = Record<string, unknown>;
 type Discovery = NonNullable<OAuth2CredentialProviderSpec['discovery']>;

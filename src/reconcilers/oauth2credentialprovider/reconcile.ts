@@ -17,9 +17,11 @@ import { send } from '../../aws/call.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import type { FieldChange, ObservedResource, ResourceKind } from '../resource/kind.js';
 import { reconcilerOf } from '../resource/pipeline.js';
-import { FAILED, TRANSITIONAL } from './common.js';
-import { oauth2ConfigChanges, oauth2ConfigInput, oauth2ConfigValues } from './oauth2-config.js';
-import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from './secret.js';
+import { TRANSITIONAL } from '../steps.js';
+import { oauth2ConfigChanges, oauth2ConfigInput, oauth2ConfigValues } from './config.js';
+import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from '../secret.js';
+
+const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 
 interface ObservedProvider extends ObservedResource {
   vendor?: string;

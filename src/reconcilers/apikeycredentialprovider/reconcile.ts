@@ -17,7 +17,7 @@ import { send } from '../../aws/call.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import type { ObservedResource, ResourceKind } from '../resource/kind.js';
 import { reconcilerOf } from '../resource/pipeline.js';
-import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from './secret.js';
+import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from '../secret.js';
 
 interface ObservedProvider extends ObservedResource {
   secret: ObservedSecret;

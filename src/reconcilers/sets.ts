@@ -1,6 +1,4 @@
-/** What the identity kinds share: AWS's lifecycle states for providers, and set comparison of lists. */
-export { TRANSITIONAL } from '../steps.js';
-export const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
+/** Lists compared as sets. */
 
 /** Two lists as sets; an empty list is the same as none. */
 export function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {

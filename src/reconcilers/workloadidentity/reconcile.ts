@@ -13,7 +13,7 @@ import { tagsOf } from '../inventory.js';
 import { isOwnedBy } from '../ownership.js';
 import type { ObservedResource, ResourceKind } from '../resource/kind.js';
 import { reconcilerOf } from '../resource/pipeline.js';
-import { sameSet } from './common.js';
+import { sameSet } from '../sets.js';
 
 interface ObservedIdentity extends ObservedResource {
   returnUrls: string[];

@@ -10,12 +10,12 @@
  */
 import { GetSecretValueCommand, type GetSecretValueResponse } from '@aws-sdk/client-secrets-manager';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { send } from '../../aws/call.js';
-import type { SecretRef } from '../../api/schema.js';
-import { Reason } from '../conditions.js';
-import { TerminalError } from '../errors.js';
-import type { PlannedChange, ReconcileEnv } from '../kind.js';
-import type { CommonStatus, Run } from '../resource/run.js';
+import { send } from '../aws/call.js';
+import type { SecretRef } from '../api/schema.js';
+import { Reason } from './conditions.js';
+import { TerminalError } from './errors.js';
+import type { PlannedChange, ReconcileEnv } from './kind.js';
+import type { CommonStatus, Run } from './resource/run.js';
 
 export type DesiredSecret =
   | { source: 'MANAGED'; value: string; digest: string }
