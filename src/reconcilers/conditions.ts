@@ -65,9 +65,7 @@ export function markReady(conditions: Condition[], message: string, generation: 
 }
 
 export function markReconciling(conditions: Condition[], reason: Reason, message: string, generation: number | undefined, now: Date): Condition[] {
-  let c = setCondition(conditions, ConditionType.Ready, 'False', reason, message, generation, now);
-  c = setCondition(c, ConditionType.Reconciling, 'True', reason, message, generation, now);
-  return removeCondition(c, ConditionType.Stalled);
+  return markNotReady(conditions, ConditionType.Reconciling, ConditionType.Stalled, reason, message, generation, now);
 }
 
 /** Reconciliation is switched off (spec.suspend): Ready False with reason Suspended, nothing in progress. */
@@ -78,7 +76,12 @@ export function markSuspended(conditions: Condition[], generation: number | unde
 }
 
 export function markStalled(conditions: Condition[], reason: Reason, message: string, generation: number | undefined, now: Date): Condition[] {
+  return markNotReady(conditions, ConditionType.Stalled, ConditionType.Reconciling, reason, message, generation, now);
+}
+
+/** Ready False and `active` True with one reason and message; `other` (its opposite) gone. */
+function markNotReady(conditions: Condition[], active: string, other: string, reason: Reason, message: string, generation: number | undefined, now: Date): Condition[] {
   let c = setCondition(conditions, ConditionType.Ready, 'False', reason, message, generation, now);
-  c = setCondition(c, ConditionType.Stalled, 'True', reason, message, generation, now);
-  return removeCondition(c, ConditionType.Reconciling);
+  c = setCondition(c, active, 'True', reason, message, generation, now);
+  return removeCondition(c, other);
 }

@@ -18,6 +18,7 @@ import { tagsOf } from '../inventory.js';
 import type { ReconcileEnv } from '../kind.js';
 import type { ObservedEndpoint } from './endpoints.js';
 import { TRANSITIONAL } from '../steps.js';
+import { locate } from '../resource/locate.js';
 
 export interface ObservedRuntime {
   id: string;
@@ -93,31 +94,18 @@ export async function listEndpointNames(aws: AwsClients, gate: RateGate | undefi
 }
 
 /**
- * The runtime an object owns, found without its id: first among the resources the source's inventory
- * says the object owns (one Get each, no listing), else by name in the account's listing.
- */
-async function findRuntime(env: ReconcileEnv, lookup: RuntimeLookup): Promise<GetAgentRuntimeResponse | undefined> {
-  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'runtime')) ?? []) {
-    const runtime = await getRuntime(env.aws, env.gate, id);
-    if (runtime?.agentRuntimeName === lookup.name) return runtime;
-  }
-  const summary = await findByName(env.aws, env.gate, lookup.name, env.memo);
-  return summary && getRuntime(env.aws, env.gate, summary.agentRuntimeId!);
-}
-
-/**
  * While AWS is still working on a runtime found by its recorded id, one Get is all there is to learn:
  * endpoints and tags are read once it has settled.
  */
 export async function observeRuntime(env: ReconcileEnv, lookup: RuntimeLookup): Promise<ObservedRuntime | undefined> {
   const { aws, gate } = env;
-  let runtime = lookup.id ? await getRuntime(aws, gate, lookup.id) : undefined;
-  let foundByName = false;
-  if (!runtime) {
-    runtime = await findRuntime(env, lookup);
-    if (!runtime) return undefined;
-    foundByName = true;
-  }
+  const byName = async () => {
+    const summary = await findByName(aws, gate, lookup.name, env.memo);
+    return summary && getRuntime(aws, gate, summary.agentRuntimeId!);
+  };
+  const found = await locate(env, lookup, { get: (id) => getRuntime(aws, gate, id), nameOf: (r) => r.agentRuntimeName, byName, arnType: 'runtime' });
+  if (!found) return undefined;
+  const { resource: runtime, foundByName } = found;
   const arn = runtime.agentRuntimeArn!;
   const { agentRuntimeId, agentRuntimeVersion, status, failureReason, workloadIdentityDetails, ...rest } = runtime as GetAgentRuntimeResponse & { $metadata?: unknown };
   const { $metadata: _metadata, ...configuration } = rest;

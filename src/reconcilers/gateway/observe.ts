@@ -13,6 +13,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import { TRANSITIONAL } from '../steps.js';
+import { locate } from '../resource/locate.js';
 import { tagsOf } from '../inventory.js';
 import type { ReconcileEnv } from '../kind.js';
 
@@ -53,25 +54,15 @@ async function findByName(aws: AwsClients, gate: RateGate | undefined, name: str
   return undefined;
 }
 
-/** A gateway the source's inventory says the object owns, under the name it wants now; else one found by name. */
-async function findGateway(env: ReconcileEnv, lookup: GatewayLookup): Promise<GetGatewayResponse | undefined> {
-  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'gateway')) ?? []) {
-    const gateway = await getGateway(env.aws, env.gate, id);
-    if (gateway?.name === lookup.name) return gateway;
-  }
-  const summary = await findByName(env.aws, env.gate, lookup.name);
-  return summary && getGateway(env.aws, env.gate, summary.gatewayId!);
-}
-
 export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): Promise<ObservedGateway | undefined> {
   const { aws, gate } = env;
-  let gateway = lookup.id ? await getGateway(aws, gate, lookup.id) : undefined;
-  let foundByName = false;
-  if (!gateway) {
-    gateway = await findGateway(env, lookup);
-    if (!gateway) return undefined;
-    foundByName = true;
-  }
+  const byName = async () => {
+    const summary = await findByName(aws, gate, lookup.name);
+    return summary && getGateway(aws, gate, summary.gatewayId!);
+  };
+  const found = await locate({ ...env, owner: lookup.owner }, lookup, { get: (id) => getGateway(aws, gate, id), nameOf: (g) => g.name, byName, arnType: 'gateway' });
+  if (!found) return undefined;
+  const { resource: gateway, foundByName } = found;
   const arn = gateway.gatewayArn!;
   // While AWS works on a gateway found by its recorded id, the Get is all there is to learn.
   const settling = !foundByName && TRANSITIONAL.has(gateway.status!);

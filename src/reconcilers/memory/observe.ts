@@ -17,6 +17,7 @@ import type { ReconcileEnv } from '../kind.js';
 import { isOwnedBy, type Owner } from '../ownership.js';
 import type { MemoryState } from './diff.js';
 import { TRANSITIONAL } from '../steps.js';
+import { locate } from '../resource/locate.js';
 
 export interface ObservedMemory extends MemoryState {
   id: string;
@@ -67,24 +68,11 @@ async function findByName(aws: AwsClients, gate: RateGate | undefined, name: str
   return undefined;
 }
 
-/** A memory the source's inventory says the object owns, under the name it wants now. */
-async function findOwned(env: ReconcileEnv, lookup: MemoryLookup): Promise<Memory | undefined> {
-  for (const id of (await env.inventory?.idsOwnedBy(lookup.owner.owner, 'memory')) ?? []) {
-    const memory = await getMemory(env.aws, env.gate, id);
-    if (memory?.name === lookup.name) return memory;
-  }
-  return undefined;
-}
-
 export async function observeMemory(env: ReconcileEnv, lookup: MemoryLookup): Promise<ObservedMemory | undefined> {
   const { aws, gate } = env;
-  let memory = lookup.id ? await getMemory(aws, gate, lookup.id) : undefined;
-  let foundByName = false;
-  if (!memory) {
-    memory = (await findOwned(env, lookup)) ?? (await findByName(aws, gate, lookup.name, env.memo));
-    if (!memory) return undefined;
-    foundByName = true;
-  }
+  const found = await locate(env, lookup, { get: (id) => getMemory(aws, gate, id), nameOf: (m) => m.name, byName: () => findByName(aws, gate, lookup.name, env.memo), arnType: 'memory' });
+  if (!found) return undefined;
+  const { resource: memory, foundByName } = found;
   const observed: Omit<ObservedMemory, 'owned' | 'foundByName'> = {
     id: memory.id!,
     arn: memory.arn!,

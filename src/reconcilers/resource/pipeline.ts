@@ -145,6 +145,21 @@ async function createOrFind(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus
   }
 }
 
+/** The differences between the spec and AWS, and what they call for. */
+async function weigh(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>, desired: unknown, observed: ObservedResource) {
+  const settling: string | undefined = kind.settling?.(observed);
+  const pushed: { path: string; words: string } | undefined = settling ? undefined : await kind.push?.(ctx, desired, observed);
+  const decision = decideChanges({
+    changes: kind.diff(desired, observed, ctx),
+    specUnchanged: specUnchanged(kind, ctx, desired, observed),
+    driftPolicy: ctx.spec.driftPolicy,
+    replacement: kind.replacement,
+    allowReplacement: (ctx.spec as { allowReplacement?: boolean }).allowReplacement,
+    push: pushed !== undefined,
+  });
+  return { settling, pushed, decision };
+}
+
 /** The end of a run that found AWS as the spec wants it (or differing only where drift is reported). */
 async function synced(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>, desired: unknown, observed: ObservedResource, driftReported: boolean): Promise<Outcome<CommonStatus>> {
   if (kind.syncedStatus) Object.assign(ctx.run.status, kind.syncedStatus(desired, observed));
@@ -196,17 +211,7 @@ export async function reconcileResource(kind: AnyKind, object: ObjectOf<CommonSp
     }
 
     if (kind.desiredStatus) Object.assign(status, kind.desiredStatus(desired));
-    const changes = kind.diff(desired, observed, ctx);
-    const settling = kind.settling?.(observed);
-    const pushed = settling ? undefined : await kind.push?.(ctx, desired, observed);
-    const decision = decideChanges({
-      changes,
-      specUnchanged: specUnchanged(kind, ctx, desired, observed),
-      driftPolicy: spec.driftPolicy,
-      replacement: kind.replacement,
-      allowReplacement: (spec as { allowReplacement?: boolean }).allowReplacement,
-      push: pushed !== undefined,
-    });
+    const { settling, pushed, decision } = await weigh(kind, ctx, desired, observed);
     if (decision.do === 'refuse') throw new TerminalError(kind.refusal!(decision.changes, ctx), Reason.ReplacementNotAllowed);
     if (decision.do === 'replace') {
       const waiting = await kind.beforeDelete?.(ctx, observed);
@@ -299,7 +304,7 @@ function planLine(kind: AnyKind, change: FieldChange): PlannedChange {
 /** What reconcile would do, from the same observations and decisions, without a write. */
 export async function planResource(kind: AnyKind, object: ObjectOf<CommonSpec, CommonStatus>, env: ReconcileEnv): Promise<ObjectPlan<CommonStatus>> {
   const ctx = contextOf(kind, object, env, 'plan');
-  const { name, spec } = ctx;
+  const { name } = ctx;
   const whole = (action: PlannedChange['action'], extra: Partial<PlannedChange> = {}): PlannedChange => ({ action, scope: 'resource', subject: `${kind.short} ${name}`, ...extra });
   const early = desiredFirst(kind) ? await kind.desired(ctx, undefined) : undefined;
   const observed = await kind.observe(ctx);
@@ -312,17 +317,7 @@ export async function planResource(kind: AnyKind, object: ObjectOf<CommonSpec, C
   if (!observed) return result([whole('create'), ...(kind.planCreate?.(desired, ctx) ?? [])]);
   const planned = (changes: PlannedChange[]): ObjectPlan<CommonStatus> => ({ changes, observed: kind.statusOf(observed, ctx) });
 
-  const changes = kind.diff(desired, observed, ctx);
-  const settling = kind.settling?.(observed);
-  const pushed = settling ? undefined : await kind.push?.(ctx, desired, observed);
-  const decision = decideChanges({
-    changes,
-    specUnchanged: specUnchanged(kind, ctx, desired, observed),
-    driftPolicy: spec.driftPolicy,
-    replacement: kind.replacement,
-    allowReplacement: (spec as { allowReplacement?: boolean }).allowReplacement,
-    push: pushed !== undefined,
-  });
+  const { settling, pushed, decision } = await weigh(kind, ctx, desired, observed);
   if (decision.do === 'refuse' || decision.do === 'replace') {
     const [c] = decision.changes;
     return planned([whole('replace', { from: c!.from, to: c!.to }), ...decision.changes.map((x): PlannedChange => ({ action: 'replace', scope: 'part', subject: x.path, from: x.from, to: x.to }))]);
