@@ -1,4 +1,5 @@
 /** The runtime configuration AWS should hold for a spec: the body of an UpdateAgentRuntime call. */
+import type { CreateAgentRuntimeRequest } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AgentRuntimeSpec } from '../../api/v1alpha1/agentruntime.js';
 
 /** Facts the spec alone does not give: resolved references and the code fingerprint. */
@@ -13,9 +14,12 @@ export interface RuntimeInputs {
   codeVersionEnvName: string;
 }
 
+/** What Create and Update both take: the whole configuration (Update replaces it). */
+export type DesiredRuntimeConfiguration = Omit<CreateAgentRuntimeRequest, 'agentRuntimeName' | 'clientToken' | 'tags'>;
+/** A configuration as the comparison reads it: desired, or as GetAgentRuntime reports it. */
 export type RuntimeConfiguration = Record<string, unknown>;
 
-export function desiredRuntime(spec: AgentRuntimeSpec, inputs: RuntimeInputs): RuntimeConfiguration {
+export function desiredRuntime(spec: AgentRuntimeSpec, inputs: RuntimeInputs): DesiredRuntimeConfiguration {
   const env: Record<string, string> = { ...spec.env };
   if (spec.memoryRef && inputs.memoryId) env[spec.memoryRef.envName ?? 'BEDROCK_AGENTCORE_MEMORY_ID'] = inputs.memoryId;
   if (spec.gatewayRef && inputs.gatewayUrl) env[spec.gatewayRef.envName ?? 'AGENTCORE_GATEWAY_URL'] = inputs.gatewayUrl;

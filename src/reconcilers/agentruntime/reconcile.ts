@@ -18,7 +18,7 @@ import { UNKNOWN } from '../resource/kind.js';
 import { reconcilerOf, referenced } from '../resource/pipeline.js';
 import { clientToken, TRANSITIONAL } from '../steps.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
-import { desiredRuntime, type RuntimeConfiguration, type RuntimeInputs } from './desired.js';
+import { desiredRuntime, type DesiredRuntimeConfiguration, type RuntimeInputs } from './desired.js';
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
 import { observeRuntime, type ObservedRuntime } from './observe.js';
@@ -30,7 +30,7 @@ type Observed = ObservedRuntime & ObservedResource;
 type Ctx = Context<AgentRuntimeSpec, AgentRuntimeStatus>;
 
 interface DesiredRuntime {
-  body: RuntimeConfiguration;
+  body: DesiredRuntimeConfiguration;
   inputs: RuntimeInputs;
 }
 
@@ -82,7 +82,7 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
   replacement: 'spec',
   refusal: () => 'The artifact kind (image or code) of a runtime cannot change in place; set spec.allowReplacement: true to let the operator delete and recreate it',
   replacedBecause: () => 'its artifact kind changed',
-  role: { of: (spec) => spec.role, service: 'runtime', policy: (ctx) => rolePolicy(ctx as unknown as Ctx) },
+  role: { of: (spec) => spec.role, service: 'runtime', policy: rolePolicy },
 
   async observe({ env, name, object }) {
     const endpointNames = [...(object.spec.endpoints ?? []).map((e) => e.name), ...(object.status?.endpoints ?? []).map((e) => e.name)];
@@ -127,14 +127,14 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
     const token = clientToken(run.uid, 'create', run.generation, name, desired.body, object.status?.agentRuntimeId ?? null);
     const created = await send<{ agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string }>(
       env.aws.agentcore,
-      new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired.body, tags, clientToken: token } as never),
+      new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired.body, tags, clientToken: token }),
       env.gate,
     );
     return { status: { runtimeName: name, agentRuntimeId: created.agentRuntimeId, agentRuntimeArn: created.agentRuntimeArn, version: created.agentRuntimeVersion, awsStatus: 'CREATING' } };
   },
   async update({ env, run }, desired, observed) {
     const token = clientToken(run.uid, observed.id, 'update', observed.version, desired.body);
-    await send(env.aws.agentcore, new UpdateAgentRuntimeCommand({ agentRuntimeId: observed.id, ...desired.body, clientToken: token } as never), env.gate);
+    await send(env.aws.agentcore, new UpdateAgentRuntimeCommand({ agentRuntimeId: observed.id, ...desired.body, clientToken: token }), env.gate);
     return { settled: false };
   },
   updateWords: ' (new version)',

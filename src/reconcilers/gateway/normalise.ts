@@ -101,13 +101,14 @@ export function leafChanges(want: Map<string, unknown>, have: Map<string, unknow
  * the update accepts (the rest of a Get answer is read-only); below the top, unmodelled members are
  * carried into the maps the desired configuration has, never into maps it leaves out.
  */
-export function carryUnmodelled(desired: Record<string, unknown>, observed: Record<string, unknown>, model: Model, topLevel: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...desired };
+export function carryUnmodelled<T extends object>(desired: T, observed: Record<string, unknown>, model: Model, topLevel: readonly string[]): T {
+  // What is carried over is the same request's members, as AWS reported them: the result keeps T.
+  const out = { ...desired } as Record<string, unknown>;
   for (const k of topLevel) if (observed[k] !== undefined && out[k] === undefined) out[k] = observed[k];
   for (const [k, m] of Object.entries(model)) {
     if (m !== true && isMap(out[k]) && isMap(observed[k])) out[k] = carryBelow(out[k], observed[k], m);
   }
-  return out;
+  return out as T;
 }
 
 function carryBelow(desired: Record<string, unknown>, observed: Record<string, unknown>, model: Model): Record<string, unknown> {

@@ -12,7 +12,7 @@ import type { ObjectOf, Outcome } from '../kind.js';
 import type { FieldChange, ObservedResource, ResourceKind } from '../resource/kind.js';
 import { reconcilerOf } from '../resource/pipeline.js';
 import { clientToken, TRANSITIONAL } from '../steps.js';
-import { desiredGateway, type GatewayConfiguration } from './desired.js';
+import { desiredGateway, type DesiredGatewayConfiguration } from './desired.js';
 import { diffGateway, GATEWAY_CARRIED, GATEWAY_MODEL } from './diff.js';
 import { carryUnmodelled } from './normalise.js';
 import { listTargets, observeGateway, type ObservedGateway } from './observe.js';
@@ -34,7 +34,7 @@ function refusal([change]: FieldChange[]): string {
   return `The authorizer type of a gateway cannot change in place (${String(change!.from)} to ${String(change!.to)}); a new gateway would have a new URL and no targets, so delete this object and create it again with the new type`;
 }
 
-export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, GatewayConfiguration, Observed> = {
+export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, DesiredGatewayConfiguration, Observed> = {
   kind: 'Gateway',
   noun: 'gateway',
   short: 'gateway',
@@ -72,7 +72,7 @@ export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, GatewayConfig
   // answered with the replay of the old create.
   async create({ env, run, name, object }, desired, tags) {
     const token = clientToken(run.uid, 'CreateGateway', name, desired, object.status?.gatewayId ?? null);
-    const created = await send<CreateGatewayResponse>(env.aws.agentcore, new CreateGatewayCommand({ name, ...desired, tags, clientToken: token } as never), env.gate);
+    const created = await send<CreateGatewayResponse>(env.aws.agentcore, new CreateGatewayCommand({ name, ...desired, tags, clientToken: token }), env.gate);
     return {
       status: {
         gatewayName: name,
@@ -89,7 +89,7 @@ export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, GatewayConfig
   },
   async update({ env }, desired, observed) {
     const body = carryUnmodelled(desired, observed.configuration, GATEWAY_MODEL, GATEWAY_CARRIED);
-    await send(env.aws.agentcore, new UpdateGatewayCommand({ gatewayIdentifier: observed.id, name: observed.name, ...body } as never), env.gate);
+    await send(env.aws.agentcore, new UpdateGatewayCommand({ gatewayIdentifier: observed.id, name: observed.name, ...body }), env.gate);
     return { settled: false };
   },
   async delete({ env }, observed) {

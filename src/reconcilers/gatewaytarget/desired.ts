@@ -1,4 +1,5 @@
 /** The target configuration AWS should hold for a spec: the body of a full-replacement UpdateGatewayTarget. */
+import type { CreateGatewayTargetRequest } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { GatewayTargetSpec, TargetKind } from '../../api/v1alpha1/gatewaytarget.js';
 import { TARGET_KINDS } from '../../api/v1alpha1/gatewaytarget.js';
 import { Reason } from '../conditions.js';
@@ -79,10 +80,17 @@ function credentialConfiguration(credentials: GatewayTargetSpec['credentials'], 
   return { credentialProviderType: 'GATEWAY_IAM_ROLE' };
 }
 
-export function desiredTarget(spec: GatewayTargetSpec, inputs: TargetInputs): TargetConfiguration {
+/** What Create and Update both take: the whole configuration (Update replaces it). */
+export type DesiredTargetConfiguration = Omit<CreateGatewayTargetRequest, 'gatewayIdentifier' | 'name' | 'clientToken'>;
+
+/**
+ * The union members (the MCP target kind, the credential type) are chosen by the spec at run time,
+ * which the SDK's union types cannot follow: the one cast is here.
+ */
+export function desiredTarget(spec: GatewayTargetSpec, inputs: TargetInputs): DesiredTargetConfiguration {
   return {
     description: spec.description,
     targetConfiguration: { mcp: mcpTarget(spec) },
     credentialProviderConfigurations: [credentialConfiguration(spec.credentials, inputs.providerArn)],
-  };
+  } as unknown as DesiredTargetConfiguration;
 }

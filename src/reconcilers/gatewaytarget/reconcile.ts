@@ -18,7 +18,7 @@ import type { Context, ObservedResource, Reference, ResourceKind } from '../reso
 import { UNKNOWN } from '../resource/kind.js';
 import { reconcilerOf, referenced } from '../resource/pipeline.js';
 import { clientToken } from '../steps.js';
-import { desiredTarget, type TargetConfiguration } from './desired.js';
+import { desiredTarget, type DesiredTargetConfiguration } from './desired.js';
 import { diffTarget, TARGET_CARRIED, TARGET_MODEL } from './diff.js';
 import { observeTarget, type ObservedTarget } from './observe.js';
 
@@ -31,7 +31,7 @@ type Ctx = Context<GatewayTargetSpec, GatewayTargetStatus>;
 interface DesiredTarget {
   gatewayId: string;
   gatewayArn?: string;
-  body: TargetConfiguration;
+  body: DesiredTargetConfiguration;
 }
 
 const IN_FLIGHT = new Set(['CREATING', 'UPDATING', 'DELETING', 'SYNCHRONIZING']);
@@ -124,14 +124,14 @@ export const gatewayTargetKind: ResourceKind<GatewayTargetSpec, GatewayTargetSta
     const { gatewayId, gatewayArn, body } = desired;
     const recordedId = object.status?.gatewayId === gatewayId ? object.status.targetId : undefined;
     const token = clientToken(run.uid, 'CreateGatewayTarget', gatewayId, name, body, recordedId ?? null);
-    const created = await send<CreateGatewayTargetResponse>(env.aws.agentcore, new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name, ...body, clientToken: token } as never), env.gate);
+    const created = await send<CreateGatewayTargetResponse>(env.aws.agentcore, new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name, ...body, clientToken: token }), env.gate);
     return {
       status: { targetName: name, targetId: created.targetId, gatewayId, gatewayArn: created.gatewayArn ?? gatewayArn, awsStatus: created.status ?? 'CREATING', statusReasons: undefined, failureReason: undefined },
     };
   },
   async update({ env }, desired, observed) {
     const body = carryUnmodelled(desired.body, observed.configuration, TARGET_MODEL, TARGET_CARRIED);
-    await send(env.aws.agentcore, new UpdateGatewayTargetCommand({ gatewayIdentifier: observed.gatewayId, targetId: observed.id, name: observed.name, ...body } as never), env.gate);
+    await send(env.aws.agentcore, new UpdateGatewayTargetCommand({ gatewayIdentifier: observed.gatewayId, targetId: observed.id, name: observed.name, ...body }), env.gate);
     return { settled: false };
   },
   async delete({ env }, observed) {

@@ -68,12 +68,12 @@ export interface Context<Spec, Status extends CommonStatus> {
 /** A value a plan cannot know before apply: the ARN of a role not created yet, the id of a gateway not ready yet. */
 export const UNKNOWN = '(known after apply)';
 
-export interface ManagedRoleHook<Spec> {
+export interface ManagedRoleHook<Spec, Status extends CommonStatus> {
   /** The managed role the spec asks for, if any; `arn` is a role the spec names instead. */
   of(spec: Spec): { managed?: ManagedRoleSpec; arn?: string } | undefined;
   service: RoleService;
   /** The role's inline policy; by default the spec's own statements. */
-  policy?(ctx: Context<Spec, never>): Promise<PolicyDocument | undefined>;
+  policy?(ctx: Context<Spec, Status>): Promise<PolicyDocument | undefined>;
 }
 
 export interface Lifecycle {
@@ -106,7 +106,7 @@ export interface ResourceKind<Spec extends CommonSpec, Status extends CommonStat
   refusal?(changes: FieldChange[], ctx: Context<Spec, Status>): string;
   /** Why a replacement is made, in words (`its kind changed from lambda to mcpServer`). */
   replacedBecause?(changes: FieldChange[]): string;
-  role?: ManagedRoleHook<Spec>;
+  role?: ManagedRoleHook<Spec, Status>;
 
   observe(ctx: Context<Spec, Status>): Promise<Observed | undefined>;
   desired(ctx: Context<Spec, Status>, roleArn: string | undefined): Promise<Desired>;

@@ -87,7 +87,7 @@ async function managedRoleRequestOf(kind: AnyKind, ctx: Context<CommonSpec, Comm
   const role = kind.role!.of(ctx.spec)!;
   const managed = role.managed!;
   const account = await ctx.env.aws.accountId();
-  const inlinePolicy = kind.role!.policy ? await kind.role!.policy(ctx as never) : statementsPolicy(managed.statements as PolicyStatement[] | undefined);
+  const inlinePolicy = kind.role!.policy ? await kind.role!.policy(ctx) : statementsPolicy(managed.statements as PolicyStatement[] | undefined);
   return managedRoleRequest(ctx.env, managed, { trustPolicy: trustPolicy(kind.role!.service, account), inlinePolicy }, { adopt: ctx.adopt });
 }
 

@@ -12,7 +12,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import type { RateGate } from '../../aws/call.js';
 import { Inventory } from '../../reconcilers/inventory.js';
 import { Memo } from '../../reconcilers/memo.js';
-import { TerminalError, TransientError } from '../../reconcilers/contract.js';
+import { TerminalError, TransientError } from '../../reconcilers/errors.js';
 import { DependencyNotReady } from '../../reconcilers/steps.js';
 import type { KindReconciler, OperatorSettings, ReconcileEnv } from '../../reconcilers/kind.js';
 import type { Logger } from '../../observability/log.js';
