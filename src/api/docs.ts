@@ -48,7 +48,7 @@ function constraints(schema: JsonSchema): string {
   range(schema.minLength, schema.maxLength, 'characters');
   range(schema.minItems, schema.maxItems, 'items');
   range(schema.minProperties, schema.maxProperties, 'entries');
-  if (schema.minimum !== undefined || schema.maximum !== undefined) range(schema.minimum, schema.maximum, '');
+  range(schema.minimum, schema.maximum, typeof schema['x-agentcore-unit'] === 'string' ? schema['x-agentcore-unit'] : '');
   if (schema['x-kubernetes-list-type'] === 'map') parts.push(`keyed by \`${(schema['x-kubernetes-list-map-keys'] as string[]).join(', ')}\``);
   if (schema.default !== undefined) parts.push(`default \`${JSON.stringify(schema.default)}\``);
   return parts.join('; ').replace(/ +;/g, ';').trim();

@@ -87,6 +87,14 @@ export function immutable(what: string): CelRule {
   return { rule: 'self == oldSelf', message: `${what} is immutable` };
 }
 
+/**
+ * The unit a number counts (`seconds`, `days`), for validation messages and the field reference. It is
+ * ours alone: the CRD generator drops every `x-agentcore-` keyword, which the apiserver would refuse.
+ */
+export function unit(name: string): { 'x-agentcore-unit': string } {
+  return { 'x-agentcore-unit': name };
+}
+
 /** A string enum in the structural form CRDs need (`enum`, not `anyOf` of `const`). */
 export function stringEnum<const V extends readonly string[]>(values: V, options: SchemaOptions = {}) {
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });

@@ -181,6 +181,7 @@ ajv.addVocabulary([
   'x-kubernetes-preserve-unknown-fields',
   'x-agentcore-secret-ref',
   'x-agentcore-any-of-message',
+  'x-agentcore-unit',
 ]);
 
 interface CompiledKind {
@@ -322,9 +323,43 @@ function describeAjvError(error: ErrorObject): FieldProblem {
       return { path, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'anyOf':
       return { path, message: typeof parent['x-agentcore-any-of-message'] === 'string' ? parent['x-agentcore-any-of-message'] : 'must match at least one of the allowed shapes' };
+    case 'minimum':
+    case 'maximum':
+      return { path, message: numberRange(parent) };
+    case 'minLength':
+    case 'maxLength':
+      return { path, message: sizeRange(parent.minLength, parent.maxLength, 'character') };
+    case 'minItems':
+    case 'maxItems':
+      return { path, message: sizeRange(parent.minItems, parent.maxItems, 'item') };
+    case 'minProperties':
+    case 'maxProperties':
+      return { path, message: sizeRange(parent.minProperties, parent.maxProperties, 'entry', 'entries') };
     default:
       return { path, message: error.message ?? 'is invalid' };
   }
+}
+
+/**
+ * The whole range a number must be in, whichever bound it broke: `must be between 3 and 365 days`,
+ * `must be at least 60 seconds`. The unit is the schema's `x-agentcore-unit`.
+ */
+function numberRange(schema: JsonSchema): string {
+  const unit = typeof schema['x-agentcore-unit'] === 'string' ? ` ${schema['x-agentcore-unit']}` : '';
+  const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+  if (minimum !== undefined && maximum !== undefined) return `must be between ${minimum} and ${maximum}${unit}`;
+  return minimum !== undefined ? `must be at least ${minimum}${unit}` : `must be at most ${maximum}${unit}`;
+}
+
+/** How many characters, items or entries a value must have: `must have between 1 and 48 characters`. */
+function sizeRange(min: unknown, max: unknown, one: string, many = `${one}s`): string {
+  const count = (n: number) => `${n} ${n === 1 ? one : many}`;
+  const lower = typeof min === 'number' && min > 0 ? min : undefined;
+  const upper = typeof max === 'number' ? max : undefined;
+  if (lower !== undefined && upper !== undefined) return lower === upper ? `must have exactly ${count(upper)}` : `must have between ${lower} and ${count(upper)}`;
+  if (upper !== undefined) return `must have at most ${count(upper)}`;
+  if (lower === 1) return 'must not be empty';
+  return `must have at least ${count(lower ?? 0)}`;
 }
 
 function article(type: string): string {

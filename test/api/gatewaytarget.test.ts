@@ -33,13 +33,13 @@ describe('GatewayTarget: each constraint names the field path', () => {
     ['a tool without an input schema', { mcpServer: undefined, lambda: { arn: LAMBDA, toolSchema: { inline: [{ name: 'a', description: 'b' }] } } }, 'spec.lambda.toolSchema.inline[0].inputSchema: is required'],
     ['an OpenAPI document with no source', { mcpServer: undefined, openApi: {} }, 'spec.openApi: exactly one of s3, inline must be set'],
     ['an S3 URI that is not s3://', { mcpServer: undefined, smithy: { s3: { uri: 'https://b.s3.amazonaws.com/k' } } }, 'spec.smithy.s3.uri: must match'],
-    ['an S3 URI of 2050 characters', { mcpServer: undefined, openApi: { s3: { uri: s3Uri(2050) } } }, 'spec.openApi.s3.uri: must NOT have more than 2048 characters'],
-    ['a Lambda tool schema at an S3 URI of 2049 characters', { mcpServer: undefined, lambda: { arn: LAMBDA, toolSchema: { s3: { uri: s3Uri(2049) } } } }, 'spec.lambda.toolSchema.s3.uri: must NOT have more than 2048 characters'],
+    ['an S3 URI of 2050 characters', { mcpServer: undefined, openApi: { s3: { uri: s3Uri(2050) } } }, 'spec.openApi.s3.uri: must have at most 2048 characters'],
+    ['a Lambda tool schema at an S3 URI of 2049 characters', { mcpServer: undefined, lambda: { arn: LAMBDA, toolSchema: { s3: { uri: s3Uri(2049) } } } }, 'spec.lambda.toolSchema.s3.uri: must have at most 2048 characters'],
     ['an S3 URI with nothing after s3://', { mcpServer: undefined, smithy: { s3: { uri: 's3://' } } }, 'spec.smithy.s3.uri: must match ^s3://.+$'],
     ['two credential kinds', { credentials: { gatewayIamRole: {}, apiKey: { providerRef: { name: 'k' } } } }, 'spec.credentials: exactly one of gatewayIamRole, oauth, apiKey must be set'],
     ['an API key without a provider', { credentials: { apiKey: { location: 'HEADER' } } }, 'spec.credentials.apiKey: exactly one of providerRef, providerArn must be set'],
     ['OAuth without scopes', { credentials: { oauth: { providerRef: { name: 'gh' } } } }, 'spec.credentials.oauth.scopes: is required'],
     ['an unknown credential location', { credentials: { apiKey: { providerRef: { name: 'k' }, location: 'COOKIE' } } }, 'spec.credentials.apiKey.location: must be one of: HEADER, QUERY_PARAMETER'],
-    ['eleven custom OAuth parameters', { credentials: { oauth: { providerRef: { name: 'gh' }, scopes: [], customParameters: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'v'])) } } }, 'spec.credentials.oauth.customParameters: must NOT have more than 10 properties'],
+    ['eleven custom OAuth parameters', { credentials: { oauth: { providerRef: { name: 'gh' }, scopes: [], customParameters: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'v'])) } } }, 'spec.credentials.oauth.customParameters: must have at most 10 entries'],
   ]);
 });

@@ -7,7 +7,7 @@ describe('WorkloadIdentity', () => {
     ['return URLs', { allowedOAuth2ReturnUrls: ['https://app.example.com/callback', 'myapp://oauth'] }],
   ]);
   invalidCases('WorkloadIdentity', [
-    ['a two-character name', { identityName: 'ab' }, 'spec.identityName: must NOT have fewer than 3 characters'],
+    ['a two-character name', { identityName: 'ab' }, 'spec.identityName: must have between 3 and 255 characters'],
     ['a name with a slash', { identityName: 'team/agent' }, 'spec.identityName: must match ^[A-Za-z0-9_.-]+$'],
     ['a return URL with a space', { allowedOAuth2ReturnUrls: ['https://app.example.com/a b'] }, 'spec.allowedOAuth2ReturnUrls[0]: must match'],
     ['the same return URL twice', { allowedOAuth2ReturnUrls: ['https://a.example.com/x', 'https://a.example.com/x'] }, 'spec.allowedOAuth2ReturnUrls[1]: duplicate entry'],
@@ -32,7 +32,7 @@ describe('OAuth2CredentialProvider', () => {
     ['a custom vendor without discovery', { vendor: 'CustomOauth2' }, 'spec.discovery: discovery is required for the CustomOauth2 vendor'],
     ['discovery with both forms', { vendor: 'CustomOauth2', discovery: { discoveryUrl: 'https://i/.well-known/openid-configuration', authorizationServerMetadata: { issuer: 'a', authorizationEndpoint: 'b', tokenEndpoint: 'c' } } }, 'spec.discovery: exactly one of discoveryUrl, authorizationServerMetadata must be set'],
     ['a tenant for another vendor', { tenantId: 'contoso' }, 'spec.tenantId: tenantId applies only to the MicrosoftOauth2 vendor'],
-    ['a client id over 256 characters', { clientId: 'x'.repeat(257) }, 'spec.clientId: must NOT have more than 256 characters'],
+    ['a client id over 256 characters', { clientId: 'x'.repeat(257) }, 'spec.clientId: must have between 1 and 256 characters'],
     ['a provider name with a dot', { providerName: 'git.hub' }, 'spec.providerName: must match ^[a-zA-Z0-9\\-_]+$'],
   ]);
 });
@@ -46,6 +46,6 @@ describe('ApiKeyCredentialProvider', () => {
     ['an inline key', { apiKey: 'sk-live-123' }, 'spec.apiKey: secret values are never written inline'],
     ['no key', { apiKey: undefined }, 'spec.apiKey: is required'],
     ['an empty reference', { apiKey: {} }, 'spec.apiKey: exactly one of secretKeyRef, env, file, awsSecretsManager must be set'],
-    ['a provider name over 128 characters', { providerName: 'k'.repeat(129) }, 'spec.providerName: must NOT have more than 128 characters'],
+    ['a provider name over 128 characters', { providerName: 'k'.repeat(129) }, 'spec.providerName: must have between 1 and 128 characters'],
   ]);
 });

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesCommand, ListGatewaysCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesCommand, ListGatewaysCommand, ListGatewayTargetsCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
@@ -36,14 +36,21 @@ const runtime = (name: string, extra = '') =>
   `apiVersion: agentcore.dev/v1alpha1\nkind: AgentRuntime\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  artifact:\n    image: ${IMAGE}\n  role:\n    managed: {}\n${extra}`;
 const memory = (name: string, extra = '') => `apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  eventExpiryDays: 30\n${extra}`;
 const gateway = (name: string) => `apiVersion: agentcore.dev/v1alpha1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  role:\n    arn: arn:aws:iam::123456789012:role/GatewayRole\n  authorizer:\n    type: AWS_IAM\n`;
-const target = (name: string, gatewayName: string) =>
-  `apiVersion: agentcore.dev/v1alpha1\nkind: GatewayTarget\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n  gatewayRef:\n    name: ${gatewayName}\n  lambda:\n    arn: arn:aws:lambda:us-west-2:123456789012:function:tools\n    toolSchema:\n      inline:\n        - name: get_weather\n          description: Current weather\n          inputSchema:\n            type: object\n`;
+const target = (name: string, gatewayName: string, extra = '') =>
+  `apiVersion: agentcore.dev/v1alpha1\nkind: GatewayTarget\nmetadata:\n  name: ${name}\n  namespace: agents\nspec:\n${extra}  gatewayRef:\n    name: ${gatewayName}\n  lambda:\n    arn: arn:aws:lambda:us-west-2:123456789012:function:tools\n    toolSchema:\n      inline:\n        - name: get_weather\n          description: Current weather\n          inputSchema:\n            type: object\n`;
 
 const flags = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2'];
 const apply = (root: string, ...more: string[]) => cli(['apply', '-f', root, ...flags(), '--poll-ms', '20', '--timeout', '30s', ...(more.includes('--source') ? [] : ['--source', 'prune-tests']), ...more]);
 
 async function runtimeNames(): Promise<string[]> {
   return (await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeName!).sort();
+}
+
+/** The names of the gateways, each with the names of its targets. */
+async function gatewaysAndTargets(): Promise<Record<string, string[]>> {
+  const gateways = (await aws.agentcore.send(new ListGatewaysCommand({}))).items!;
+  const entries = gateways.map(async (g) => [g.name!, (await aws.agentcore.send(new ListGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId }))).items!.map((t) => t.name!).sort()]);
+  return Object.fromEntries(await Promise.all(entries)) as Record<string, string[]>;
 }
 
 describe('apply --prune', () => {
@@ -71,6 +78,35 @@ describe('apply --prune', () => {
 
     const again = await apply(smaller, '--prune');
     expect(again.out).not.toContain('pruned');
+  });
+
+  test('deletes a target that left the tree from a gateway that stays, and the old target of a renamed one', async () => {
+    const full = tree(gateway('tools'), target('weather', 'tools'), target('news', 'tools'), target('stocks', 'tools'));
+    expect((await apply(full)).code).toBe(0);
+    expect(await gatewaysAndTargets()).toEqual({ tools: ['news', 'stocks', 'weather'] });
+
+    const smaller = tree(gateway('tools'), target('weather', 'tools'), target('stocks', 'tools', '  targetName: stocks-v2\n'));
+    const pruned = await apply(smaller, '--prune');
+    expect(pruned.code).toBe(0);
+    expect(pruned.out).toMatch(/GatewayTarget +agents\/news +pruned/);
+    expect(pruned.out).toMatch(/GatewayTarget +agents\/stocks +pruned/);
+    expect(pruned.out).not.toMatch(/(Gateway|GatewayTarget) +agents\/(tools|weather) +pruned/);
+    expect(pruned.out).toContain('2 resource(s) no manifest claims any more pruned');
+    expect(await gatewaysAndTargets()).toEqual({ tools: ['stocks-v2', 'weather'] });
+
+    const again = await apply(smaller, '--prune');
+    expect(again.out).not.toContain('pruned');
+  });
+
+  test("keeps a gateway's undeclared targets while a target of that gateway is not ready", async () => {
+    expect((await apply(tree(gateway('tools'), target('weather', 'tools'), target('news', 'tools')))).code).toBe(0);
+    await emulator.admin('PUT', 'behaviours/GatewayTarget/weather-v2', { failCreate: 'the Lambda function is in another account' });
+
+    const result = await apply(tree(gateway('tools'), target('weather', 'tools', '  targetName: weather-v2\n')), '--prune');
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/GatewayTarget +agents\/weather +stalled/);
+    expect(result.out).not.toContain('pruned');
+    expect(await gatewaysAndTargets()).toEqual({ tools: ['news', 'weather', 'weather-v2'] });
   });
 
   test('leaves what another source, someone else, or an object with deletionPolicy: Retain owns', async () => {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { loadManifests } from '../../src/sources/files/manifests.js';
+import { checkReferences } from '../../src/sources/files/preflight.js';
 import { cli, cliProcess } from '../helpers/cli.js';
 
 let dir: string;
@@ -47,7 +49,7 @@ describe('agentcore-operator validate', () => {
       'bad.yaml:6: ApiKeyCredentialProvider default/weather: spec.apiKey: secret values are never written inline: use secretKeyRef, env, file or awsSecretsManager',
       'bad.yaml:11: AgentRuntime default/1st-agent: metadata.name: must start with a letter and have at most 48 characters to derive the AWS name; otherwise set spec.runtimeName',
       'bad.yaml:13: AgentRuntime default/1st-agent: spec.artifact: exactly one of image, code must be set (artifact)',
-      'bad.yaml:17: AgentRuntime default/1st-agent: spec.lifecycle.idleSessionTimeoutSeconds: must be >= 60',
+      'bad.yaml:17: AgentRuntime default/1st-agent: spec.lifecycle.idleSessionTimeoutSeconds: must be between 60 and 1209600 seconds',
     ]);
     expect(out).toContain('0 valid object(s), 4 problem(s)');
   });
@@ -62,7 +64,97 @@ describe('agentcore-operator validate', () => {
     const { code, out } = await cli(['validate', '-f', dir, '-o', 'json'], dir);
     expect(code).toBe(1);
     const report = JSON.parse(out) as { problems: { file: string; line: number; object: string; path: string; message: string }[] };
-    expect(report.problems).toContainEqual({ file: 'bad.yaml', line: 17, object: 'AgentRuntime default/1st-agent', path: 'spec.lifecycle.idleSessionTimeoutSeconds', message: 'must be >= 60' });
+    expect(report.problems).toContainEqual({ file: 'bad.yaml', line: 17, object: 'AgentRuntime default/1st-agent', path: 'spec.lifecycle.idleSessionTimeoutSeconds', message: 'must be between 60 and 1209600 seconds' });
+  });
+
+  test('references are checked across the files: one to an object not in the source is a problem (--no-references skips that); secrets are not read', async () => {
+    const refs = mkdtempSync(join(tmpdir(), 'agentcore-cli-refs-'));
+    try {
+      writeFileSync(
+        join(refs, 'tools.yaml'),
+        `apiVersion: agentcore.dev/v1alpha1
+kind: GatewayTarget
+metadata:
+  name: weather
+  namespace: agents
+spec:
+  gatewayRef: {name: missing-gateway}
+  lambda:
+    arn: arn:aws:lambda:us-west-2:123456789012:function:tools
+    toolSchema: {inline: [{name: get_weather, description: Current weather, inputSchema: {type: object}}]}
+  credentials:
+    apiKey: {providerRef: {name: carrier-key}}
+`,
+      );
+      // The runtime names a memory that is in the source but invalid: its own problem is enough.
+      writeFileSync(
+        join(refs, 'agent.yaml'),
+        `apiVersion: agentcore.dev/v1alpha1
+kind: ApiKeyCredentialProvider
+metadata:
+  name: carrier-key
+  namespace: agents
+spec:
+  apiKey: {env: AGENTCORE_TEST_UNSET_VARIABLE}
+---
+apiVersion: agentcore.dev/v1alpha1
+kind: Memory
+metadata:
+  name: notes
+  namespace: agents
+spec:
+  eventExpiryDays: 1
+---
+apiVersion: agentcore.dev/v1alpha1
+kind: AgentRuntime
+metadata:
+  name: support-agent
+  namespace: agents
+spec:
+  artifact: {image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/a:1}
+  role: {arn: "arn:aws:iam::123456789012:role/R"}
+  memoryRef: {name: notes}
+`,
+      );
+      const text = await cli(['validate', '-f', refs], refs);
+      expect(text.code).toBe(1);
+      expect(text.out.split('\n').filter((l) => /^\w+\.yaml:/.test(l))).toEqual([
+        'agent.yaml:15: Memory agents/notes: spec.eventExpiryDays: must be between 3 and 365 days',
+        'tools.yaml:1: GatewayTarget agents/weather: spec.gatewayRef.name: refers to Gateway agents/missing-gateway, which is not in this source',
+      ]);
+      expect(text.out).toContain('3 valid object(s), 2 problem(s)');
+      const alone = await cli(['validate', '-f', join(refs, 'tools.yaml'), '--no-references'], refs);
+      expect(alone).toMatchObject({ code: 0, out: expect.stringContaining('1 valid object(s), 0 problem(s)') });
+
+      const json = await cli(['validate', '-f', refs, '-o', 'json'], refs);
+      expect(json.code).toBe(1);
+      expect((JSON.parse(json.out) as { problems: unknown[] }).problems).toContainEqual({
+        file: 'tools.yaml',
+        line: 1,
+        object: 'GatewayTarget agents/weather',
+        path: 'spec.gatewayRef.name',
+        message: 'refers to Gateway agents/missing-gateway, which is not in this source',
+      });
+    } finally {
+      rmSync(refs, { recursive: true, force: true });
+    }
+  });
+
+  test('a cycle of references is reported once, at the object and field where it starts', () => {
+    // No kinds can reference each other in a loop today, so two memories are given references to each other.
+    const loop = mkdtempSync(join(tmpdir(), 'agentcore-cli-cycle-'));
+    try {
+      const memory = (name: string) => `apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata: {name: ${name}}\nspec: {eventExpiryDays: 30}\n`;
+      writeFileSync(join(loop, 'loop.yaml'), [memory('a'), memory('b')].join('---\n'));
+      const set = loadManifests([loop], loop);
+      const nameOf = (spec: unknown) => set.objects.find((o) => o.object.spec === spec)!.object.metadata.name;
+      const reconcilers = new Map([['Memory', { references: (spec: never) => [{ kind: 'Memory', name: nameOf(spec) === 'a' ? 'b' : 'a', path: 'spec.peerRef.name' }] }]]);
+      expect(checkReferences(set.objects, reconcilers)).toEqual([
+        { file: 'loop.yaml', line: 1, object: 'Memory default/a', path: ['spec', 'peerRef', 'name'], message: 'references form a cycle: Memory/default/a -> Memory/default/b -> Memory/default/a' },
+      ]);
+    } finally {
+      rmSync(loop, { recursive: true, force: true });
+    }
   });
 
   test('-f is required', async () => {

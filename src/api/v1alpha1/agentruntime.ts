@@ -2,14 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { KubeObject } from '../meta.js';
 import {
   Pattern, Tags, ObjectRef, cel, commonSpecFields, exactlyOneOf, immutableOptional, listMap, roleSchema,
-  setOf, statusSchema, stringEnum, stringMap,
+  setOf, statusSchema, stringEnum, stringMap, unit,
 } from '../schema.js';
 
 export const SERVER_PROTOCOLS = ['HTTP', 'MCP', 'A2A', 'AGUI'] as const;
 export const CODE_RUNTIMES = ['PYTHON_3_10', 'PYTHON_3_11', 'PYTHON_3_12', 'PYTHON_3_13', 'PYTHON_3_14', 'NODE_22'] as const;
 /** `latest` follows the newest runtime version; a number pins the endpoint to that version. */
 export const ENDPOINT_VERSION_PATTERN = '^(latest|[1-9][0-9]{0,4})$';
-const LIFECYCLE_SECONDS = { minimum: 60, maximum: 1209600 };
+const LIFECYCLE_SECONDS = { minimum: 60, maximum: 1209600, ...unit('seconds') };
 
 const CodeArtifact = Type.Object(
   {

@@ -2,7 +2,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import type { KubeObject } from '../meta.js';
 import {
   Pattern, Tags, cel, commonSpecFields, exactlyOneOf, immutableOptional, listMap, roleSchema,
-  statusSchema,
+  statusSchema, unit,
 } from '../schema.js';
 
 /** The strategy kinds, as spec keys, and the AWS MemoryStrategyType each maps to. */
@@ -45,9 +45,9 @@ const SelfManaged = Type.Object(
       Type.Array(
         Type.Object(
           {
-            messageCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'Trigger after this many messages.' })),
-            tokenCount: Type.Optional(Type.Integer({ minimum: 100, maximum: 500000, description: 'Trigger after this many tokens.' })),
-            idleSessionTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 3000, description: 'Trigger after the session is idle this long.' })),
+            messageCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, ...unit('messages'), description: 'Trigger after this many messages.' })),
+            tokenCount: Type.Optional(Type.Integer({ minimum: 100, maximum: 500000, ...unit('tokens'), description: 'Trigger after this many tokens.' })),
+            idleSessionTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 3000, ...unit('seconds'), description: 'Trigger after the session is idle this long.' })),
           },
           { description: 'One trigger condition.', ...cel(exactlyOneOf(['messageCount', 'tokenCount', 'idleSessionTimeoutSeconds'], 'trigger')) },
         ),
@@ -58,7 +58,7 @@ const SelfManaged = Type.Object(
     // pattern leaves it open and maxLength bounds the whole ARN at the longest the model's pattern allowed.
     topicArn: Type.String({ maxLength: 1284, pattern: '^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].*$', description: 'SNS topic notified when a trigger fires.' }),
     payloadDeliveryBucketName: Type.String({ pattern: Pattern.s3Bucket, description: 'S3 bucket that receives the payloads.' }),
-    historicalContextWindowSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Number of earlier events included.' })),
+    historicalContextWindowSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, ...unit('events'), description: 'Number of earlier events included.' })),
   },
   { description: 'Your own extraction pipeline, triggered by AgentCore.' },
 );
@@ -104,7 +104,7 @@ export const MemorySpec = Type.Object(
   {
     memoryName: Type.Optional(Type.String({ pattern: Pattern.underscoreName, description: 'AWS memory name; derived from metadata.name (hyphens and dots become underscores) when omitted. Immutable.' })),
     description: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Memory description.' })),
-    eventExpiryDays: Type.Integer({ minimum: 3, maximum: 365, default: 90, description: 'Days short-term events are kept (AWS documents 7 to 365).' }),
+    eventExpiryDays: Type.Integer({ minimum: 3, maximum: 365, ...unit('days'), default: 90, description: 'Days short-term events are kept (AWS documents 7 to 365).' }),
     encryptionKeyArn: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: Pattern.kmsKeyArn, description: 'Customer managed KMS key. Immutable.' })),
     role: Type.Optional(roleSchema('The role AgentCore assumes to run the strategies\' models (needed for custom strategies).')),
     strategies: Type.Optional(listMap(Strategy, 'name', { maxItems: 6, description: `Long-term memory strategies, keyed by name (at most ${MAX_STRATEGIES}).` })),

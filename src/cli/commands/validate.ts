@@ -1,16 +1,33 @@
 import type { Command } from 'commander';
 import { formatPath } from '../../api/validation.js';
-import { formatProblem, loadManifests } from '../../sources/files/manifests.js';
+import { keyOf } from '../../engine/engine.js';
+import { reconcilerByKind } from '../../reconcilers/index.js';
+import { formatProblem, loadManifests, type ManifestProblem } from '../../sources/files/manifests.js';
+import { checkReferences } from '../../sources/files/preflight.js';
 import type { CliIO } from '../io.js';
+
+/** The keys of the objects that have problems of their own (`Kind namespace/name`), so still exist in the source. */
+function keysOf(problems: ManifestProblem[]): string[] {
+  return problems.flatMap((p) => {
+    const [, kind, namespace, name] = /^(\S+) ([^/]+)\/(.+)$/.exec(p.object ?? '') ?? [];
+    return kind && namespace && name ? [keyOf({ kind, namespace, name })] : [];
+  });
+}
 
 export function validateCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   program
     .command('validate')
-    .description('Check manifests against the schemas; print every problem with its file, line, object and field path.')
+    .description('Check manifests against the schemas and against each other (references, cycles); print every problem with its file, line, object and field path.')
     .requiredOption('-f, --filename <path...>', 'manifest files or directories')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action((options: { filename: string[]; output: string }) => {
+    .option('--no-references', 'check each object on its own, as an apiserver does: not whether what it references is in the files (for a part of a source)')
+    .action((options: { filename: string[]; output: string; references: boolean }) => {
       const set = loadManifests(options.filename, io.cwd);
+      if (options.references) {
+        // References and cycles, as plan and apply check them, without reading a secret or calling AWS.
+        set.problems.push(...checkReferences(set.objects, reconcilerByKind, keysOf(set.problems)));
+        set.problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+      }
       if (options.output === 'json') {
         io.out(
           `${JSON.stringify(

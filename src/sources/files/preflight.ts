@@ -1,13 +1,16 @@
 /**
  * Checks a manifest set as a whole before any AWS call: every reference resolves to an object of the
  * set, there is no cycle, and every secret reference resolves. Each problem names the file, the line,
- * the object and the field path.
+ * the object and the field path. The structural part reads nothing, so `validate` runs it too.
  */
 import type { SecretRef } from '../../api/schema.js';
 import { dependencyLevels } from '../../engine/dependencies.js';
 import { keyOf } from '../../engine/engine.js';
 import type { KindReconciler } from '../../reconcilers/kind.js';
 import type { ManifestObject, ManifestProblem } from './manifests.js';
+
+/** What the structural checks need of a kind: the objects it references. */
+export type References = Pick<KindReconciler<never, never>, 'references'>;
 
 /** Where each kind keeps its secret references. */
 const SECRET_FIELDS: Record<string, string[]> = {
@@ -19,13 +22,16 @@ function describe(o: ManifestObject): string {
   return `${o.info.kind} ${o.namespace}/${o.object.metadata.name}`;
 }
 
-export async function preflight(
-  objects: ManifestObject[],
-  reconcilers: Map<string, KindReconciler<never, never>>,
-  secretOf: (o: ManifestObject) => (ref: SecretRef) => Promise<string>,
-): Promise<ManifestProblem[]> {
+const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
+
+/**
+ * References to objects that are not in the set, and a cycle of references. `present` holds the keys
+ * of objects the source has but that did not validate: a reference to one of them is not reported,
+ * since its own problems already are.
+ */
+export function checkReferences(objects: ManifestObject[], reconcilers: Map<string, References>, present: Iterable<string> = []): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
-  const keys = new Set(objects.map((o) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name })));
+  const keys = new Set([...objects.map(objectKey), ...present]);
   const nodes = objects.map((o) => {
     const refs = reconcilers.get(o.info.kind)?.references(o.object.spec as never) ?? [];
     for (const ref of refs) {
@@ -33,13 +39,21 @@ export async function preflight(
         problems.push({ file: o.file, line: o.line, object: describe(o), path: ref.path.split('.'), message: `refers to ${ref.kind} ${o.namespace}/${ref.name}, which is not in this source` });
       }
     }
-    return { key: keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name }), dependsOn: refs.map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })) };
+    return { key: objectKey(o), dependsOn: refs.map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })) };
   });
   const order = dependencyLevels(nodes);
   if (!order.ok) {
-    const first = objects.find((o) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name }) === order.cycle[0])!;
-    problems.push({ file: first.file, line: first.line, object: describe(first), message: `references form a cycle: ${order.cycle.join(' -> ')}` });
+    const [from, to] = order.cycle;
+    const first = objects.find((o) => objectKey(o) === from)!;
+    const ref = reconcilers.get(first.info.kind)?.references(first.object.spec as never).find((r) => keyOf({ kind: r.kind, namespace: first.namespace, name: r.name }) === to);
+    problems.push({ file: first.file, line: first.line, object: describe(first), ...(ref ? { path: ref.path.split('.') } : {}), message: `references form a cycle: ${order.cycle.join(' -> ')}` });
   }
+  return problems;
+}
+
+/** Secret references that resolve to nothing (an unset variable, a missing file or key). */
+export async function checkSecrets(objects: ManifestObject[], secretOf: (o: ManifestObject) => (ref: SecretRef) => Promise<string>): Promise<ManifestProblem[]> {
+  const problems: ManifestProblem[] = [];
   for (const o of objects) {
     for (const field of SECRET_FIELDS[o.info.kind] ?? []) {
       const ref = (o.object.spec as Record<string, SecretRef | undefined>)[field];
@@ -52,4 +66,13 @@ export async function preflight(
     }
   }
   return problems;
+}
+
+/** Everything plan and apply check before their first AWS call. */
+export async function preflight(
+  objects: ManifestObject[],
+  reconcilers: Map<string, References>,
+  secretOf: (o: ManifestObject) => (ref: SecretRef) => Promise<string>,
+): Promise<ManifestProblem[]> {
+  return [...checkReferences(objects, reconcilers), ...(await checkSecrets(objects, secretOf))];
 }

@@ -7,8 +7,12 @@
  *
  * A resource whose object asked to retain it (deletionPolicy: Retain, recorded in a tag) is left.
  * Credential providers are never pruned: AWS keeps no ownership tags on them that can be read back.
+ * Gateway targets carry no tags either, so they belong to whoever owns their gateway: those of a
+ * pruned gateway go with it, and those of a gateway the tree keeps go when no object declares them.
  */
+import { kindInfo } from '../../api/kinds.js';
 import { OwnershipTag } from '../../api/meta.js';
+import { awsNameOf } from '../../api/names.js';
 import { keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
 import type { Inventory, TaggedResource } from '../../reconcilers/inventory.js';
 
@@ -71,23 +75,53 @@ function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, st
   };
 }
 
+interface GatewayOf {
+  namespace: string;
+  /** The name of the Gateway object. */
+  name: string;
+  id: string;
+  arn: string;
+}
+
+/** The gateway's targets, except those named in `declared`, each turned into an object named after itself. */
+async function targetsOf(gateway: GatewayOf, listings: Listings, declared = new Set<string>()): Promise<Orphan[]> {
+  const { namespace, id: gatewayId } = gateway;
+  return (await listings.targets(gatewayId))
+    .filter((t) => t.name !== undefined && !declared.has(t.name))
+    .map((t) => ({
+      object: {
+        kind: 'GatewayTarget',
+        namespace,
+        name: t.name!,
+        object: { metadata: { name: t.name!, namespace }, spec: { gatewayRef: { name: gateway.name }, targetName: t.name }, status: { gatewayId, targetId: t.targetId } },
+      },
+      arn: `${gateway.arn}/target/${t.targetId}`,
+      ownerRemains: false,
+    }));
+}
+
+const TARGET_NAME = kindInfo('GatewayTarget')!.awsName;
+
 /**
- * A pruned gateway's targets go first; AWS keeps no tags on targets, so they are the gateway's
- * listing, each named after itself.
+ * The targets no GatewayTarget of the tree declares, in the gateways the source owns and the tree
+ * keeps. Which object made an undeclared target is unknown (it may be the old target of a renamed
+ * one), so a gateway gives up none while it or any of its targets in the tree is not ready.
  */
-async function targetsOf(gateway: Orphan, listings: Listings): Promise<Orphan[]> {
-  const { namespace, name: gatewayName, object } = gateway.object;
-  const gatewayId = String(object.status!.gatewayId);
-  return (await listings.targets(gatewayId)).map((t) => ({
-    object: {
-      kind: 'GatewayTarget',
-      namespace,
-      name: t.name!,
-      object: { metadata: { name: t.name!, namespace }, spec: { gatewayRef: { name: gatewayName }, targetName: t.name }, status: { gatewayId, targetId: t.targetId } },
-    },
-    arn: `${gateway.arn}/target/${t.targetId}`,
-    ownerRemains: false,
-  }));
+async function undeclaredTargets(resources: TaggedResource[], objects: EngineObject[], states: Map<string, ObjectState>, listings: Listings): Promise<Orphan[]> {
+  const found: Orphan[] = [];
+  for (const resource of resources) {
+    const owner = /^([^/]+)\/Gateway\/([^/]+)$/.exec(resource.tags[OwnershipTag.owner] ?? '');
+    const id = /:gateway\/([^/]+)$/.exec(resource.arn)?.[1];
+    if (!owner || !id) continue;
+    const [, namespace, name] = owner as unknown as [string, string, string];
+    const gateway = objects.find((o) => o.kind === 'Gateway' && o.namespace === namespace && o.name === name);
+    if (!gateway || states.get(keyOf(gateway)) !== 'ready' || gateway.object.status?.gatewayId !== id) continue;
+    const targets = objects.filter((o) => o.kind === 'GatewayTarget' && o.namespace === namespace && (o.object.spec as { gatewayRef: { name: string } }).gatewayRef.name === name);
+    if (targets.some((t) => states.get(keyOf(t)) !== 'ready')) continue;
+    const declared = new Set(targets.map((t) => awsNameOf(TARGET_NAME, t.object)));
+    found.push(...(await targetsOf({ namespace, name, id, arn: resource.arn }, listings, declared)));
+  }
+  return found;
 }
 
 /**
@@ -96,8 +130,13 @@ async function targetsOf(gateway: Orphan, listings: Listings): Promise<Orphan[]>
  */
 export async function orphans(inventory: Inventory, objects: EngineObject[], states: Map<string, ObjectState>, listings: Listings): Promise<Orphan[]> {
   const byKey = new Map(objects.map((o) => [keyOf(o), o]));
-  const found = (await inventory.all()).map((r) => orphanOf(r, byKey, states)).filter((o): o is Orphan => o !== undefined);
-  for (const gateway of found.filter((o) => o.object.kind === 'Gateway')) found.push(...(await targetsOf(gateway, listings)));
+  const resources = await inventory.all();
+  const found = resources.map((r) => orphanOf(r, byKey, states)).filter((o): o is Orphan => o !== undefined);
+  // A pruned gateway's targets go first: AWS deletes a gateway only once it has none.
+  for (const { object: gateway, arn } of found.filter((o) => o.object.kind === 'Gateway')) {
+    found.push(...(await targetsOf({ namespace: gateway.namespace, name: gateway.name, id: String(gateway.object.status!.gatewayId), arn }, listings)));
+  }
+  found.push(...(await undeclaredTargets(resources, objects, states, listings)));
   // A runtime's named endpoints go before it; the finalizer deletes those its object knows of.
   for (const runtime of found.filter((o) => o.object.kind === 'AgentRuntime')) {
     const status = runtime.object.object.status!;
