@@ -15,6 +15,7 @@ import { runtimePolicy, type PolicyStatement } from '../iam/index.js';
 import type { ObjectOf, Outcome, PlannedChange } from '../kind.js';
 import type { Context, ObservedResource, ResourceKind } from '../resource/kind.js';
 import { UNKNOWN } from '../resource/kind.js';
+import { nameOfId } from '../resource/locate.js';
 import { reconcilerOf, referenced } from '../resource/pipeline.js';
 import { clientToken, TRANSITIONAL } from '../steps.js';
 import { codeVersion, resolveArtifact } from './artifact.js';
@@ -83,6 +84,7 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
   refusal: () => 'The artifact kind (image or code) of a runtime cannot change in place; set spec.allowReplacement: true to let the operator delete and recreate it',
   replacedBecause: () => 'its artifact kind changed',
   role: { of: (spec) => spec.role, service: 'runtime', policy: rolePolicy },
+  arn: { pattern: /:runtime\/([^/]+)$/, idField: 'agentRuntimeId', nameOf: nameOfId },
 
   async observe({ env, name, object }) {
     const endpointNames = [...(object.spec.endpoints ?? []).map((e) => e.name), ...(object.status?.endpoints ?? []).map((e) => e.name)];

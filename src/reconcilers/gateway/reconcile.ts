@@ -10,6 +10,7 @@ import { send } from '../../aws/call.js';
 import { Reason } from '../conditions.js';
 import type { ObjectOf, Outcome } from '../kind.js';
 import type { FieldChange, ObservedResource, ResourceKind } from '../resource/kind.js';
+import { nameOfId } from '../resource/locate.js';
 import { reconcilerOf } from '../resource/pipeline.js';
 import { clientToken, TRANSITIONAL } from '../steps.js';
 import { desiredGateway, type DesiredGatewayConfiguration } from './desired.js';
@@ -45,6 +46,7 @@ export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, DesiredGatewa
   refusal,
   // A gateway does not know its targets, so what it may call (a Lambda function, say) is granted there.
   role: { of: (spec) => spec.role, service: 'gateway' },
+  arn: { pattern: /:gateway\/([^/]+)$/, idField: 'gatewayId', nameOf: nameOfId },
 
   async observe({ env, name, object }) {
     const observed = await observeGateway(env, { name, id: object.status?.gatewayId, owner: env.owner });

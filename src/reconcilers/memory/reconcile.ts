@@ -8,6 +8,7 @@ import type { MemorySpec, MemoryStatus } from '../../api/v1alpha1/memory.js';
 import { send } from '../../aws/call.js';
 import type { ObjectOf, Outcome, PlannedChange } from '../kind.js';
 import type { ObservedResource, ResourceKind } from '../resource/kind.js';
+import { nameOfId } from '../resource/locate.js';
 import { reconcilerOf } from '../resource/pipeline.js';
 import { clientToken, TRANSITIONAL } from '../steps.js';
 import { createInput, desiredMemory, type DesiredMemory } from './desired.js';
@@ -43,6 +44,7 @@ export const memoryKind: ResourceKind<MemorySpec, MemoryStatus, DesiredMemory, O
   replacement: 'refuse',
   refusal: (changes) => `${changes.map((c) => c.path).join(' and ')} cannot change in place, and the operator does not replace memories; delete the memory to have it created again`,
   role: { of: (spec) => spec.role, service: 'memory' },
+  arn: { pattern: /:memory\/([^/]+)$/, idField: 'memoryId', nameOf: nameOfId },
 
   async observe({ env, name, object }) {
     const observed = await observeMemory(env, { name, id: object.status?.memoryId, owner: env.owner });

@@ -107,6 +107,12 @@ export interface ResourceKind<Spec extends CommonSpec, Status extends CommonStat
   /** Why a replacement is made, in words (`its kind changed from lambda to mcpServer`). */
   replacedBecause?(changes: FieldChange[]): string;
   role?: ManagedRoleHook<Spec, Status>;
+  /**
+   * How the resource's ARN names it, for kinds AWS keeps readable ownership tags on: prune finds such a
+   * resource by its tags and rebuilds the object that owned it from the ARN (`idField` is the status
+   * field recording the id, `nameOf` the AWS name an id belongs to).
+   */
+  arn?: { pattern: RegExp; idField: keyof Status & string; nameOf(id: string): string };
 
   observe(ctx: Context<Spec, Status>): Promise<Observed | undefined>;
   desired(ctx: Context<Spec, Status>, roleArn: string | undefined): Promise<Desired>;

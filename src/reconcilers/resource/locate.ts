@@ -26,3 +26,6 @@ export async function locate<T>(env: ReconcileEnv, lookup: { id?: string; name: 
   const named = await locator.byName();
   return named && { resource: named, foundByName: true };
 }
+
+/** Runtime, memory and gateway ids are the name, a hyphen and ten letters or digits. */
+export const nameOfId = (id: string) => id.replace(/-[a-zA-Z0-9]{10}$/, '');

@@ -30,6 +30,7 @@ export const workloadIdentityKind: ResourceKind<WorkloadIdentitySpec, WorkloadId
   lifecycle: { working: new Set(), failed: new Set() },
   tagging: 'api',
   replacement: 'refuse',
+  arn: { pattern: /:workload-identity-directory\/[^/]+\/workload-identity\/([^/]+)$/, idField: 'identityName', nameOf: (name) => name },
 
   async observe({ env, name, object }) {
     const got = await unlessNotFound(send<GetWorkloadIdentityResponse>(env.aws.agentcore, new GetWorkloadIdentityCommand({ name }), env.gate));

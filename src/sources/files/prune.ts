@@ -14,29 +14,11 @@ import { kindInfo } from '../../api/kinds.js';
 import { OwnershipTag } from '../../api/meta.js';
 import { awsNameOf } from '../../api/names.js';
 import { keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
+import { RESOURCE_KINDS } from '../../reconcilers/index.js';
 import type { Inventory, TaggedResource } from '../../reconcilers/inventory.js';
 
-interface PrunableType {
-  kind: string;
-  /** The id (or name) of the resource in its ARN. */
-  arn: RegExp;
-  /** The status field that records the id. */
-  idField: string;
-  /** The spec field that names the AWS resource. */
-  nameField: string;
-  /** The AWS name, from the id. */
-  nameOf(id: string): string;
-}
-
-/** Runtime, memory and gateway ids are the name, a hyphen and ten letters or digits. */
-const withoutSuffix = (id: string) => id.replace(/-[a-zA-Z0-9]{10}$/, '');
-
-const PRUNABLE: PrunableType[] = [
-  { kind: 'AgentRuntime', arn: /:runtime\/([^/]+)$/, idField: 'agentRuntimeId', nameField: 'runtimeName', nameOf: withoutSuffix },
-  { kind: 'Memory', arn: /:memory\/([^/]+)$/, idField: 'memoryId', nameField: 'memoryName', nameOf: withoutSuffix },
-  { kind: 'Gateway', arn: /:gateway\/([^/]+)$/, idField: 'gatewayId', nameField: 'gatewayName', nameOf: withoutSuffix },
-  { kind: 'WorkloadIdentity', arn: /:workload-identity-directory\/[^/]+\/workload-identity\/([^/]+)$/, idField: 'identityName', nameField: 'identityName', nameOf: (name) => name },
-];
+/** The kinds prune can find by their ownership tags, and the AWS name field of each. */
+const PRUNABLE = RESOURCE_KINDS.flatMap((k) => (k.arn ? [{ kind: k.kind, ...k.arn, nameField: kindInfo(k.kind)!.awsName.field, hasRole: k.role !== undefined }] : []));
 
 /** The listings prune needs of resources AWS keeps no tags on. */
 export interface Listings {
@@ -53,11 +35,11 @@ export interface Orphan {
 }
 
 function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, states: Map<string, ObjectState>): Orphan | undefined {
-  const type = PRUNABLE.find((t) => t.arn.test(resource.arn));
+  const type = PRUNABLE.find((t) => t.pattern.test(resource.arn));
   const owner = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(resource.tags[OwnershipTag.owner] ?? '');
   if (!type || !owner || owner[2] !== type.kind || resource.tags[OwnershipTag.deletionPolicy] === 'Retain') return undefined;
   const [, namespace, kind, name] = owner as unknown as [string, string, string, string];
-  const id = type.arn.exec(resource.arn)![1]!;
+  const id = type.pattern.exec(resource.arn)![1]!;
   const claimant = byKey.get(keyOf({ kind, namespace, name }));
   if (claimant) {
     // Only an object that has its own resource ready can disown another one of the same owner.
@@ -67,7 +49,7 @@ function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, st
   }
   const spec: Record<string, unknown> = { [type.nameField]: type.nameOf(id) };
   // The owner's managed role goes with its last resource; the role a remaining object runs with stays.
-  if (kind !== 'WorkloadIdentity') spec.role = claimant ? { arn: 'in-use' } : { managed: {} };
+  if (type.hasRole) spec.role = claimant ? { arn: 'in-use' } : { managed: {} };
   return {
     object: { kind, namespace, name, object: { metadata: { name, namespace }, spec, status: { [type.idField]: id } } },
     arn: resource.arn,
