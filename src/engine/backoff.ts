@@ -1,4 +1,28 @@
-/** Per-item exponential backoff with jitter: each failure of a key doubles its wait, success forgets it. */
+/**
+ * Per-item exponential backoff with jitter: each failure of a key doubles its wait, success forgets it;
+ * and the Clock that waits like these are measured on.
+ */
+
+/** The time and the timers of whatever waits: the system's, or in tests one the test moves. */
+export interface Clock {
+  /** Milliseconds. */
+  now(): number;
+  /**
+   * Calls `callback` once `ms` have passed on this clock; the answer cancels it. An unref'd timer does not
+   * keep the process alive.
+   */
+  after(ms: number, callback: () => void, options?: { unref?: boolean }): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, callback, options) {
+    const timer = setTimeout(callback, ms);
+    if (options?.unref) timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;

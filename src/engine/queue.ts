@@ -7,17 +7,19 @@
  * served before keys added afresh: with thousands of new objects queued, the ones already started
  * finish and turn Ready as they go, instead of all waiting until every new one has been started.
  */
+import { systemClock, type Clock } from './backoff.js';
+
 export class WorkQueue<K> {
   private readonly ready: K[] = [];
   private readonly due: K[] = [];
   private readonly queued = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly dirty = new Set<K>();
-  private readonly timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<K, { at: number; cancel: () => void }>();
   private readonly waiters: ((key: K | undefined) => void)[] = [];
   private shuttingDown = false;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   add(key: K): void {
     this.enqueue(key, this.ready);
@@ -46,16 +48,19 @@ export class WorkQueue<K> {
   addAfter(key: K, delayMs: number): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) return this.add(key);
-    const at = this.now() + delayMs;
+    const at = this.clock.now() + delayMs;
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) return;
     this.cancelTimer(key);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.enqueue(key, this.due);
-    }, delayMs);
-    timer.unref?.();
-    this.timers.set(key, { at, timer });
+    const cancel = this.clock.after(
+      delayMs,
+      () => {
+        this.timers.delete(key);
+        this.enqueue(key, this.due);
+      },
+      { unref: true },
+    );
+    this.timers.set(key, { at, cancel });
   }
 
   /** The next key to work on, once there is one; undefined after shutdown. */
@@ -94,7 +99,7 @@ export class WorkQueue<K> {
   private cancelTimer(key: K): void {
     const t = this.timers.get(key);
     if (t) {
-      clearTimeout(t.timer);
+      t.cancel();
       this.timers.delete(key);
     }
   }

@@ -1,14 +1,18 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import {
-  type BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand, DeleteGatewayCommand, DeleteGatewayTargetCommand,
+  BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand, DeleteGatewayCommand, DeleteGatewayTargetCommand,
   GetGatewayCommand, GetGatewayTargetCommand, ListGatewaysCommand, ListGatewayTargetsCommand, ListTagsForResourceCommand,
   SynchronizeGatewayTargetsCommand, TagResourceCommand, UntagResourceCommand, UpdateGatewayCommand, UpdateGatewayTargetCommand,
   type CreateGatewayCommandInput, type CreateGatewayTargetCommandInput, type TargetConfiguration,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { gatewayFamily } from '../../src/emulator/agentcore/gateways.js';
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
+import type { EmulatorConfig } from '../../src/emulator/config.js';
+import { startEmulator } from '../../src/emulator/server.js';
+import type { ServiceContext } from '../../src/emulator/service.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
+import { ManualClock } from '../helpers/wait.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -25,7 +29,6 @@ afterEach(async () => {
 const ROLE = 'arn:aws:iam::123456789012:role/GatewayRole';
 const LAMBDA = 'arn:aws:lambda:us-west-2:123456789012:function:weather-tools';
 const JWT = { customJWTAuthorizer: { discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration', allowedClients: ['client-1'] } };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const gatewayInput = (name: string, extra: Partial<CreateGatewayCommandInput> = {}): CreateGatewayCommandInput => ({
   name,
@@ -57,14 +60,34 @@ const targetInput = (gatewayIdentifier: string, name: string, extra: Partial<Cre
 });
 
 
-async function readyGateway(name: string): Promise<string> {
-  const { gatewayId } = await client.send(new CreateGatewayCommand(gatewayInput(name)));
+async function readyGateway(name: string, on = client): Promise<string> {
+  const { gatewayId } = await on.send(new CreateGatewayCommand(gatewayInput(name)));
   return gatewayId!;
+}
+
+const closeAfterTest: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closeAfterTest.splice(0)) await close();
+});
+
+/**
+ * An emulator of the test's own on a clock that stands still until the test moves it, for the tests of
+ * provisioning delays: no time passes between two calls, however slow the machine.
+ */
+async function onClock(config: Partial<EmulatorConfig>): Promise<{ clock: ManualClock; client: BedrockAgentCoreControlClient; ctx: ServiceContext }> {
+  const clock = new ManualClock();
+  const running = await startEmulator({ services: [agentCoreService([runtimeFamily, gatewayFamily])], clock, config: { provisioningDelayMs: 0, deletionDelayMs: 0, rateScale: 0, ...config } });
+  const own = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, endpoint: running.url, maxAttempts: 1 });
+  closeAfterTest.push(async () => {
+    own.destroy();
+    await running.close();
+  });
+  return { clock, client: own, ctx: running.ctx };
 }
 
 describe('gateways', () => {
   test('a gateway is CREATING until the provisioning delay has passed, then READY; ids, ARN and URL have the real formats', async () => {
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 300 });
+    const { clock, client } = await onClock({ provisioningDelayMs: 300 });
     const created = await client.send(new CreateGatewayCommand(gatewayInput('Weather-GW', { tags: { team: 'tools' } })));
     expect(created.$metadata.httpStatusCode).toBe(202);
     expect(created.gatewayId).toMatch(/^weather-gw-[0-9a-z]{10}$/);
@@ -83,7 +106,9 @@ describe('gateways', () => {
     expect((await client.send(new GetGatewayCommand({ gatewayIdentifier }))).status).toBe('CREATING');
     const busy = await failure(client.send(new UpdateGatewayCommand({ gatewayIdentifier, name: 'Weather-GW', roleArn: ROLE, authorizerType: 'AWS_IAM' })));
     expect(busy).toMatchObject({ name: 'ConflictException', status: 409 });
-    await sleep(350);
+    clock.advance(299);
+    expect((await client.send(new GetGatewayCommand({ gatewayIdentifier }))).status).toBe('CREATING');
+    clock.advance(1);
     const ready = await client.send(new GetGatewayCommand({ gatewayIdentifier }));
     expect(ready).toMatchObject({ status: 'READY', gatewayId: gatewayIdentifier });
     expect(ready.createdAt).toBeInstanceOf(Date);
@@ -91,7 +116,7 @@ describe('gateways', () => {
 
     await client.send(new UpdateGatewayCommand({ gatewayIdentifier, name: 'Weather-GW', roleArn: ROLE, authorizerType: 'AWS_IAM', description: 'second' }));
     expect((await client.send(new GetGatewayCommand({ gatewayIdentifier }))).status).toBe('UPDATING');
-    await sleep(350);
+    clock.advance(300);
     expect(await client.send(new GetGatewayCommand({ gatewayIdentifier }))).toMatchObject({ status: 'READY', description: 'second' });
   });
 
@@ -211,16 +236,17 @@ describe('targets', () => {
   });
 
   test('statuses settle after the delay, a failed update is UPDATE_UNSUCCESSFUL, and a busy target refuses changes', async () => {
-    const gatewayIdentifier = await readyGateway('slow-targets');
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 300 });
+    const { clock, client, ctx } = await onClock({});
+    const gatewayIdentifier = await readyGateway('slow-targets', client);
+    ctx.config.provisioningDelayMs = 300;
     const { targetId } = await client.send(new CreateGatewayTargetCommand(targetInput(gatewayIdentifier, 'slow-target')));
     expect((await client.send(new GetGatewayTargetCommand({ gatewayIdentifier, targetId }))).status).toBe('CREATING');
     const busy = await failure(client.send(new UpdateGatewayTargetCommand({ gatewayIdentifier, targetId, targetConfiguration: TARGETS.lambda!.configuration })));
     expect(busy).toMatchObject({ name: 'ConflictException', status: 409 });
-    await sleep(350);
+    clock.advance(300);
     expect((await client.send(new GetGatewayTargetCommand({ gatewayIdentifier, targetId }))).status).toBe('READY');
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 0 });
-    await emulator.admin('PUT', 'behaviours/GatewayTarget/slow-target', { failUpdate: 'Lambda function not found' });
+    ctx.config.provisioningDelayMs = 0;
+    ctx.faults.behaviours.set('GatewayTarget/slow-target', { failUpdate: 'Lambda function not found' });
     await client.send(new UpdateGatewayTargetCommand({ gatewayIdentifier, targetId, name: 'slow-target', targetConfiguration: TARGETS.lambda!.configuration }));
     expect(await client.send(new GetGatewayTargetCommand({ gatewayIdentifier, targetId }))).toMatchObject({ status: 'UPDATE_UNSUCCESSFUL', statusReasons: ['Lambda function not found'] });
   });
@@ -266,13 +292,14 @@ describe('targets', () => {
   });
 
   test('a sixth target operation in flight on one gateway is throttled with 429; it succeeds once one settles', async () => {
-    const gatewayIdentifier = await readyGateway('busy-gw');
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 500 });
+    const { clock, client, ctx } = await onClock({});
+    const gatewayIdentifier = await readyGateway('busy-gw', client);
+    ctx.config.provisioningDelayMs = 500;
     for (const n of [1, 2, 3, 4, 5]) expect((await client.send(new CreateGatewayTargetCommand(targetInput(gatewayIdentifier, `busy-${n}`)))).status).toBe('CREATING');
     const sixth = await failure(client.send(new CreateGatewayTargetCommand(targetInput(gatewayIdentifier, 'busy-6'))));
     expect(sixth).toMatchObject({ name: 'ThrottlingException', status: 429 });
     expect((await client.send(new ListGatewayTargetsCommand({ gatewayIdentifier }))).items).toHaveLength(5);
-    await sleep(550);
+    clock.advance(500);
     expect((await client.send(new CreateGatewayTargetCommand(targetInput(gatewayIdentifier, 'busy-6')))).status).toBe('CREATING');
   });
 
@@ -301,24 +328,25 @@ describe('targets', () => {
 
 describe('deleting a gateway', () => {
   test('is refused while it has targets, and allowed once they are gone', async () => {
-    const gatewayIdentifier = await readyGateway('doomed-gw');
+    const { clock, client, ctx } = await onClock({});
+    const gatewayIdentifier = await readyGateway('doomed-gw', client);
     const { targetId } = await client.send(new CreateGatewayTargetCommand(targetInput(gatewayIdentifier, 'last-target')));
     const refused = await failure(client.send(new DeleteGatewayCommand({ gatewayIdentifier })));
     expect(refused).toMatchObject({ name: 'ValidationException', status: 400 });
     expect(refused.message).toMatch(/Delete all targets before deleting the gateway/);
     expect((await client.send(new GetGatewayCommand({ gatewayIdentifier }))).status).toBe('READY');
 
-    await emulator.admin('PUT', 'config', { deletionDelayMs: 300 });
+    ctx.config.deletionDelayMs = 300;
     await client.send(new DeleteGatewayTargetCommand({ gatewayIdentifier, targetId }));
     expect((await client.send(new GetGatewayTargetCommand({ gatewayIdentifier, targetId }))).status).toBe('DELETING');
     expect(await failure(client.send(new DeleteGatewayCommand({ gatewayIdentifier })))).toMatchObject({ name: 'ValidationException' });
-    await sleep(350);
+    clock.advance(300);
     expect((await client.send(new ListGatewayTargetsCommand({ gatewayIdentifier }))).items).toEqual([]);
 
     const deleting = await client.send(new DeleteGatewayCommand({ gatewayIdentifier }));
     expect(deleting).toMatchObject({ $metadata: { httpStatusCode: 202 }, gatewayId: gatewayIdentifier, status: 'DELETING' });
     expect((await client.send(new GetGatewayCommand({ gatewayIdentifier }))).status).toBe('DELETING');
-    await sleep(350);
+    clock.advance(300);
     expect(await failure(client.send(new GetGatewayCommand({ gatewayIdentifier })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
     expect((await client.send(new ListGatewaysCommand({}))).items).toEqual([]);
   });

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import {
-  type BedrockAgentCoreControlClient, CreateMemoryCommand, DeleteMemoryCommand, GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand,
+  BedrockAgentCoreControlClient, CreateMemoryCommand, DeleteMemoryCommand, GetMemoryCommand, ListMemoriesCommand, ListTagsForResourceCommand,
   TagResourceCommand, UpdateMemoryCommand, type CreateMemoryCommandInput, type MemoryStrategy, type MemoryStrategyInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentCoreService, runtimeFamily } from '../../src/emulator/agentcore/index.js';
 import { identityFamily } from '../../src/emulator/agentcore/identities.js';
 import { memoryFamily } from '../../src/emulator/agentcore/memories.js';
+import type { EmulatorConfig } from '../../src/emulator/config.js';
+import { startEmulator } from '../../src/emulator/server.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
+import { ManualClock, waitFor } from '../helpers/wait.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -33,14 +36,33 @@ const SIGNED = { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2026010
 
 const memoryInput = (name: string, extra: Partial<CreateMemoryCommandInput> = {}): CreateMemoryCommandInput => ({ name, eventExpiryDuration: 30, ...extra });
 const semantic = (name: string, extra: Record<string, unknown> = {}): MemoryStrategyInput => ({ semanticMemoryStrategy: { name, ...extra } });
-const getMemory = async (memoryId: string) => (await client.send(new GetMemoryCommand({ memoryId }))).memory!;
+const getMemory = async (memoryId: string, on = client) => (await on.send(new GetMemoryCommand({ memoryId }))).memory!;
 const byName = (strategies: MemoryStrategy[] | undefined, name: string) => strategies!.find((s) => s.name === name)!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const closeAfterTest: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closeAfterTest.splice(0)) await close();
+});
+
+/**
+ * An emulator of the test's own on a clock that stands still until the test moves it, for the tests of
+ * provisioning delays: no time passes between two calls, however slow the machine.
+ */
+async function onClock(config: Partial<EmulatorConfig>): Promise<{ clock: ManualClock; client: BedrockAgentCoreControlClient }> {
+  const clock = new ManualClock();
+  const running = await startEmulator({ services: [agentCoreService([runtimeFamily, memoryFamily, identityFamily])], clock, config: { provisioningDelayMs: 0, deletionDelayMs: 0, rateScale: 0, ...config } });
+  const own = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, endpoint: running.url, maxAttempts: 1 });
+  closeAfterTest.push(async () => {
+    own.destroy();
+    await running.close();
+  });
+  return { clock, client: own };
+}
 
 
 describe('the memory lifecycle', () => {
   test('CREATING, then ACTIVE; strategies added, modified and deleted by id while UPDATING; DELETING, then gone', async () => {
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 400, deletionDelayMs: 400 });
+    const { clock, client } = await onClock({ provisioningDelayMs: 400, deletionDelayMs: 400 });
     const created = await client.send(new CreateMemoryCommand(memoryInput('lifecycle_memory', {
       memoryStrategies: [semantic('facts'), { summaryMemoryStrategy: { name: 'summaries', namespaceTemplates: ['/summaries/{actorId}/{sessionId}/'] } }],
     })));
@@ -54,11 +76,11 @@ describe('the memory lifecycle', () => {
     expect(facts.strategyId).toMatch(/^facts-[a-zA-Z0-9]{10}$/);
     expect(byName(memory.strategies, 'summaries')).toMatchObject({ type: 'SUMMARIZATION', namespaces: ['/summaries/{actorId}/{sessionId}/'], namespaceTemplates: ['/summaries/{actorId}/{sessionId}/'] });
 
-    expect((await getMemory(memory.id!)).status).toBe('CREATING');
+    expect((await getMemory(memory.id!, client)).status).toBe('CREATING');
     expect(await failure(client.send(new UpdateMemoryCommand({ memoryId: memory.id, description: 'too early' })))).toMatchObject({ name: 'ConflictException', status: 409 });
 
-    await sleep(450);
-    const active = await getMemory(memory.id!);
+    clock.advance(400);
+    const active = await getMemory(memory.id!, client);
     expect(active.status).toBe('ACTIVE');
     expect(active.strategies!.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE']);
     const summariesId = byName(active.strategies, 'summaries').strategyId!;
@@ -73,23 +95,23 @@ describe('the memory lifecycle', () => {
     }));
     expect(updated.$metadata.httpStatusCode).toBe(202);
     expect(updated.memory!.status).toBe('UPDATING');
-    const updating = await getMemory(memory.id!);
+    const updating = await getMemory(memory.id!, client);
     expect(updating.status).toBe('UPDATING');
     expect(byName(updating.strategies, 'prefs')).toMatchObject({ type: 'USER_PREFERENCE', status: 'CREATING', namespaces: [ACTOR_NAMESPACE] });
     expect(byName(updating.strategies, 'summaries').status).toBe('DELETING');
     expect(byName(updating.strategies, 'facts')).toMatchObject({ strategyId: facts.strategyId, status: 'ACTIVE', description: 'what the user told us', namespaces: ['/facts/{actorId}/'], namespaceTemplates: ['/facts/{actorId}/'] });
 
-    await sleep(450);
-    const settled = await getMemory(memory.id!);
+    clock.advance(400);
+    const settled = await getMemory(memory.id!, client);
     expect(settled.status).toBe('ACTIVE');
     expect(settled.strategies!.map((s) => [s.name, s.status])).toEqual([['facts', 'ACTIVE'], ['prefs', 'ACTIVE']]);
 
     const deleted = await client.send(new DeleteMemoryCommand({ memoryId: memory.id }));
     expect([deleted.$metadata.httpStatusCode, deleted.memoryId, deleted.status]).toEqual([202, memory.id, 'DELETING']);
-    expect((await getMemory(memory.id!)).status).toBe('DELETING');
+    expect((await getMemory(memory.id!, client)).status).toBe('DELETING');
     expect((await client.send(new ListMemoriesCommand({}))).memories!.map((m) => m.status)).toEqual(['DELETING']);
-    await sleep(450);
-    expect(await failure(getMemory(memory.id!))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    clock.advance(400);
+    expect(await failure(getMemory(memory.id!, client))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
     expect((await client.send(new ListMemoriesCommand({}))).memories).toEqual([]);
   });
 
@@ -120,7 +142,8 @@ describe('the memory lifecycle', () => {
       indexedKeys: [{ key: 'topic', type: 'STRING' }],
       memoryStrategies: [semantic('facts')],
     })));
-    await sleep(20);
+    // so the update's time is a later one
+    await waitFor(() => Date.now() > memory!.createdAt!.getTime(), { what: 'the clock to move past the create' });
     const updated = await client.send(new UpdateMemoryCommand({ memoryId: memory!.id, eventExpiryDuration: 90, addIndexedKeys: [{ key: 'priority', type: 'NUMBER' }] }));
     expect(updated.memory!.status).toBe('ACTIVE');
     const after = await getMemory(memory!.id!);

@@ -5,6 +5,7 @@ import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
 import { startEmulator, type LoggedRequest, type RunningEmulator } from '../../src/emulator/server.js';
 import { REGION } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 let emulator: RunningEmulator;
 let aws: AwsClients;
@@ -45,7 +46,8 @@ describe('GET /_admin/requests', () => {
   test('?since= keeps the later ones; DELETE and reset clear it', async () => {
     await secretsCall();
     const first = (await logged())[0]!;
-    await new Promise((r) => setTimeout(r, 5));
+    // Arrival times are Date.now(): the next call arrives at a later one.
+    await waitFor(() => Date.now() > first.at, { what: 'the clock to move past the first call' });
     await secretsCall();
     expect(await logged(`?since=${first.at + 1}`)).toHaveLength(1);
     await admin('DELETE', 'requests');

@@ -6,8 +6,10 @@ import {
   UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand, type CreateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
+import { startEmulator } from '../../src/emulator/server.js';
 import { startTestEmulator, useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
+import { ManualClock } from '../helpers/wait.js';
 
 let emulator: TestEmulator;
 let client: BedrockAgentCoreControlClient;
@@ -103,16 +105,29 @@ describe('versions', () => {
   });
 
   test('statuses settle after the provisioning delay: CREATING, then READY; UPDATING, then READY', async () => {
-    await emulator.admin('PUT', 'config', { provisioningDelayMs: 300 });
-    const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('slow_agent')));
-    expect((await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }))).status).toBe('CREATING');
-    expect(await endpoint(agentRuntimeId!, 'DEFAULT')).toMatchObject({ status: 'CREATING', targetVersion: '1' });
-    const refused = await failure(client.send(new UpdateAgentRuntimeCommand({ agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:2` } }, roleArn: ROLE })));
-    expect(refused).toMatchObject({ name: 'ConflictException', status: 409 });
-    await new Promise((r) => setTimeout(r, 350));
-    expect((await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }))).status).toBe('READY');
-    await client.send(new UpdateAgentRuntimeCommand({ agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:2` } }, roleArn: ROLE }));
-    expect(await endpoint(agentRuntimeId!, 'DEFAULT')).toMatchObject({ status: 'UPDATING', liveVersion: '1', targetVersion: '2' });
+    // An emulator on a clock that stands still until the test moves it: no time passes between two calls.
+    const clock = new ManualClock();
+    const slow = await startEmulator({ services: [agentCoreService()], clock, config: { provisioningDelayMs: 300, deletionDelayMs: 0, rateScale: 0 } });
+    const client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, endpoint: slow.url, maxAttempts: 1 });
+    const endpoint = (agentRuntimeId: string, endpointName: string) => client.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName }));
+    try {
+      const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('slow_agent')));
+      expect((await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }))).status).toBe('CREATING');
+      expect(await endpoint(agentRuntimeId!, 'DEFAULT')).toMatchObject({ status: 'CREATING', targetVersion: '1' });
+      const refused = await failure(client.send(new UpdateAgentRuntimeCommand({ agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:2` } }, roleArn: ROLE })));
+      expect(refused).toMatchObject({ name: 'ConflictException', status: 409 });
+      clock.advance(299);
+      expect((await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }))).status).toBe('CREATING');
+      clock.advance(1);
+      expect((await client.send(new GetAgentRuntimeCommand({ agentRuntimeId }))).status).toBe('READY');
+      await client.send(new UpdateAgentRuntimeCommand({ agentRuntimeId, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${IMAGE}:2` } }, roleArn: ROLE }));
+      expect(await endpoint(agentRuntimeId!, 'DEFAULT')).toMatchObject({ status: 'UPDATING', liveVersion: '1', targetVersion: '2' });
+      clock.advance(300);
+      expect(await endpoint(agentRuntimeId!, 'DEFAULT')).toMatchObject({ status: 'READY', liveVersion: '2' });
+    } finally {
+      client.destroy();
+      await slow.close();
+    }
   });
 
   test('a create that fails is CREATE_FAILED with a reason, and a corrected update rolls forward', async () => {

@@ -13,6 +13,7 @@ import { taggingService } from '../../src/emulator/tagging/index.js';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { failure } from '../helpers/failure.js';
+import { ManualClock } from '../helpers/wait.js';
 
 let emulator: TestEmulator;
 let agentcore: BedrockAgentCoreControlClient;
@@ -29,7 +30,6 @@ afterEach(async () => {
 });
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/agent:1';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function createRuntime(name: string, tags?: Record<string, string>, client = agentcore): Promise<string> {
   const { agentRuntimeArn } = await client.send(new CreateAgentRuntimeCommand({
@@ -42,13 +42,13 @@ async function createRuntime(name: string, tags?: Record<string, string>, client
   return agentRuntimeArn!;
 }
 
-async function createMemory(name: string, tags?: Record<string, string>): Promise<string> {
-  const { memory } = await agentcore.send(new CreateMemoryCommand({ name, eventExpiryDuration: 30, ...(tags ? { tags } : {}) }));
+async function createMemory(name: string, tags?: Record<string, string>, client = agentcore): Promise<string> {
+  const { memory } = await client.send(new CreateMemoryCommand({ name, eventExpiryDuration: 30, ...(tags ? { tags } : {}) }));
   return memory!.arn!;
 }
 
-async function createGateway(name: string, tags?: Record<string, string>): Promise<string> {
-  const { gatewayArn } = await agentcore.send(new CreateGatewayCommand({
+async function createGateway(name: string, tags?: Record<string, string>, client = agentcore): Promise<string> {
+  const { gatewayArn } = await client.send(new CreateGatewayCommand({
     name,
     roleArn: 'arn:aws:iam::123456789012:role/GatewayRole',
     protocolType: 'MCP',
@@ -69,11 +69,11 @@ async function arnsOf(input: GetResourcesCommandInput = {}, client = tagging): P
 const sorted = (arns: string[]) => [...arns].sort();
 
 /** A runtime, a memory and a gateway with overlapping tags, and one untagged runtime. */
-async function fleet() {
-  const runtime = await createRuntime('support_agent', { team: 'support', env: 'prod', 'agentcore.dev/owner': 'agents/support' });
-  const memory = await createMemory('support_memory', { team: 'support', env: 'staging' });
-  const gateway = await createGateway('tools-gw', { team: 'tools', env: 'prod' });
-  const untagged = await createRuntime('untagged_agent');
+async function fleet(client = agentcore) {
+  const runtime = await createRuntime('support_agent', { team: 'support', env: 'prod', 'agentcore.dev/owner': 'agents/support' }, client);
+  const memory = await createMemory('support_memory', { team: 'support', env: 'staging' }, client);
+  const gateway = await createGateway('tools-gw', { team: 'tools', env: 'prod' }, client);
+  const untagged = await createRuntime('untagged_agent', undefined, client);
   return { runtime, memory, gateway, untagged };
 }
 
@@ -229,13 +229,24 @@ describe('GetResources follows the tag store', () => {
   });
 
   test('a resource whose deletion finished while nothing looked at it is gone too', async () => {
-    await emulator.admin('PUT', 'config', { deletionDelayMs: 150 });
-    const { runtime, memory, gateway } = await fleet();
-    await agentcore.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: runtime.split('/').pop()! }));
-    await agentcore.send(new DeleteMemoryCommand({ memoryId: memory.split('/').pop()! }));
-    await agentcore.send(new DeleteGatewayCommand({ gatewayIdentifier: gateway.split('/').pop()! }));
-    await sleep(250);
-    expect(await arnsOf({})).toEqual([]);
+    // An emulator on a clock that stands still until the test moves it.
+    const clock = new ManualClock();
+    const slow = await startEmulator({ services: [agentCoreService(), taggingService()], clock, config: { provisioningDelayMs: 0, deletionDelayMs: 150, rateScale: 0 } });
+    const config = { ...emulator.clientConfig, endpoint: slow.url, maxAttempts: 1 };
+    const control = new BedrockAgentCoreControlClient(config);
+    const client = new ResourceGroupsTaggingAPIClient(config);
+    try {
+      const { runtime, memory, gateway } = await fleet(control);
+      await control.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: runtime.split('/').pop()! }));
+      await control.send(new DeleteMemoryCommand({ memoryId: memory.split('/').pop()! }));
+      await control.send(new DeleteGatewayCommand({ gatewayIdentifier: gateway.split('/').pop()! }));
+      clock.advance(150);
+      expect(await arnsOf({}, client)).toEqual([]);
+    } finally {
+      control.destroy();
+      client.destroy();
+      await slow.close();
+    }
   });
 });
 

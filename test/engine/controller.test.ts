@@ -1,18 +1,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Controller } from '../../src/engine/controller.js';
-import { TerminalError, TransientError, type Outcome, type ReconcileResult } from '../../src/reconcilers/contract.js';
+import type { Outcome, ReconcileResult } from '../../src/engine/contract.js';
+import { TerminalError, TransientError } from '../../src/reconcilers/errors.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fastBackoff = { baseMs: 5, maxMs: 20, jitter: 0 };
 let controller: Controller | undefined;
 afterEach(async () => controller?.stop());
-
-function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = () => (check() ? resolve() : Date.now() > deadline ? reject(new Error('condition not met')) : setTimeout(poll, 2));
-    poll();
-  });
-}
 
 describe('Controller', () => {
   test('no more than `concurrency` reconciles run at once, and one key never runs twice at once', async () => {
@@ -21,13 +15,16 @@ describe('Controller', () => {
     const perKey = new Map<string, number>();
     let overlap = false;
     const done: string[] = [];
+    // Reconciles are held until the gate opens: whatever the controller starts meanwhile runs at once.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     controller = new Controller({
       async reconcile(key) {
         running += 1;
         peak = Math.max(peak, running);
         perKey.set(key, (perKey.get(key) ?? 0) + 1);
         if (perKey.get(key)! > 1) overlap = true;
-        await new Promise((r) => setTimeout(r, 5));
+        await gate;
         perKey.set(key, perKey.get(key)! - 1);
         running -= 1;
         done.push(key);
@@ -36,7 +33,9 @@ describe('Controller', () => {
     }, { concurrency: 3 });
     controller.start();
     for (let i = 0; i < 12; i += 1) controller.queue.add(`k${i % 6}`);
-    await until(() => controller!.queue.pending === 0 && done.length >= 6);
+    await waitFor(() => running === 3, { what: 'three reconciles to be held' });
+    open();
+    await waitFor(() => controller!.queue.pending === 0 && done.length >= 6, { what: 'every key to be reconciled' });
     expect(peak).toBe(3);
     expect(overlap).toBe(false);
   });
@@ -56,8 +55,10 @@ describe('Controller', () => {
     controller.start();
     controller.queue.add('flaky');
     controller.queue.add('broken');
-    await until(() => outcomes.filter(([k]) => k === 'flaky').at(-1)?.[1] === 'success' && outcomes.some(([k]) => k === 'broken'));
-    await new Promise((r) => setTimeout(r, 50));
+    // Nothing left queued, running or scheduled: no further attempt can come.
+    await waitFor(() => controller!.queue.pending === 0 && outcomes.filter(([k]) => k === 'flaky').at(-1)?.[1] === 'success' && outcomes.some(([k]) => k === 'broken'), {
+      what: 'flaky to succeed and broken to fail, with nothing left to do',
+    });
     expect(attempts.get('flaky')).toBe(3);
     expect(attempts.get('broken')).toBe(1);
     expect(outcomes.filter(([k]) => k === 'flaky').map(([, o]) => o)).toEqual(['transient', 'transient', 'success']);
@@ -79,7 +80,7 @@ describe('Controller', () => {
     controller.start();
     controller.queue.add('creating');
     controller.queue.add('other');
-    await until(() => runs.filter((k) => k === 'creating').length === 2);
+    await waitFor(() => runs.filter((k) => k === 'creating').length === 2, { what: 'the requeued key to run again' });
     expect(runs).toEqual(['creating', 'other', 'creating']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { ItemBackoff } from '../../src/engine/backoff.js';
 import { WorkQueue } from '../../src/engine/queue.js';
+import { ManualClock } from '../helpers/wait.js';
 
 describe('WorkQueue', () => {
   test('a key waits in the queue once, however often it is added', async () => {
@@ -33,26 +34,33 @@ describe('WorkQueue', () => {
   });
 
   test('addAfter keeps the earliest time and an immediate add cancels the timer', async () => {
-    const q = new WorkQueue<string>();
+    const clock = new ManualClock();
+    const q = new WorkQueue<string>(clock);
     q.addAfter('a', 60_000);
     q.addAfter('a', 10);
     q.addAfter('a', 30_000);
-    expect(q.pending).toBe(1);
+    expect([q.pending, clock.pending]).toEqual([1, 1]);
+    clock.advance(9);
+    expect(q.depth).toBe(0);
+    clock.advance(1);
+    expect(q.depth).toBe(1);
     expect(await q.get()).toBe('a');
     q.done('a');
     q.addAfter('b', 60_000);
     q.add('b');
+    expect(clock.pending).toBe(0);
     expect(await q.get()).toBe('b');
     q.done('b');
     expect(q.pending).toBe(0);
   });
 
   test('a key whose delay ran out is served before keys added afresh, and each lane stays in order', async () => {
-    const q = new WorkQueue<string>();
+    const clock = new ManualClock();
+    const q = new WorkQueue<string>(clock);
     for (const key of ['new-1', 'new-2', 'new-3']) q.add(key);
     q.addAfter('started-1', 5);
     q.addAfter('started-2', 10);
-    await new Promise((r) => setTimeout(r, 30));
+    clock.advance(10);
     expect(q.depth).toBe(5);
     const order: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -65,12 +73,15 @@ describe('WorkQueue', () => {
   });
 
   test('shutdown releases waiting workers and drops scheduled keys', async () => {
-    const q = new WorkQueue<string>();
+    const clock = new ManualClock();
+    const q = new WorkQueue<string>(clock);
     const waiting = q.get();
     q.addAfter('later', 60_000);
     q.shutdown();
     expect(await waiting).toBeUndefined();
-    expect(q.pending).toBe(0);
+    expect([q.pending, clock.pending]).toEqual([0, 0]);
+    clock.advance(60_000);
+    expect(q.depth).toBe(0);
   });
 });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CustomObjectsApi, KubeConfig, makeInformer, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { createNamespace, describeCluster, installCrds, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { waitFor } from '../helpers/wait.js';
 import type { FaultProxy, FaultRule } from '../support/faultproxy/proxy.js';
 
 const GROUP = 'agentcore.dev';
@@ -29,13 +30,7 @@ async function create(name: string): Promise<void> {
   await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body: memory(name) });
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean, what: string) => waitFor(check, { what });
 
 /**
  * Waits until a watch is open through the proxy and ends it, with `rules` in force from that moment on

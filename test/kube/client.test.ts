@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { JSON_PATCH, KubeApiError, kubeClient, loadKubeConfig, MERGE_PATCH, type KubeClient, type KubeList, type KubeObject, type WatchEvent } from '../../src/sources/kube/client.js';
 import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { waitFor } from '../helpers/wait.js';
 import type { FaultProxy } from '../support/faultproxy/proxy.js';
 
 const NS = 'client-test';
@@ -162,7 +163,7 @@ describeCluster('watch', () => {
     await client.request('POST', CONFIGMAPS, { body: configMap('watched') });
     await client.request('PATCH', `${CONFIGMAPS}/watched`, { body: { data: { a: '2' } }, contentType: MERGE_PATCH });
     await client.request('DELETE', `${CONFIGMAPS}/watched`);
-    await until(() => events.length === 3);
+    await waitFor(() => events.length === 3, { what: 'the three changes' });
     expect(proxy.dropWatches()).toBe(1);
     await expect(done).resolves.toBeUndefined();
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
@@ -180,7 +181,7 @@ describeCluster('watch', () => {
 
   controlPlaneOnly('rejects a watch cut without ending its stream', async () => {
     const { done } = collect({ resourceVersion: await currentResourceVersion() }, { via: proxied });
-    await until(() => proxy.dropWatches(true) > 0);
+    await waitFor(() => proxy.dropWatches(true) > 0, { what: 'an open watch to cut' });
     expect((await rejection(done)).message).toMatch(/closed|aborted|ECONNRESET/);
   });
 
@@ -205,7 +206,7 @@ describeCluster('watch', () => {
     const from = await currentResourceVersion();
     const { events, done } = collect({ resourceVersion: from }, { signal: later.signal });
     await client.request('POST', CONFIGMAPS, { body: configMap('before-abort') });
-    await until(() => events.length === 1);
+    await waitFor(() => events.length === 1, { what: 'the create' });
     later.abort();
     expect((await rejection(done)).message).toMatch(/abort|closed/i);
   });
@@ -226,11 +227,3 @@ describeCluster('watch', () => {
     expect((await failed).message).toBe('handler failed');
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

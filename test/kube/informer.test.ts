@@ -7,9 +7,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
+import { systemClock, type Clock } from '../../src/engine/backoff.js';
 import { kubeClient, loadKubeConfig, MERGE_PATCH, type KubeClient, type KubeObject, type Query, type RequestOptionsOf, type WatchEvent, type WatchOptions } from '../../src/sources/kube/client.js';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/sources/kube/informer.js';
 import { createNamespace, describeCluster, realCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { ManualClock, waitFor } from '../helpers/wait.js';
 import type { FaultProxy, FaultRule } from '../support/faultproxy/proxy.js';
 
 const FAST_BACKOFF = { baseMs: 50, maxMs: 200, jitter: 0.5 };
@@ -90,9 +92,9 @@ const lines = (changes: Change[]) => changes.map((c) => `${c.what} ${c.name}`);
 const sorted = (changes: Change[]) => lines(changes).sort();
 
 interface Requests {
-  /** When each list request went out, and its query. */
+  /** When, on the informer's clock, each list request went out, and its query. */
   lists: { at: number; query: Query }[];
-  /** When each watch was opened, and its query. */
+  /** When, on the informer's clock, each watch was opened, and its query. */
   watches: { at: number; query: Query }[];
   /** Watches opened and not yet settled. */
   openWatches: number;
@@ -101,17 +103,17 @@ interface Requests {
 }
 
 /** Records the requests an informer makes on the real client, and runs `beforeList` before each list request goes out. */
-function recorded(client: KubeClient, beforeList?: (lists: number) => void | Promise<void>) {
+function recorded(client: KubeClient, clock: Clock, beforeList?: (lists: number) => void | Promise<void>) {
   const requests: Requests = { lists: [], watches: [], openWatches: 0, events: [] };
   const wrapped: KubeClient = {
     server: client.server,
     request: async <T>(method: string, path: string, options?: RequestOptionsOf) => {
-      if (method === 'GET') requests.lists.push({ at: Date.now(), query: { ...options?.query } });
+      if (method === 'GET') requests.lists.push({ at: clock.now(), query: { ...options?.query } });
       await beforeList?.(requests.lists.length);
       return client.request<T>(method, path, options);
     },
     watch: async <T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions) => {
-      requests.watches.push({ at: Date.now(), query: { ...query } });
+      requests.watches.push({ at: clock.now(), query: { ...query } });
       requests.openWatches += 1;
       try {
         return await client.watch<T>(
@@ -134,7 +136,7 @@ function recorded(client: KubeClient, beforeList?: (lists: number) => void | Pro
 }
 
 function watchConfigMaps(env: Env, options: Partial<InformerOptions> = {}, beforeList?: (lists: number) => void | Promise<void>, client: KubeClient = proxied) {
-  const { requests, client: wrapped } = recorded(client, beforeList);
+  const { requests, client: wrapped } = recorded(client, options.clock ?? systemClock, beforeList);
   const changes: Change[] = [];
   const statuses: InformerEvent[] = [];
   const informer = new Informer({
@@ -155,12 +157,26 @@ function watchConfigMaps(env: Env, options: Partial<InformerOptions> = {}, befor
   return { informer, changes, statuses, errors, requests, bookmarks };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+const until = (check: () => boolean, what: string) => waitFor(check, { what });
+
+/** A timer due later than this is the periodic relist (minutes away by default); one due sooner, a backoff wait. */
+const SOON_MS = 60_000;
+
+/**
+ * Waits until `check` holds, meanwhile moving the informer's clock on to each of its timers due soon
+ * (backoff waits, short relist intervals) as soon as it is set: the informer retries without waiting,
+ * and no timer fires unless the test lets it.
+ */
+function runUntil(clock: ManualClock, check: () => boolean, what: string): Promise<unknown> {
+  return waitFor(
+    () => {
+      if (check()) return true;
+      const next = clock.nextAt();
+      if (next !== undefined && next - clock.now() <= SOON_MS) clock.next();
+      return false;
+    },
+    { what },
+  );
 }
 
 /**
@@ -181,12 +197,12 @@ async function dropOpenWatch(abrupt: boolean, rules: FaultRule[] = []): Promise<
 }
 
 /**
- * The attempts came apart at least as far as the backoff's shortest delays, doubling from `baseMs`:
- * the i-th gap is at least the backoff's smallest delay after i failures (less a few ms of timer slack).
+ * The attempts came apart, on the informer's clock, at least as far as the backoff's shortest delays,
+ * doubling from `baseMs`: the i-th gap is at least the backoff's smallest delay after i failures.
  */
 function expectBackedOff(times: number[], backoff = COUNTED_BACKOFF): void {
   const gaps = times.slice(1).map((at, i) => at - times[i]!);
-  const shortest = gaps.map((_, i) => Math.min(backoff.maxMs, backoff.baseMs * 2 ** i) * (1 - backoff.jitter / 2) - 5);
+  const shortest = gaps.map((_, i) => Math.min(backoff.maxMs, backoff.baseMs * 2 ** i) * (1 - backoff.jitter / 2));
   expect(gaps.map((gap, i) => gap >= shortest[i]!)).toEqual(gaps.map(() => true));
 }
 
@@ -310,7 +326,7 @@ suite('Informer: list and watch', () => {
     const quietSince = Date.now();
     const before = bookmarks().length;
     await env.create('elsewhere', {}, { namespace: other });
-    await until(() => bookmarks().length > before, 'a bookmark', 15_000);
+    await until(() => bookmarks().length > before, 'a bookmark');
     expect(informer.lastEventAt).toBeGreaterThan(quietSince);
     expect(changes).toHaveLength(3);
   });
@@ -324,7 +340,7 @@ suite('Informer: list and watch', () => {
     // Changes outside the watched namespace: none is this watch's to deliver.
     let churned = 0;
     for (let i = 0; i < 10; i++) churned = Number((await env.create(`elsewhere-${i}`, {}, { namespace: other })).metadata.resourceVersion);
-    await until(() => bookmarks().some((b) => Number(b.resourceVersion) >= churned), 'a bookmark past the churn', 15_000);
+    await until(() => bookmarks().some((b) => Number(b.resourceVersion) >= churned), 'a bookmark past the churn');
 
     const watchesBefore = requests.watches.length;
     expect(await dropOpenWatch(false)).toBe(1);
@@ -406,15 +422,18 @@ suite('Informer: reconnects', () => {
     const env = await startEnv();
     await env.create('unchanged');
     await env.create('changed', { v: '1' });
-    const { informer, changes, statuses } = watchConfigMaps(env);
+    const clock = new ManualClock();
+    const { informer, changes, statuses } = watchConfigMaps(env, { clock });
     await until(() => informer.hasSynced(), 'the first list');
     changes.length = 0;
 
-    // The reconnect is held up, so these changes happen while no watch is open.
-    expect(await dropOpenWatch(abrupt, [{ type: 'latency', ms: 300, verb: 'watch', times: 1 }])).toBe(1);
+    // A watch that ends as soon as it opened (no time passes on this clock) is backed off from: the
+    // informer waits for the test to move its clock on, so these changes happen while no watch is open.
+    expect(await dropOpenWatch(abrupt)).toBe(1);
+    await until(() => informer.reconnects === 1, 'the informer to wait to reconnect');
     await env.create('added');
     await env.update('changed', { v: '2' });
-    await until(() => changes.length === 2, 'the changes made while disconnected');
+    await runUntil(clock, () => changes.length === 2, 'the changes made while disconnected');
     await env.update('changed', { v: '3' });
     await until(() => changes.length === 3, 'a change after the reconnect');
 
@@ -432,13 +451,13 @@ suite('Informer: reconnects', () => {
     const { informer, changes, statuses, errors } = watchConfigMaps(env, { watchTimeoutSeconds: () => 1 });
     await until(() => informer.hasSynced(), 'the first list');
     await env.create('before');
-    await until(() => informer.reconnects >= 1, 'the first timeout', 5000);
+    await until(() => informer.reconnects >= 1, 'the first timeout');
     await env.create('between');
-    await until(() => informer.reconnects >= 2, 'the second timeout', 5000);
+    await until(() => informer.reconnects >= 2, 'the second timeout');
     await env.create('after');
     await until(() => changes.length === 3, 'the three creates');
     const reconnects = informer.reconnects;
-    await until(() => informer.reconnects >= reconnects + 2, 'timeouts of watches that deliver nothing', 5000);
+    await until(() => informer.reconnects >= reconnects + 2, 'timeouts of watches that deliver nothing');
     expect(lines(changes)).toEqual(['add before', 'add between', 'add after']);
     expect(informer.relists).toBe(0);
     expect(errors()).toEqual([]);
@@ -459,24 +478,27 @@ suite('Informer: reconnects', () => {
   });
 });
 
+// A watch that ends as soon as it opened (no time passes on the informer's clock) is backed off from:
+// the informer waits for the test to move its clock on, so the changes below happen while no watch is
+// open, before it reconnects and is answered "410 Gone".
 suite('Informer: 410 Gone', () => {
-  // The reconnect is held up, so the changes below happen before it is answered "410 Gone".
-  const held: FaultRule = { type: 'latency', ms: 500, verb: 'watch', times: 1 };
   it.each<[string, FaultRule]>([
     ['an ERROR event with code 410', { type: 'watchGone', times: 1 }],
     ['an HTTP 410 answer', { type: 'status', code: 410, verb: 'watch', times: 1 }],
   ])('relists after %s and delivers only the difference', async (_, gone) => {
     const env = await startEnv();
     for (const name of ['keep', 'change', 'vanish']) await env.create(name);
-    const { informer, changes, statuses } = watchConfigMaps(env);
+    const clock = new ManualClock();
+    const { informer, changes, statuses } = watchConfigMaps(env, { clock });
     await until(() => informer.hasSynced(), 'the first list');
     changes.length = 0;
 
-    expect(await dropOpenWatch(false, [held, gone])).toBe(1);
+    expect(await dropOpenWatch(false, [gone])).toBe(1);
+    await until(() => informer.reconnects === 1, 'the informer to wait to reconnect');
     await env.update('change', { v: '2' });
     await env.remove('vanish');
     await env.create('fresh');
-    await until(() => informer.relists === 1 && changes.length === 3, 'the relist');
+    await runUntil(clock, () => informer.relists === 1 && changes.length === 3, 'the relist');
 
     expect(sorted(changes)).toEqual(['add fresh', 'delete vanish', 'update change']);
     expect(changes.find((c) => c.what === 'update')?.previous?.data).toEqual({ v: '1' });
@@ -489,14 +511,16 @@ suite('Informer: 410 Gone', () => {
   it('relists when the history no longer reaches back after a burst of changes made while disconnected', async () => {
     const env = await startEnv();
     await env.create('old');
-    const { informer, changes, statuses } = watchConfigMaps(env);
+    const clock = new ManualClock();
+    const { informer, changes, statuses } = watchConfigMaps(env, { clock });
     await until(() => informer.hasSynced(), 'the first list');
     changes.length = 0;
 
-    expect(await dropOpenWatch(false, [{ type: 'latency', ms: 800, verb: 'watch', times: 1 }, { type: 'watchGone', times: 1 }])).toBe(1);
+    expect(await dropOpenWatch(false, [{ type: 'watchGone', times: 1 }])).toBe(1);
+    await until(() => informer.reconnects === 1, 'the informer to wait to reconnect');
     for (let i = 0; i < 15; i++) await env.create(`burst-${i}`);
     await env.remove('old');
-    await until(() => changes.length === 16, 'the burst and the delete', 15_000);
+    await runUntil(clock, () => changes.length === 16, 'the burst and the delete');
 
     expect(sorted(changes)).toEqual([...Array.from({ length: 15 }, (_, i) => `add burst-${i}`), 'delete old'].sort());
     expect(informer.list()).toHaveLength(15);
@@ -510,23 +534,26 @@ suite('Informer: failures', () => {
     const env = await startEnv();
     await env.create('changed', { v: '1' });
     await env.create('deleted');
-    const { informer, changes, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF });
+    const clock = new ManualClock();
+    const { informer, changes, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF, clock });
     await until(() => informer.hasSynced(), 'the first list');
     changes.length = 0;
 
+    // The watch has been open a while, so its end is a normal one: the first retry comes at once.
+    clock.advance(5_000);
     expect(await dropOpenWatch(false, [{ type: 'status', code: 503, verb: 'watch', resource: 'configmaps', times: 1000 }])).toBe(1);
     const firstRetry = requests.watches.length;
     await env.update('changed', { v: '2' });
     await env.remove('deleted');
     await env.create('added');
-    await until(() => requests.watches.length >= firstRetry + 4, 'four refused watches', 15_000);
+    await runUntil(clock, () => requests.watches.length >= firstRetry + 4, 'four refused watches');
     expectBackedOff(requests.watches.slice(firstRetry, firstRetry + 4).map((w) => w.at));
     expect(errors().length).toBeGreaterThanOrEqual(3);
     expect(errors().every((e) => e.code === 503)).toBe(true);
     expect(changes).toEqual([]);
 
     proxy.faults.clear();
-    await until(() => changes.length === 3, 'the changes made during the outage', 15_000);
+    await runUntil(clock, () => changes.length === 3, 'the changes made during the outage');
     expect(lines(changes)).toEqual(['update changed', 'delete deleted', 'add added']);
     expect(informer.relists).toBe(0);
   });
@@ -535,8 +562,9 @@ suite('Informer: failures', () => {
     const env = await startEnv();
     await env.create('a');
     proxy.faults.set([{ type: 'status', code, verb: 'list', resource: 'configmaps', times: 1000 }]);
-    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF });
-    await until(() => requests.lists.length >= 4, 'four refused lists');
+    const clock = new ManualClock();
+    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF, clock });
+    await runUntil(clock, () => requests.lists.length >= 4, 'four refused lists');
     expectBackedOff(requests.lists.slice(0, 4).map((l) => l.at));
     expect(errors().length).toBeGreaterThanOrEqual(3);
     expect(errors().every((e) => e.code === code)).toBe(true);
@@ -544,15 +572,16 @@ suite('Informer: failures', () => {
 
     proxy.faults.clear();
     await env.create('b');
-    await until(() => informer.hasSynced(), 'the list after the outage');
+    await runUntil(clock, () => informer.hasSynced(), 'the list after the outage');
     expect(names(informer)).toEqual(['a', 'b']);
   });
 
   it('retries a refused connection with backoff and stops cleanly', async () => {
     const env = await startEnv();
     const nowhere = clientFor(cluster.kubeconfigFor(cluster.controlPlane!.adminToken, `https://127.0.0.1:${await closedPort()}`));
-    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF }, undefined, nowhere);
-    await until(() => requests.lists.length >= 4, 'four refused connections');
+    const clock = new ManualClock();
+    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF, clock }, undefined, nowhere);
+    await runUntil(clock, () => requests.lists.length >= 4, 'four refused connections');
     expectBackedOff(requests.lists.slice(0, 4).map((l) => l.at));
     expect(errors().length).toBeGreaterThanOrEqual(3);
     expect(errors().every((e) => /ECONNREFUSED/.test(e.message ?? '') || (e as { code?: unknown }).code === 'ECONNREFUSED')).toBe(true);
@@ -563,8 +592,9 @@ suite('Informer: failures', () => {
   it('retries a list answered 401 with backoff and reports it', async () => {
     const env = await startEnv();
     const stranger = clientFor(cluster.kubeconfigFor('not-a-token'));
-    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF }, undefined, stranger);
-    await until(() => requests.lists.length >= 4, 'four refused lists');
+    const clock = new ManualClock();
+    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF, clock }, undefined, stranger);
+    await runUntil(clock, () => requests.lists.length >= 4, 'four refused lists');
     expectBackedOff(requests.lists.slice(0, 4).map((l) => l.at));
     expect(errors().length).toBeGreaterThanOrEqual(3);
     expect(errors().every((e) => e.code === 401)).toBe(true);
@@ -575,8 +605,9 @@ suite('Informer: failures', () => {
     const env = await startEnv();
     await env.create('a');
     const nobody = clientFor(cluster.kubeconfigFor(cluster.tokenFor({ name: 'nobody', groups: [] })));
-    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF }, undefined, nobody);
-    await until(() => requests.lists.length >= 4, 'four refused lists');
+    const clock = new ManualClock();
+    const { informer, errors, requests } = watchConfigMaps(env, { backoff: COUNTED_BACKOFF, clock }, undefined, nobody);
+    await runUntil(clock, () => requests.lists.length >= 4, 'four refused lists');
     expectBackedOff(requests.lists.slice(0, 4).map((l) => l.at));
     expect(errors().length).toBeGreaterThanOrEqual(3);
     expect(errors().every((e) => e.code === 403)).toBe(true);
@@ -595,7 +626,7 @@ suite('Informer: failures', () => {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'nobody' }],
       },
     });
-    await until(() => informer.hasSynced(), 'the list once allowed', 15_000);
+    await runUntil(clock, () => informer.hasSynced(), 'the list once allowed');
     expect(names(informer)).toEqual(['a']);
   });
 });
@@ -604,9 +635,10 @@ suite('Informer: periodic relist', () => {
   it('relists on its interval without telling the handler of unchanged objects', async () => {
     const env = await startEnv();
     for (const name of ['a', 'b', 'c']) await env.create(name);
-    const { informer, changes, statuses } = watchConfigMaps(env, { relistIntervalMs: 200 });
+    const clock = new ManualClock();
+    const { informer, changes, statuses } = watchConfigMaps(env, { relistIntervalMs: 200, clock });
     await until(() => informer.hasSynced(), 'the first list');
-    await until(() => informer.relists >= 3, 'three relists');
+    await runUntil(clock, () => informer.relists >= 3, 'three relists');
     expect(sorted(changes)).toEqual(['add a', 'add b', 'add c']);
     expect(statuses.filter((s) => s.type === 'relist')).toEqual(Array(informer.relists).fill({ type: 'relist', reason: 'periodic' }));
     expect(names(informer)).toEqual(['a', 'b', 'c']);
@@ -614,15 +646,21 @@ suite('Informer: periodic relist', () => {
 
   it('brings in a change that no watch delivers', async () => {
     const env = await startEnv();
-    const { informer, changes, statuses, requests } = watchConfigMaps(env, { relistIntervalMs: 300 });
+    const clock = new ManualClock();
+    const relistIntervalMs = 60_000;
+    // a whole interval and its jitter, so the relist timer is due
+    const relistDue = () => clock.advance(relistIntervalMs * 1.1);
+    const { informer, changes, statuses, requests } = watchConfigMaps(env, { relistIntervalMs, clock });
     await until(() => informer.hasSynced(), 'the first list');
-    // From now on every watch hangs for longer than the test waits: only a list can bring the change in.
-    const heldFor = 3000;
-    proxy.faults.set([{ type: 'latency', ms: heldFor, verb: 'watch', times: 1000 }]);
+    // From now on every watch is held for longer than the test runs (until its client gives up on it):
+    // only a list can bring the change in.
+    proxy.faults.set([{ type: 'latency', ms: 10 * 60_000, verb: 'watch', times: 1000 }]);
     const watches = requests.watches.length;
+    relistDue();
     await until(() => requests.watches.length > watches, 'a held watch, the only one open');
     await env.create('missed');
-    await until(() => informer.get(env.ns, 'missed') !== undefined, 'a relist', heldFor - 500);
+    relistDue();
+    await until(() => informer.get(env.ns, 'missed') !== undefined, 'a relist');
     expect(lines(changes)).toEqual(['add missed']);
     expect(requests.events.filter((e) => e.name === 'missed')).toEqual([]);
     expect(statuses).toContainEqual({ type: 'relist', reason: 'periodic' });
@@ -633,11 +671,13 @@ suite('Informer: stop', () => {
   it('stops at once during a backoff wait, and lists nothing afterwards', async () => {
     const env = await startEnv();
     proxy.faults.set([{ type: 'status', code: 500, verb: 'list', resource: 'configmaps', times: 1 }]);
-    const { informer, errors, requests } = watchConfigMaps(env, { backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } });
-    await until(() => errors().length === 1, 'the failed list');
-    const stopping = Date.now();
-    await informer.stop();
-    expect(Date.now() - stopping).toBeLessThan(5000);
+    // Its clock stands still: only stop() can end the wait.
+    const clock = new ManualClock();
+    const { informer, errors, requests } = watchConfigMaps(env, { backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 }, clock });
+    await until(() => errors().length === 1 && clock.pending === 1, 'the failed list, and the wait after it');
+    let stopped = false;
+    void informer.stop().then(() => (stopped = true));
+    await until(() => stopped, 'stop() to end the wait');
     expect(requests.lists).toHaveLength(1);
     expect(informer.hasSynced()).toBe(false);
   });

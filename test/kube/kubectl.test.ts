@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot, type CommandResult } from '../helpers/cli.js';
 import { createNamespace, describeCluster, startTestCluster, type TestCluster } from '../helpers/kube.js';
+import { waitFor } from '../helpers/wait.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read back from the server, checked field by field
 type Loose = Record<string, any>;
@@ -47,6 +48,24 @@ async function setReady(name: string, status: 'True' | 'False'): Promise<void> {
     },
   };
   await kubectl('patch', 'agentruntime', name, '-n', NS, '--subresource=status', '--type=merge', '-p', JSON.stringify(patch));
+}
+
+/** How many watches of AgentRuntimes the apiserver is serving, by its own metrics. */
+async function agentRuntimeWatches(): Promise<number> {
+  const metrics = await kubectl('get', '--raw', '/metrics');
+  return [...metrics.matchAll(/^apiserver_longrunning_requests\{([^}]*)\} (\d+)/gm)]
+    .filter(([, labels]) => labels!.includes('resource="agentruntimes"') && labels!.includes('verb="WATCH"'))
+    .reduce((n, [, , count]) => n + Number(count), 0);
+}
+
+/** Starts a kubectl command that watches AgentRuntimes; resolves once its watch is open (or it has ended), with its result to come. */
+async function watchingKubectl(args: string[]): Promise<{ result: Promise<CommandResult> }> {
+  const before = await agentRuntimeWatches();
+  const result = cluster.kubectl(args);
+  let ended = false;
+  void result.then(() => (ended = true));
+  await waitFor(async () => ended || (await agentRuntimeWatches()) > before, { what: `kubectl ${args[0]} to watch` });
+  return { result };
 }
 
 beforeAll(async () => {
@@ -182,10 +201,9 @@ describeCluster('kubectl against the cluster', () => {
   it('waits for the Ready condition a status write sets', async () => {
     const name = 'waited-agent';
     await cluster.kubectl(['apply', '-f', '-'], runtimeManifest(name));
-    const waiting = cluster.kubectl(['wait', '--for=condition=Ready', `agentruntime/${name}`, '-n', NS, '--timeout=20s']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const waiting = await watchingKubectl(['wait', '--for=condition=Ready', `agentruntime/${name}`, '-n', NS, '--timeout=20s']);
     await setReady(name, 'True');
-    const result = await waiting;
+    const result = await waiting.result;
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe(`agentruntime.agentcore.dev/${name} condition met`);
   });
@@ -198,10 +216,9 @@ describeCluster('kubectl against the cluster', () => {
     expect(held.metadata.deletionTimestamp).toEqual(expect.any(String));
     const adding = await failing(['patch', 'agentruntime', name, '-n', NS, '--type=json', '-p', '[{"op":"add","path":"/metadata/finalizers/-","value":"other/finalizer"}]']);
     expect(adding.stderr).toContain('no new finalizers can be added if the object is being deleted');
-    const deleting = cluster.kubectl(['delete', 'agentruntime', name, '-n', NS, '--timeout=20s']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const deleting = await watchingKubectl(['delete', 'agentruntime', name, '-n', NS, '--timeout=20s']);
     await kubectl('patch', 'agentruntime', name, '-n', NS, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-    expect((await deleting).code).toBe(0);
+    expect((await deleting.result).code).toBe(0);
     const gone = await failing(['get', 'agentruntime', name, '-n', NS]);
     expect(gone.stderr.trim()).toBe(`Error from server (NotFound): agentruntimes.agentcore.dev "${name}" not found`);
   });

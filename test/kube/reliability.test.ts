@@ -2,16 +2,20 @@
  * Cluster mode under trouble: watches cut every couple of seconds, a quarter of the status writes
  * refused with 409 (both by the fault proxy in front of the real apiserver), and the operator SIGKILLed
  * and restarted again and again while 100 objects are applied, edited and deleted. The kills land
- * mid-work by construction: AWS writes are held to a few a second, and each kill waits until AWS holds
- * a given number of runtimes. What must hold at the end is the state of the world: every object
- * Ready at its latest generation, exactly one AWS resource per object with the latest spec, and after
- * deletion no object left behind a finalizer and nothing left in AWS. Then two replicas with leader
- * election: only the leader acts, and the other takes over once the leader is killed.
+ * mid-work by construction: AWS writes are held to a few a second, each kill waits until AWS holds a
+ * given number of runtimes, and however late a kill comes AWS cannot have them all: while creating, its
+ * runtime limit is set below the total until the last operator starts; while deleting, one runtime stays
+ * DELETING until then. What must hold at the end is the state of the world: every object Ready at its
+ * latest generation, exactly one AWS resource per object with the latest spec, and after deletion no
+ * object left behind a finalizer and nothing left in AWS. Then two replicas with leader election: only
+ * the leader acts, and the other takes over once the leader is killed.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { GetAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesCommand, type AgentRuntime } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { Lease } from '../../src/sources/kube/leader.js';
 import { describeCluster, realCluster } from '../helpers/kube.js';
-import { eventually, isReady as ready, startOperator, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
+import { isReady as ready, startOperator, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
+import { waitFor } from '../helpers/wait.js';
 import type { FaultProxy } from '../support/faultproxy/proxy.js';
 
 const NS = 'fleet';
@@ -63,23 +67,38 @@ function operator(flags: string[] = []): RunningOperator {
 
 /**
  * Starts an operator, and each time AWS's runtime count meets the next condition, kills it with
- * SIGKILL and starts another (after `afterKill`, if given); returns the runtime counts at the kills.
+ * SIGKILL and starts another; returns the runtime counts at the kills. `beforeStart(i)` runs before the
+ * i-th operator starts (the last one has i = conditions.length), `afterKill(i)` after the i-th kill.
  */
-async function killWhen(conditions: ((runtimes: number) => boolean)[], afterKill?: (kill: number) => Promise<unknown>): Promise<number[]> {
+async function killWhen(conditions: ((runtimes: number) => boolean)[], hooks: { beforeStart?(operator: number): Promise<unknown>; afterKill?(kill: number): Promise<unknown> } = {}): Promise<number[]> {
+  await hooks.beforeStart?.(0);
   let current = operator(SLOW_AWS);
   const runtimesAtKills: number[] = [];
   for (const [i, condition] of conditions.entries()) {
-    const count = await eventually(async () => {
+    const count = await waitFor(async () => {
+      if (current.child.exitCode !== null) throw new Error(`the operator exited with ${current.child.exitCode}: ${current.output().slice(-2000)}`);
       const n = (await allRuntimes()).length;
       return condition(n) ? { n } : undefined;
-    }, 60_000, `the runtime count to meet kill condition ${i}`, 50);
+    }, { timeoutMs: 120_000, what: `the runtime count to meet kill condition ${i}`, intervalMs: 50 });
     await current.kill('SIGKILL');
     runtimesAtKills.push(count.n);
-    await afterKill?.(i);
+    await hooks.afterKill?.(i);
+    await hooks.beforeStart?.(i + 1);
     current = operator(SLOW_AWS);
   }
   return runtimesAtKills;
 }
+
+/** AWS refuses runtimes beyond this many (ServiceQuotaExceeded); its own limit is 1000. */
+const limitRuntimes = (limit: number) => stack.emulator.admin('PUT', 'config', { limits: { runtimesPerAccount: limit } });
+/** A runtime that, once deleted, stays DELETING in AWS for as long as `stuck`. */
+const STUCK = `AgentRuntime/agent_${RUNTIMES - 1}`;
+
+async function lease(): Promise<Lease> {
+  return JSON.parse(await kubectl(['get', 'lease', 'reliability-test', '-n', NS, '-o', 'json'])) as Lease;
+}
+
+const msBetween = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 
 beforeAll(async () => {
   stack = await startStack([NS], [{ repository: 'fleet-agent', tag: '1' }]);
@@ -102,16 +121,20 @@ afterAll(() => stack?.close());
       await kubectl(['apply', '-f', '-'], list([...Array.from({ length: MEMORIES }, (_, i) => memory(i)), ...Array.from({ length: RUNTIMES }, (_, i) => runtime(i, 'v1'))]));
       // Edits while the operator comes and goes (applied right after the first kill): none may be lost.
       const edit = () => kubectl(['apply', '-f', '-'], list(Array.from({ length: 20 }, (_, i) => runtime(i * 4, 'v2'))));
-      const runtimesAtKills = await killWhen([10, 25, 40, 55].map((at) => (n) => n >= at), (kill) => (kill === 0 ? edit() : Promise.resolve()));
+      const killsAt = [10, 25, 40, 55];
+      const runtimesAtKills = await killWhen(
+        killsAt.map((at) => (n) => n >= at),
+        { beforeStart: (i) => limitRuntimes(i < killsAt.length ? killsAt[i]! + 15 : 1000), afterKill: (kill) => (kill === 0 ? edit() : Promise.resolve()) },
+      );
       // The trouble was real: every operator was killed halfway through the work, watches were cut, and writes were refused.
       expect(runtimesAtKills.every((n) => n > 0 && n < RUNTIMES)).toBe(true);
       expect(dropped).toBeGreaterThan(0);
       expect(operators.map((o) => o.output()).join('')).toContain('injected conflict');
 
-      await eventually(async () => {
+      await waitFor(async () => {
         const all = await objects();
         return all.length === RUNTIMES + MEMORIES && all.every(ready);
-      }, 120_000, 'all 100 objects to be Ready at their latest generation', 500);
+      }, { timeoutMs: 180_000, what: 'all 100 objects to be Ready at their latest generation', intervalMs: 500 });
 
       const runtimes = await allRuntimes();
       expect(runtimes).toHaveLength(RUNTIMES);
@@ -124,28 +147,35 @@ afterAll(() => stack?.close());
       }
 
       await Promise.all(operators.map((o) => o.kill('SIGKILL')));
+      await stack.emulator.admin('PUT', `behaviours/${STUCK}`, { stuck: true });
       await kubectl(['delete', 'agentruntimes,memories', '--all', '-n', NS, '--wait=false']);
-      const runtimesAtDeletionKills = await killWhen([60, 30].map((at) => (n) => n <= at));
+      const killsBelow = [60, 30];
+      const runtimesAtDeletionKills = await killWhen(
+        killsBelow.map((at) => (n) => n <= at),
+        { beforeStart: (i) => (i === killsBelow.length ? stack.emulator.admin('DELETE', `behaviours/${STUCK}`) : Promise.resolve()) },
+      );
       expect(runtimesAtDeletionKills.every((n) => n > 0 && n < RUNTIMES)).toBe(true);
-      await eventually(async () => (await objects()).length === 0, 120_000, 'every object to be gone (no finalizer left behind)', 500);
+      await waitFor(async () => (await objects()).length === 0, { timeoutMs: 180_000, what: 'every object to be gone (no finalizer left behind)', intervalMs: 500 });
       expect(await allRuntimes()).toEqual([]);
       expect((await stack.aws.agentcore.send(new ListMemoriesCommand({}))).memories).toEqual([]);
     } finally {
       clearInterval(dropper);
       proxy.faults.clear();
+      await limitRuntimes(1000);
+      await stack.emulator.admin('DELETE', `behaviours/${STUCK}`);
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 describeCluster('two replicas with leader election', () => {
-  test('only the leader reconciles; the other takes over within the lease duration after the leader is killed', async () => {
+  test('only the leader reconciles; the other takes over once the lease has run out after the leader is killed', async () => {
     const first = operator(LEADER_FLAGS);
-    await eventually(() => first.output().includes('Became the leader'), 20_000, 'the first replica to lead');
+    await waitFor(() => first.output().includes('Became the leader'), { timeoutMs: 60_000, what: 'the first replica to lead' });
     const second = operator(LEADER_FLAGS);
-    await eventually(async () => (await fetch(`${await second.httpUrl()}/readyz`)).ok, 20_000, 'the second replica to sync its caches');
+    await waitFor(async () => (await fetch(`${await second.httpUrl()}/readyz`)).ok, { timeoutMs: 60_000, what: 'the second replica to sync its caches' });
 
     await kubectl(['apply', '-f', '-'], list([runtime(500, 'led')]));
-    await eventually(async () => (await objects()).some((o) => o.metadata.name === 'agent-500' && ready(o)), 30_000, 'the leader to reconcile');
+    await waitFor(async () => (await objects()).some((o) => o.metadata.name === 'agent-500' && ready(o)), { timeoutMs: 60_000, what: 'the leader to reconcile' });
     const metricsOf = async (o: RunningOperator) => (await fetch(`${await o.httpUrl()}/metrics`)).text();
     const reconciles = (text: string) => [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
     const awsCalls = (text: string) => [...text.matchAll(/^agentcore_aws_calls_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
@@ -156,26 +186,33 @@ describeCluster('two replicas with leader election', () => {
     expect(second.output()).not.toContain('Changed AWS');
 
     await first.kill('SIGKILL');
-    const killedAt = Date.now();
-    await eventually(() => second.output().includes('Became the leader'), 25_000, 'the second replica to take over', 50);
-    // The lease lasts 15 s; the first retry after it runs out comes within 2.2 retry periods (2 s each).
-    expect(Date.now() - killedAt).toBeLessThan(15_000 + 4_400 + 1_000);
+    // Its last renewal, or the one before when the last was still on its way to the apiserver.
+    const killed = (await lease()).spec!;
+    await waitFor(() => second.output().includes('Became the leader'), { timeoutMs: 60_000, what: 'the second replica to take over', intervalMs: 50 });
+    const taken = (await lease()).spec!;
+    expect(taken.holderIdentity).not.toBe(killed.holderIdentity);
+    // The times the replicas wrote into the lease, whatever the test's own delays. The lease lasts 15 s
+    // from when the follower first read that renewal, and it reads the lease every 2 to 4.4 s (retry
+    // period 2 s, jitter 1.2): once to see the renewal, once more after the 15 s. Add a renewal period
+    // for a renewal on its way, and a few seconds for the reads and the write.
+    expect(msBetween(killed.renewTime!, taken.acquireTime!)).toBeLessThan(15_000 + 2 * 4_400 + 2_000 + 3_000);
 
     await kubectl(['apply', '-f', '-'], list([runtime(500, 'after the takeover')]));
-    await eventually(async () => {
+    await waitFor(async () => {
       const o = (await objects()).find((x) => x.metadata.name === 'agent-500');
       return o && ready(o) && o.metadata.generation === 2;
-    }, 30_000, 'the new leader to reconcile');
+    }, { timeoutMs: 60_000, what: 'the new leader to reconcile' });
     const id = (await allRuntimes()).find((r) => r.agentRuntimeName === 'agent_500')!.agentRuntimeId;
     expect((await stack.aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).description).toBe('after the takeover');
 
-    // SIGTERM releases the lease: a third replica takes over at once, not after the lease runs out.
+    // SIGTERM releases the lease: a third replica takes over at once, not after the lease runs out,
+    // which would be 15 s after the second's last renewal at the earliest.
     const third = operator(LEADER_FLAGS);
-    await eventually(async () => (await fetch(`${await third.httpUrl()}/readyz`)).ok, 20_000, 'the third replica to sync its caches');
-    const stoppedAt = Date.now();
+    await waitFor(async () => (await fetch(`${await third.httpUrl()}/readyz`)).ok, { timeoutMs: 60_000, what: 'the third replica to sync its caches' });
+    const renewed = (await lease()).spec!;
     expect(await second.kill('SIGTERM')).toBe(0);
-    await eventually(() => third.output().includes('Became the leader'), 10_000, 'the third replica to take over', 50);
-    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    await waitFor(() => third.output().includes('Became the leader'), { timeoutMs: 60_000, what: 'the third replica to take over', intervalMs: 50 });
+    expect(msBetween(renewed.renewTime!, (await lease()).spec!.acquireTime!)).toBeLessThan(15_000);
 
     // A leader that cannot renew its lease stops rather than risk two leaders.
     if (realCluster) return;
@@ -186,5 +223,5 @@ describeCluster('two replicas with leader election', () => {
     } finally {
       proxy.faults.clear();
     }
-  }, 120_000);
+  }, 240_000);
 });

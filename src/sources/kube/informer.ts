@@ -9,7 +9,7 @@
  * ("410 Gone"), retries every failure with jittered exponential backoff, tears down a watch that has
  * gone silent, and relists now and then as a safety net.
  */
-import { ItemBackoff, type BackoffOptions } from '../../engine/backoff.js';
+import { ItemBackoff, systemClock, type BackoffOptions, type Clock } from '../../engine/backoff.js';
 import { KubeApiError, type KubeClient, type KubeList, type KubeObject, type Query, type WatchEvent } from './client.js';
 
 export type RelistReason = 'gone' | 'periodic' | 'error';
@@ -52,6 +52,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** For metrics and logs. */
   onStatus?(event: InformerEvent): void;
   random?: () => number;
+  /** What its waits (backoff, periodic relist) and its timestamps are measured on; the system's by default. */
+  clock?: Clock;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -79,16 +81,18 @@ export class Informer<T extends KubeObject = KubeObject> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private watchAbort: AbortController | undefined;
-  private relistTimer: NodeJS.Timeout | undefined;
+  private cancelRelist: (() => void) | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly backoff: ItemBackoff<string>;
   private readonly random: () => number;
+  private readonly clock: Clock;
   private lastEventAtMs = 0;
   private reconnectCount = 0;
   private relistCount = 0;
 
   constructor(private readonly options: InformerOptions<T>) {
     this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
     const backoff: BackoffOptions = { ...(options.backoff ?? DEFAULT_BACKOFF), random: this.random };
     this.backoff = new ItemBackoff(backoff);
   }
@@ -102,7 +106,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Aborts the watch, clears the timers and resolves when the loop has ended (a list in flight is let finish). */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.relistTimer);
+    this.cancelRelist?.();
     this.watchAbort?.abort();
     this.wakeUp?.();
     await this.loop;
@@ -121,7 +125,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...this.cache.values()];
   }
 
-  /** ms timestamp of the last event or bookmark (or list). */
+  /** ms timestamp, on its clock, of the last event or bookmark (or list). */
   get lastEventAt(): number {
     return this.lastEventAtMs;
   }
@@ -149,7 +153,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.relistCount += 1;
       this.report({ type: 'relist', reason: this.relistDue ?? 'error' });
     }
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     try {
       const { items, resourceVersion } = await this.listAll();
       if (this.stopping) return 0;
@@ -157,9 +161,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.resourceVersion = resourceVersion;
       this.synced = true;
       this.relistDue = undefined;
-      this.lastEventAtMs = Date.now();
+      this.lastEventAtMs = this.clock.now();
       this.scheduleRelist();
-      this.report({ type: 'listed', objects: items.length, ms: Date.now() - startedAt });
+      this.report({ type: 'listed', objects: items.length, ms: this.clock.now() - startedAt });
       return 0;
     } catch (error) {
       if (this.stopping) return 0;
@@ -224,7 +228,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.apply(event);
       delivered = true;
     };
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     try {
       const idleTimeoutMs = this.options.idleTimeoutMs ?? watchSilenceTimeoutMs(timeoutSeconds);
       await this.options.client.watch(this.options.path, query, onEvent, { signal: abort.signal, idleTimeoutMs });
@@ -235,7 +239,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
     // Stopped, or ended by the periodic relist's timer.
     if (this.stopping || this.relistDue) return 0;
-    const endedNormally = failure === undefined && (delivered || Date.now() - startedAt >= SHORT_WATCH_MS);
+    const endedNormally = failure === undefined && (delivered || this.clock.now() - startedAt >= SHORT_WATCH_MS);
     if (delivered || endedNormally) this.backoff.forget(this.options.path);
     if (failure === undefined) return endedNormally ? this.reconnectNow() : this.retryDelay('ended');
     if (isGone(failure)) {
@@ -252,7 +256,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (event.type === 'DELETED') this.remove(event.object);
     else if (event.type !== 'BOOKMARK') this.upsert(event.object);
     this.resourceVersion = event.object.metadata.resourceVersion ?? this.resourceVersion;
-    this.lastEventAtMs = Date.now();
+    this.lastEventAtMs = this.clock.now();
   }
 
   private upsert(raw: KubeObject): void {
@@ -308,14 +312,14 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private scheduleRelist(): void {
-    clearTimeout(this.relistTimer);
+    this.cancelRelist?.();
     if (this.stopping) return;
     const intervalMs = this.options.relistIntervalMs ?? DEFAULT_RELIST_INTERVAL_MS;
     const jittered = intervalMs * (1 + (this.random() * 2 - 1) * RELIST_JITTER);
-    this.relistTimer = setTimeout(() => {
+    this.cancelRelist = this.clock.after(jittered, () => {
       this.relistDue ??= 'periodic';
       this.watchAbort?.abort();
-    }, jittered);
+    });
   }
 
   private watchTimeoutSeconds(): number {
@@ -326,13 +330,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Waits, unless stop() wakes it first. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
+      let cancel: (() => void) | undefined = undefined;
       const wake = () => {
-        clearTimeout(timer);
+        cancel?.();
         this.wakeUp = undefined;
         resolve();
       };
-      timer = setTimeout(wake, ms);
+      cancel = this.clock.after(ms, wake);
       this.wakeUp = wake;
     });
   }

@@ -6,6 +6,7 @@
  * deadline gives up, so it stops before any candidate may consider the lease expired.
  */
 import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../../engine/backoff.js';
 import { KubeApiError, type KubeClient, type KubeObject } from './client.js';
 
 export interface LeaderElectionOptions {
@@ -26,10 +27,10 @@ export interface LeaderElectionOptions {
   onStoppedLeading(): void;
   onStatus?(event: LeaderStatusEvent): void;
   /**
-   * The clock, in milliseconds: durations are measured on it and timestamps written from it. By default
-   * a monotonic one, so that a step of the wall clock cannot make a lease look expired early.
+   * The clock: durations are measured and waited on it, and timestamps written from it. By default a
+   * monotonic one, so that a step of the wall clock cannot make a lease look expired early.
    */
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface LeaderStatusEvent {
@@ -62,9 +63,7 @@ export function microTime(ms: number): string {
   return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-function monotonicNow(): number {
-  return performance.timeOrigin + performance.now();
-}
+const monotonicClock: Clock = { now: () => performance.timeOrigin + performance.now(), after: systemClock.after };
 
 function isConflict(error: unknown): boolean {
   return error instanceof KubeApiError && error.code === 409;
@@ -80,7 +79,7 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   /** controller-runtime bounds each request by max(renewDeadline/2, 1s). */
   private readonly requestTimeoutMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   private leading = false;
   private stopping = false;
@@ -102,7 +101,7 @@ export class LeaderElector {
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
     this.requestTimeoutMs = Math.max(this.renewDeadlineMs / 2, 1_000);
-    this.now = options.now ?? monotonicNow;
+    this.clock = options.clock ?? monotonicClock;
     if (!options.identity) throw new Error('leader election needs an identity');
     if (this.leaseDurationMs <= this.renewDeadlineMs) throw new Error('the lease duration must be longer than the renew deadline');
     if (this.renewDeadlineMs <= this.retryPeriodMs * JITTER) throw new Error(`the renew deadline must be longer than ${JITTER} retry periods`);
@@ -152,17 +151,17 @@ export class LeaderElector {
 
   /** Renews until stopped (resolves false) or until leadership is lost (resolves true). */
   private async renew(): Promise<boolean> {
-    let renewedAt = this.now();
+    let renewedAt = this.clock.now();
     for (;;) {
-      await this.sleep(Math.min(this.retryPeriodMs, Math.max(0, renewedAt + this.renewDeadlineMs - this.now())));
+      await this.sleep(Math.min(this.retryPeriodMs, Math.max(0, renewedAt + this.renewDeadlineMs - this.clock.now())));
       if (this.stopping) return false;
-      const startedAt = this.now();
+      const startedAt = this.clock.now();
       const outcome = await this.attempt(renewedAt + this.renewDeadlineMs);
       if (outcome === 'other') return true;
       if (outcome === 'leader') {
         renewedAt = startedAt;
         this.status({ type: 'renewed', holder: this.identity });
-      } else if (this.now() - renewedAt >= this.renewDeadlineMs) {
+      } else if (this.clock.now() - renewedAt >= this.renewDeadlineMs) {
         return true;
       }
     }
@@ -195,7 +194,7 @@ export class LeaderElector {
 
   /** The spec that makes us the holder: a new term when the holder changes, else the same one renewed. */
   private takeSpec(current: LeaseSpec | undefined): LeaseSpec {
-    const time = microTime(this.now());
+    const time = microTime(this.clock.now());
     const same = current?.holderIdentity === this.identity;
     return {
       ...current,
@@ -212,7 +211,7 @@ export class LeaderElector {
     try {
       const current = await this.get();
       if (current?.spec?.holderIdentity !== this.identity) return;
-      const spec: LeaseSpec = { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.now()) };
+      const spec: LeaseSpec = { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.now()) };
       if (await this.update(current, spec)) this.status({ type: 'released', holder: this.identity });
     } catch (error) {
       this.status({ type: 'error', holder: this.identity, error });
@@ -264,17 +263,17 @@ export class LeaderElector {
   private observe(lease: Lease): void {
     this.holder = lease.spec?.holderIdentity;
     const record = JSON.stringify([lease.spec?.holderIdentity ?? '', lease.spec?.renewTime ?? '', lease.metadata.resourceVersion ?? '']);
-    if (record !== this.observed?.record) this.observed = { record, at: this.now() };
+    if (record !== this.observed?.record) this.observed = { record, at: this.clock.now() };
   }
 
   private expired(): boolean {
-    return this.observed !== undefined && this.now() - this.observed.at >= this.leaseDurationMs;
+    return this.observed !== undefined && this.clock.now() - this.observed.at >= this.leaseDurationMs;
   }
 
   /** A request's timeout: the usual bound, cut short so no request outlives the renew deadline. */
   private timeout(deadline: number | undefined): number {
     if (deadline === undefined) return this.requestTimeoutMs;
-    const left = Math.ceil(deadline - this.now());
+    const left = Math.ceil(deadline - this.clock.now());
     if (left <= 0) throw new Error(`the lease was not renewed within ${this.renewDeadlineMs} ms`);
     return Math.min(this.requestTimeoutMs, left);
   }
@@ -282,9 +281,9 @@ export class LeaderElector {
   private sleep(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake!(), ms);
+      const cancel = this.clock.after(ms, () => this.wake!());
       this.wake = () => {
-        clearTimeout(timer);
+        cancel();
         this.wake = undefined;
         resolve();
       };
