@@ -8,6 +8,7 @@ import { awsClients, type AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
 import { repoRoot } from './cli.js';
 import { REGION, startTestEmulator, type TestEmulator } from './emulator.js';
+import { waitFor } from './wait.js';
 import { createNamespace, installCrds, startTestCluster, type TestCluster } from './kube.js';
 
 export interface RunningOperator {
@@ -55,19 +56,8 @@ export function startOperator(target: OperatorTarget, flags: string[] = [], env:
 }
 
 /** Polls until `check` returns something truthy (or stops throwing); fails with `what` after the timeout. */
-export async function eventually<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function eventually<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
+  return waitFor(check, { timeoutMs, what, intervalMs });
 }
 
 /** The test control plane with the CRDs installed, an emulator, and AWS clients to check it. */
