@@ -574,8 +574,8 @@ describe('plan: what reconcile would change, read without a write', () => {
     const target = targetObject();
     expect((await planGateway(gateway, env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'gateway support-tools' }]);
     expect((await planGateway(gatewayObject(), env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'gateway support-tools' }]);
-    expect((await planGatewayTarget(target, env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather' }]);
-    expect((await planGatewayTarget(target, withGateway(gateway, false))).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather' }]);
+    expect((await planGatewayTarget(target, env())).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather', to: { gateway: UNKNOWN } }]);
+    expect((await planGatewayTarget(target, withGateway(gateway, false))).changes).toEqual([{ action: 'create', scope: 'resource', subject: 'target weather', to: { gateway: UNKNOWN } }]);
     expect(await writeCalls()).toBe(0);
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-gateway-agents-support-tools' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
 

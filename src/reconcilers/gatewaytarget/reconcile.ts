@@ -137,6 +137,7 @@ export const gatewayTargetKind: ResourceKind<GatewayTargetSpec, GatewayTargetSta
   async delete({ env }, observed) {
     await send(env.aws.agentcore, new DeleteGatewayTargetCommand({ gatewayIdentifier: observed.gatewayId, targetId: observed.id }), env.gate);
   },
+  planCreateDetail: (desired) => (desired.gatewayId === UNKNOWN ? { gateway: UNKNOWN } : undefined),
   throttled: (spec) => `AWS throttled a call for gateway ${spec.gatewayRef.name} (it runs at most 5 target operations at a time); retrying`,
   readyMessage: (observed) => `Target ${observed.name} is ready in gateway ${observed.gatewayId}`,
 };

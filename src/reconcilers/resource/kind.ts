@@ -157,6 +157,8 @@ export interface ResourceKind<Spec extends CommonSpec, Status extends CommonStat
   /** Words for a throttled call of this object, when AWS's limit is not the caller's own. */
   throttled?(spec: Spec): string;
 
+  /** What a plan's create line says the resource will be made with, where that is worth saying (in a gateway not known yet). */
+  planCreateDetail?(desired: Desired): unknown;
   /** Lines a plan adds to a create (a memory's strategies, a runtime's endpoints). */
   planCreate?(desired: Desired, ctx: Context<Spec, Status>): PlannedChange[];
   /** A field change as a plan line, where a kind words it otherwise (a strategy added, a new version). */

@@ -314,7 +314,10 @@ export async function planResource(kind: AnyKind, object: ObjectOf<CommonSpec, C
   if (first.do === 'wait') return result([whole('wait', { to: observed!.state })]);
   if (first.do === 'stall') throw deadResource(kind, observed!);
   const desired = desiredFirst(kind) ? early : await kind.desired(ctx, await plannedRole(kind, ctx));
-  if (!observed) return result([whole('create'), ...(kind.planCreate?.(desired, ctx) ?? [])]);
+  if (!observed) {
+    const detail = kind.planCreateDetail?.(desired);
+    return result([whole('create', detail === undefined ? {} : { to: detail }), ...(kind.planCreate?.(desired, ctx) ?? [])]);
+  }
   const planned = (changes: PlannedChange[]): ObjectPlan<CommonStatus> => ({ changes, observed: kind.statusOf(observed, ctx) });
 
   const { settling, pushed, decision } = await weigh(kind, ctx, desired, observed);
