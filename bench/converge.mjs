@@ -63,7 +63,7 @@ const writes = Object.entries(counters).filter(([op]) => /:(Create|Update|Delete
 await admin('DELETE', 'counters');
 const plans = await engine().plan(objects.map((o) => ({ ...o, object: { ...o.object, status: undefined } })));
 const planCounters = await admin('GET', 'counters');
-const planChanges = [...plans.values()].filter((p) => !Array.isArray(p) || p.length > 0).length;
+const planChanges = [...plans.values()].filter((p) => p instanceof Error || p.changes.length > 0).length;
 
 aws.destroy();
 child.kill('SIGTERM');
