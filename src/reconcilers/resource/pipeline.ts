@@ -4,13 +4,12 @@
  * Each step that can stop the run ends it with one condition and one reason.
  */
 import { createHash } from 'node:crypto';
-import { Annotation, OwnershipTag } from '../../api/meta.js';
+import { Annotation, ConditionType, OwnershipTag } from '../../api/meta.js';
 import { kindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import { classifyAwsError } from '../../aws/errors.js';
 import { Reason, setCondition } from '../conditions.js';
 import { TerminalError } from '../errors.js';
-import { ConditionType } from '../../api/meta.js';
 import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation, statementsPolicy, trustPolicy,
   type PolicyStatement,
