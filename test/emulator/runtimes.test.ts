@@ -278,12 +278,25 @@ describe('the wire', () => {
   });
 
   test('throttling is answered with 429 ThrottlingException at the configured rate', async () => {
-    const { agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('busy_agent')));
-    await emulator.admin('PUT', 'config', { rateScale: 1, rates: { runtimeGet: 5 } });
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => client.send(new GetAgentRuntimeCommand({ agentRuntimeId })).then(() => 'ok', (e: Error) => e.name)));
-    expect(outcomes.filter((o) => o === 'ok').length).toBeLessThanOrEqual(6);
-    expect(outcomes).toContain('ThrottlingException');
-    await emulator.admin('PUT', 'config', { rates: { runtimeGet: 150 } });
+    // On a clock that stands still, a burst meets a full bucket and no refill: exactly the rate passes.
+    const clock = new ManualClock();
+    const busy = await startEmulator({ services: [agentCoreService()], clock, config: { provisioningDelayMs: 0, deletionDelayMs: 0, rateScale: 1, rates: { runtimeGet: 5 } } });
+    const client = new BedrockAgentCoreControlClient({ ...emulator.clientConfig, endpoint: busy.url, maxAttempts: 1 });
+    const burst = async () => {
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => client.send(new GetAgentRuntimeCommand({ agentRuntimeId })).then(() => 'ok', (e: Error) => e.name)));
+      return { ok: outcomes.filter((o) => o === 'ok').length, throttled: outcomes.filter((o) => o === 'ThrottlingException').length };
+    };
+    let agentRuntimeId: string | undefined;
+    try {
+      ({ agentRuntimeId } = await client.send(new CreateAgentRuntimeCommand(runtimeInput('busy_agent'))));
+      expect(await burst()).toEqual({ ok: 5, throttled: 15 });
+      expect(await burst()).toEqual({ ok: 0, throttled: 20 });
+      clock.advance(1000);
+      expect(await burst()).toEqual({ ok: 5, throttled: 15 });
+    } finally {
+      client.destroy();
+      await busy.close();
+    }
   });
 
   test('a dropped connection is retried by the SDK, and injected latency delays the answer', async () => {
