@@ -99,7 +99,8 @@ export class Engine {
       const target = byKey.get(key);
       if (!target) return undefined;
       const seen = observed.get(key);
-      return seen ? { ready: true, status: { ...target.object.status, ...seen }, awsName: awsNameOfObject(target) } : { ready: readyOf(target.object.status), status: target.object.status ?? {}, awsName: awsNameOfObject(target) };
+      const awsName = awsNameOfObject(target);
+      return seen ? { ready: true, status: { ...target.object.status, ...seen }, awsName } : { ready: readyOf(target.object.status), status: target.object.status ?? {}, awsName };
     };
     const results = new Map<string, ObjectPlan<Record<string, unknown>> | Error>();
     const planOne = async (o: EngineObject) => {

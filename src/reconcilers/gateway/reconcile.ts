@@ -20,7 +20,6 @@ import { listTargets, observeGateway, type ObservedGateway } from './observe.js'
 
 export type GatewayObject = ObjectOf<GatewaySpec, GatewayStatus>;
 export type GatewayOutcome = Outcome<GatewayStatus>;
-export { UNKNOWN } from '../resource/kind.js';
 
 type Observed = ObservedGateway & ObservedResource;
 
