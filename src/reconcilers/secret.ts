@@ -14,8 +14,28 @@ import { send } from '../aws/call.js';
 import type { SecretRef } from '../api/schema.js';
 import { Reason } from './conditions.js';
 import { TerminalError } from './errors.js';
+import type { NamedStatement } from './iam/operator-policy.js';
 import type { PlannedChange, ReconcileEnv } from './kind.js';
 import type { CommonStatus, Run } from './resource/run.js';
+
+/**
+ * What a credential provider's calls reach as the operator: the account's default token vault (the
+ * first provider creates it) and the Secrets Manager secret AgentCore keeps a MANAGED value in.
+ */
+export const PROVIDER_STATEMENTS: readonly NamedStatement[] = [
+  {
+    Sid: 'AgentCoreTokenVault',
+    Effect: 'Allow',
+    Action: ['bedrock-agentcore:CreateTokenVault', 'bedrock-agentcore:GetTokenVault'],
+    Resource: 'arn:aws:bedrock-agentcore:*:*:token-vault/*',
+  },
+  {
+    Sid: 'AgentCoreIdentitySecrets',
+    Effect: 'Allow',
+    Action: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'],
+    Resource: 'arn:aws:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
+  },
+];
 
 export type DesiredSecret =
   | { source: 'MANAGED'; value: string; digest: string }

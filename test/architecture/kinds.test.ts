@@ -2,7 +2,7 @@
  * Every kind is complete: walking the API registry (api/kinds.ts), each kind must have its schema, a
  * ResourceKind in the reconcilers' registry with a folder of its own, an emulator that answers every
  * call that folder makes (and so the conformance test that holds those answers to AWS's model), an API
- * class and an IAM permission for each of those calls, an example, its docs, its place in the chart's
+ * class and an IAM permission (declared in its permissions, and so in docs/iam-policy.json) for each of those calls, an example, its docs, its place in the chart's
  * RBAC, a reconciler test and a file-mode scenario that applies it. A new kind without one of these
  * fails here, naming what is missing.
  */
@@ -46,10 +46,14 @@ function missing(kind: (typeof KINDS)[number]): string[] {
     }
   }
   // Calls to other services (ECR, S3) are held to the policy by test/packaging/iam-policy.test.ts.
-  for (const op of new Set(calls.filter((c) => c.pkg === AGENTCORE).map((c) => c.operation))) {
+  const agentCoreCalls = new Set(calls.filter((c) => c.pkg === AGENTCORE).map((c) => c.operation));
+  const declared = new Set(RESOURCE_KINDS.find((k) => k.kind === kind.kind)?.permissions.operations);
+  for (const op of agentCoreCalls) {
     if (!emulated.has(op)) lacks.push(`an emulated ${op} (and so its conformance test)`);
+    if (!declared.has(op)) lacks.push(`${op} in its permissions.operations`);
     if (!allowed.has(`bedrock-agentcore:${op}`)) lacks.push(`bedrock-agentcore:${op} in docs/iam-policy.json`);
   }
+  for (const op of declared) if (!agentCoreCalls.has(op)) lacks.push(`a call of ${op}, which its permissions.operations names, in ${folder}`);
   if (!new RegExp(`^kind: ${kind.kind}$`, 'm').test(examples)) lacks.push('an example in manifests/examples');
   if (!existsSync(join(root, 'docs', 'api', kindDocFileName(kind)))) lacks.push(`docs/api/${kindDocFileName(kind)}`);
   if (!rbac.includes(`"${kind.plural}"`) || !rbac.includes(`"${kind.plural}/status"`)) lacks.push('its resources in the chart\'s RBAC');

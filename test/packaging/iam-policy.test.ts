@@ -7,7 +7,9 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultRoleName } from '../../src/reconcilers/iam/role-name.js';
+import { operatorPolicyJson } from '../../src/reconcilers/iam/operator-policy.js';
+import { defaultRoleName, ROLE_NAME_PREFIX } from '../../src/reconcilers/iam/role-name.js';
+import { RESOURCE_KINDS } from '../../src/reconcilers/index.js';
 import { DEFAULT_SETTINGS } from '../../src/reconcilers/kind.js';
 import { sentCommands, type SentCommand } from '../aws/sent-commands.js';
 
@@ -60,8 +62,6 @@ const EXTRA_ACTIONS: Record<string, { neededBy: string[]; why: string }> = {
 };
 /** IAM actions that are not about one role: the plan's account-wide snapshot of roles (read only, and optional). */
 const ACCOUNT_WIDE_IAM = ['iam:GetAccountAuthorizationDetails'];
-/** Default role names start with this; the test checks the code still derives them so. */
-const ROLE_NAME_PREFIX = 'agentcore-';
 
 const actionOf = ({ operation, pkg }: SentCommand): string | undefined => {
   const service = pkg && SERVICE_OF_PACKAGE[pkg];
@@ -126,6 +126,10 @@ const sent = sentCommands();
 const sentActions = new Set(sent.map(actionOf).filter((a): a is string => a !== undefined));
 
 describe('docs/iam-policy.json', () => {
+  test('is what `npm run generate` derives from the registry of kinds', () => {
+    expect(readFileSync(join(root, 'docs/iam-policy.json'), 'utf8')).toBe(operatorPolicyJson(RESOURCE_KINDS));
+  });
+
   test('every command in the sources is an AWS SDK command of a known client', () => {
     expect(sent.length).toBeGreaterThan(50);
     expect(sent.filter((s) => actionOf(s) === undefined)).toEqual([]);

@@ -22,6 +22,7 @@ import { desiredRuntime, type DesiredRuntimeConfiguration, type RuntimeInputs } 
 import { diffRuntime } from './diff.js';
 import { endpointActions, endpointsSettled, type EndpointAction } from './endpoints.js';
 import { observeRuntime, type ObservedRuntime } from './observe.js';
+import { runtimePermissions } from './permissions.js';
 
 export type RuntimeObject = ObjectOf<AgentRuntimeSpec, AgentRuntimeStatus>;
 export type RuntimeOutcome = Outcome<AgentRuntimeStatus>;
@@ -80,6 +81,7 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
   lifecycle: { working: TRANSITIONAL, failed: FAILED },
   tagging: 'api',
   replacement: 'spec',
+  permissions: runtimePermissions,
   refusal: () => 'The artifact kind (image or code) of a runtime cannot change in place; set spec.allowReplacement: true to let the operator delete and recreate it',
   replacedBecause: () => 'its artifact kind changed',
   role: { of: (spec) => spec.role, service: 'runtime', policy: rolePolicy },

@@ -17,7 +17,7 @@ import { send } from '../../aws/call.js';
 import { unlessNotFound } from '../../aws/errors.js';
 import type { ObservedResource, ResourceKind } from '../resource/kind.js';
 import { reconcilerOf } from '../resource/pipeline.js';
-import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from '../secret.js';
+import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret, PROVIDER_STATEMENTS } from '../secret.js';
 
 interface ObservedProvider extends ObservedResource {
   secret: ObservedSecret;
@@ -45,6 +45,7 @@ export const apiKeyCredentialProviderKind: ResourceKind<ApiKeyCredentialProvider
   lifecycle: { working: new Set(), failed: new Set() },
   tagging: 'create',
   replacement: 'refuse',
+  permissions: { operations: ['GetApiKeyCredentialProvider', 'CreateApiKeyCredentialProvider', 'UpdateApiKeyCredentialProvider', 'DeleteApiKeyCredentialProvider'], statements: PROVIDER_STATEMENTS },
 
   async observe({ env, name }) {
     const got = await unlessNotFound(send<GetApiKeyCredentialProviderResponse>(env.aws.agentcore, new GetApiKeyCredentialProviderCommand({ name }), env.gate));

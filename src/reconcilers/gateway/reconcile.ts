@@ -42,6 +42,7 @@ export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, DesiredGatewa
   lifecycle: { working: TRANSITIONAL, failed: FAILED },
   tagging: 'api',
   replacement: 'refuse',
+  permissions: { operations: ['GetGateway', 'ListGateways', 'ListGatewayTargets', 'CreateGateway', 'UpdateGateway', 'DeleteGateway'] },
   refusal,
   // A gateway does not know its targets, so what it may call (a Lambda function, say) is granted there.
   role: { of: (spec) => spec.role, service: 'gateway' },

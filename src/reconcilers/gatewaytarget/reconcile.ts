@@ -87,6 +87,7 @@ export const gatewayTargetKind: ResourceKind<GatewayTargetSpec, GatewayTargetSta
   lifecycle: { working: IN_FLIGHT, pending: { states: PENDING_AUTH, why: 'it waits for a user to complete the OAuth authorization' }, failed: FAILED },
   tagging: 'none',
   replacement: 'always',
+  permissions: { operations: ['GetGatewayTarget', 'CreateGatewayTarget', 'UpdateGatewayTarget', 'DeleteGatewayTarget'] },
   replacedBecause: ([c]) => `its kind changed from ${String(c!.from)} to ${String(c!.to)}`,
 
   async observe(ctx) {

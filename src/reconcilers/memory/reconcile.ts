@@ -42,6 +42,7 @@ export const memoryKind: ResourceKind<MemorySpec, MemoryStatus, DesiredMemory, O
   lifecycle: { working: TRANSITIONAL, failed: new Set(), dead: new Set(['FAILED']) },
   tagging: 'api',
   replacement: 'refuse',
+  permissions: { operations: ['GetMemory', 'ListMemories', 'CreateMemory', 'UpdateMemory', 'DeleteMemory'] },
   refusal: (changes) => `${changes.map((c) => c.path).join(' and ')} cannot change in place, and the operator does not replace memories; delete the memory to have it created again`,
   role: { of: (spec) => spec.role, service: 'memory' },
   arn: { pattern: /:memory\/([^/]+)$/, idField: 'memoryId', nameOf: nameOfId },

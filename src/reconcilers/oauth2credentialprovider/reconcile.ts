@@ -19,7 +19,7 @@ import type { FieldChange, ObservedResource, ResourceKind } from '../resource/ki
 import { reconcilerOf } from '../resource/pipeline.js';
 import { TRANSITIONAL } from '../steps.js';
 import { oauth2ConfigChanges, oauth2ConfigInput, oauth2ConfigValues } from './config.js';
-import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret } from '../secret.js';
+import { desiredSecret, secretMustBePushed, secretSourceDiffers, type DesiredSecret, type ObservedSecret, PROVIDER_STATEMENTS } from '../secret.js';
 
 const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 
@@ -73,6 +73,7 @@ export const oauth2CredentialProviderKind: ResourceKind<OAuth2CredentialProvider
   lifecycle: { working: TRANSITIONAL, failed: FAILED },
   tagging: 'create',
   replacement: 'refuse',
+  permissions: { operations: ['GetOauth2CredentialProvider', 'CreateOauth2CredentialProvider', 'UpdateOauth2CredentialProvider', 'DeleteOauth2CredentialProvider'], statements: PROVIDER_STATEMENTS },
   refusal: ([change], { name }) =>
     `The vendor of OAuth2 credential provider ${name} is ${String(change!.from ?? 'unknown')} and cannot change in place to ${String(change!.to)}; delete the object and create it again to replace the provider`,
 

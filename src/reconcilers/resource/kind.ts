@@ -4,6 +4,7 @@
  * reconcile, finalize and plan; a kind adds hooks only where it is truly particular.
  */
 import type { ManagedRoleSpec, PolicyDocument, RoleService } from '../iam/index.js';
+import type { KindPermissions } from '../iam/operator-policy.js';
 import type { Reason } from '../conditions.js';
 import type { ObjectOf, PlannedChange, ReconcileEnv } from '../kind.js';
 import type { CommonStatus, Run } from './run.js';
@@ -107,6 +108,8 @@ export interface ResourceKind<Spec extends CommonSpec, Status extends CommonStat
   /** Why a replacement is made, in words (`its kind changed from lambda to mcpServer`). */
   replacedBecause?(changes: FieldChange[]): string;
   role?: ManagedRoleHook<Spec, Status>;
+  /** What the operator's own IAM policy (docs/iam-policy.json) must allow for this kind. */
+  permissions: KindPermissions;
   /**
    * How the resource's ARN names it, for kinds AWS keeps readable ownership tags on: prune finds such a
    * resource by its tags and rebuilds the object that owned it from the ARN (`idField` is the status

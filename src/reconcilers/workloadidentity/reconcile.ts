@@ -30,6 +30,7 @@ export const workloadIdentityKind: ResourceKind<WorkloadIdentitySpec, WorkloadId
   lifecycle: { working: new Set(), failed: new Set() },
   tagging: 'api',
   replacement: 'refuse',
+  permissions: { operations: ['GetWorkloadIdentity', 'CreateWorkloadIdentity', 'UpdateWorkloadIdentity', 'DeleteWorkloadIdentity'] },
   arn: { pattern: /:workload-identity-directory\/[^/]+\/workload-identity\/([^/]+)$/, idField: 'identityName', nameOf: (name) => name },
 
   async observe({ env, name, object }) {
