@@ -34,12 +34,19 @@ export interface Orphan {
   ownerRemains: boolean;
 }
 
-function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, states: Map<string, ObjectState>): Orphan | undefined {
+/** The kind, id and owning object of a tagged resource of a prunable kind. */
+function ownerOf(resource: TaggedResource) {
   const type = PRUNABLE.find((t) => t.pattern.test(resource.arn));
   const owner = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(resource.tags[OwnershipTag.owner] ?? '');
-  if (!type || !owner || owner[2] !== type.kind || resource.tags[OwnershipTag.deletionPolicy] === 'Retain') return undefined;
+  if (!type || !owner || owner[2] !== type.kind) return undefined;
   const [, namespace, kind, name] = owner as unknown as [string, string, string, string];
-  const id = type.pattern.exec(resource.arn)![1]!;
+  return { type, id: type.pattern.exec(resource.arn)![1]!, namespace, kind, name };
+}
+
+function orphanOf(resource: TaggedResource, byKey: Map<string, EngineObject>, states: Map<string, ObjectState>): Orphan | undefined {
+  const owned = ownerOf(resource);
+  if (!owned || resource.tags[OwnershipTag.deletionPolicy] === 'Retain') return undefined;
+  const { type, id, namespace, kind, name } = owned;
   const claimant = byKey.get(keyOf({ kind, namespace, name }));
   if (claimant) {
     // Only an object that has its own resource ready can disown another one of the same owner.
@@ -92,10 +99,9 @@ const TARGET_NAME = kindInfo('GatewayTarget')!.awsName;
 async function undeclaredTargets(resources: TaggedResource[], objects: EngineObject[], states: Map<string, ObjectState>, listings: Listings): Promise<Orphan[]> {
   const found: Orphan[] = [];
   for (const resource of resources) {
-    const owner = /^([^/]+)\/Gateway\/([^/]+)$/.exec(resource.tags[OwnershipTag.owner] ?? '');
-    const id = /:gateway\/([^/]+)$/.exec(resource.arn)?.[1];
-    if (!owner || !id) continue;
-    const [, namespace, name] = owner as unknown as [string, string, string];
+    const owned = ownerOf(resource);
+    if (owned?.kind !== 'Gateway') continue;
+    const { namespace, name, id } = owned;
     const gateway = objects.find((o) => o.kind === 'Gateway' && o.namespace === namespace && o.name === name);
     if (!gateway || states.get(keyOf(gateway)) !== 'ready' || gateway.object.status?.gatewayId !== id) continue;
     const targets = objects.filter((o) => o.kind === 'GatewayTarget' && o.namespace === namespace && (o.object.spec as { gatewayRef: { name: string } }).gatewayRef.name === name);
