@@ -81,6 +81,11 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   sharedReadMs: 10_000,
 };
 
+/** The settings of an operator that looks at every object again each `resyncMs`: a shared read is never older than half of it. */
+export function settingsForResync(resyncMs: number, settings: OperatorSettings = DEFAULT_SETTINGS): OperatorSettings {
+  return { ...settings, sharedReadMs: Math.min(settings.sharedReadMs, resyncMs / 2) };
+}
+
 /** One change a plan announces; `path` is in spec terms, values are never secrets. */
 export interface PlannedChange {
   action: 'create' | 'update' | 'replace' | 'delete' | 'wait';

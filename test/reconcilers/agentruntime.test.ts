@@ -6,7 +6,8 @@ import {
 import type { AgentRuntimeSpec } from '../../src/api/v1alpha1/agentruntime.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { finalizeAgentRuntime, reconcileAgentRuntime, type RuntimeObject, type RuntimeOutcome } from '../../src/reconcilers/agentruntime/reconcile.js';
-import { DEFAULT_SETTINGS, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
+import { DEFAULT_SETTINGS, settingsForResync, type ReconcileEnv, type ReferencedObject } from '../../src/reconcilers/kind.js';
+import { Memo } from '../../src/reconcilers/memo.js';
 import { PutBucketVersioningCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
@@ -87,6 +88,21 @@ describe('image rolls and session restarts', () => {
     expect(rolled.allActions).toEqual(['updated spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
     const latest = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: object.status!.agentRuntimeId }));
     expect([latest.agentRuntimeVersion, latest.agentRuntimeArtifact!.containerConfiguration!.containerUri, latest.environmentVariables!.AGENTCORE_CODE_VERSION]).toEqual(['2', `${IMAGE}@${repushed}`, repushed]);
+  });
+
+  test('a digest read is shared for at most half the resync: with a 4 s resync a re-pushed tag rolls once the read is 2 s old', async () => {
+    let now = 0;
+    const shared: ReconcileEnv = { ...env(), memo: new Memo(() => now), settings: settingsForResync(4000) };
+    const object = runtimeObject({ artifact: { image: `${IMAGE}:2` } });
+    await converge(object, shared);
+    const repushed = await push('2');
+    now = 1999;
+    expect((await converge(object, shared)).allActions).toEqual([]);
+    now = 2000;
+    expect((await converge(object, shared)).allActions).toEqual(['updated spec.artifact.image, spec.env.AGENTCORE_CODE_VERSION (new version)']);
+    expect(object.status!.codeVersion).toBe(repushed);
+    // A long resync keeps the default: one read serves every object for 10 s.
+    expect(settingsForResync(10 * 60_000).sharedReadMs).toBe(DEFAULT_SETTINGS.sharedReadMs);
   });
 
   test('the restartedAt annotation mints a new version with the same code, once per value', async () => {

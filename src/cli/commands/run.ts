@@ -9,7 +9,7 @@ import { createLogger, type LogFormat } from '../../observability/log.js';
 import { OperatorMetrics } from '../../observability/metrics.js';
 import { startHealthServer } from '../../observability/health.js';
 import { RECONCILERS } from '../../reconcilers/index.js';
-import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
+import { settingsForResync } from '../../reconcilers/kind.js';
 import { kubeClient } from '../../sources/kube/client.js';
 import { KubeConfigError, loadKubeConfig, type KubeConfig } from '../../sources/kube/kubeconfig.js';
 import { Operator } from '../../sources/kube/operator.js';
@@ -93,7 +93,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       resyncMs: parseDuration(options.resync),
       pollMs: parseDuration(options.poll),
       // A re-pushed image tag is read again at least once per resync.
-      settings: { ...DEFAULT_SETTINGS, sharedReadMs: Math.min(DEFAULT_SETTINGS.sharedReadMs, parseDuration(options.resync) / 2) },
+      settings: settingsForResync(parseDuration(options.resync)),
       metrics,
       logger,
       leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? kubeconfig.namespace ?? 'default', name: options.leaderElectionId } : undefined,
