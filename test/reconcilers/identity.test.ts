@@ -22,6 +22,7 @@ import { workloadIdentityReconciler } from '../../src/reconcilers/workloadidenti
 import { secretDigest, secretIdMatches } from '../../src/reconcilers/secret.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ObjectOf, type ObjectPlan, type Outcome, type PlannedChange, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 let emulator: TestEmulator;
 let aws: AwsClients;
@@ -154,6 +155,25 @@ describe('WorkloadIdentity', () => {
     const again = await workloadIdentityReconciler.reconcile(object, env());
     expect([again.next.kind, again.actions]).toEqual(['done', []]);
     expect(await writeCalls()).toBe(writes);
+  });
+
+  test('two runs of one object at once: the run whose create loses to the other recognises the identity as its own', async () => {
+    await emulator.admin('DELETE', 'requests');
+    // The first run's create waits in the emulator, so the second run finds no identity and makes it first.
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'CreateWorkloadIdentity', kind: 'latency', latencyMs: 3000, rate: 1, count: 1 }] });
+    try {
+      const first = identity({}, 'raced');
+      const losing = reconcile(first);
+      await waitFor(async () => (await emulator.admin<{ requests: { path: string }[] }>('GET', 'requests')).requests.some((r) => r.path === '/identities/CreateWorkloadIdentity'), { what: 'the first create to reach the emulator' });
+      const second = identity({}, 'raced');
+      const winning = await reconcile(second);
+      const lost = await losing;
+      expect([winning.next.kind, lost.next.kind]).toEqual(['done', 'done']);
+      expect([condition(first, 'Ready')?.status, condition(second, 'Ready')?.status]).toEqual(['True', 'True']);
+      expect([...winning.allActions, ...lost.allActions]).toEqual(['created workload identity raced']);
+    } finally {
+      await emulator.admin('DELETE', 'faults');
+    }
   });
 
   test('return URLs are a set: another order is no change, an empty list is none, a new URL is an update', async () => {
