@@ -4,8 +4,35 @@
  * each stall printed above the block so they stay in the scrollback. Anywhere else (CI, a pipe, a
  * file): one plain line per action and per stall, nothing else.
  */
-import type { ObjectState, ProgressEvent } from '../engine/engine.js';
+import { ConditionType } from '../api/meta.js';
+import type { ObjectState, StatusReport, StatusSink } from '../engine/status.js';
 import type { CliIO } from './io.js';
+
+/** One run of an object, as the progress shows it. */
+export interface ProgressEvent {
+  key: string;
+  actions: string[];
+  state: ObjectState;
+  message?: string;
+}
+
+/** A run's report as a progress event: its Ready condition's message says what is happening. */
+export function progressOf(report: StatusReport): ProgressEvent {
+  const { kind, object, status, actions, state } = report;
+  const conditions = (status.conditions ?? []) as { type: string; message?: string }[];
+  const key = `${kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  return { key, actions, state, message: conditions.find((c) => c.type === ConditionType.Ready)?.message };
+}
+
+/** A status sink that shows each report on the progress. */
+export function progressSink(progress: Progress): StatusSink {
+  return {
+    report: (report) => {
+      progress.update(progressOf(report));
+      return Promise.resolve(report.object);
+    },
+  };
+}
 
 export interface Progress {
   update(event: ProgressEvent): void;

@@ -5,8 +5,11 @@
  * Both front ends (a file source's run, a cluster's controllers) reach it through `resultOf`, which
  * turns a reconciler's next step into it in one place.
  */
+import { markSuspended } from '../reconcilers/conditions.js';
 import { TransientError } from '../reconcilers/errors.js';
-import type { Next } from '../reconcilers/kind.js';
+import type { Condition } from '../api/meta.js';
+import type { KindReconciler, Next, Outcome as RunOutcome, ReconcileEnv } from '../reconcilers/kind.js';
+import type { ObjectState, SourceObject, StatusSink } from './status.js';
 
 export interface ReconcileResult {
   requeueAfterMs?: number;
@@ -36,4 +39,36 @@ export function resultOf(next: Next, whenDone: ReconcileResult = {}): ReconcileR
 /** A suspended object is not reconciled: no AWS call, and its status says so. Deleting it still works. */
 export function isSuspended(spec: unknown): boolean {
   return (spec as { suspend?: boolean } | undefined)?.suspend === true;
+}
+
+type AnyReconciler = KindReconciler<Record<string, unknown>, Record<string, unknown>>;
+
+/** The state a run leaves an object in; `done` means `success` (ready after apply, deleted after delete). */
+export function stateOf(next: Next, success: 'ready' | 'deleted'): ObjectState {
+  return next.kind === 'done' ? success : next.kind === 'stalled' ? 'stalled' : 'pending';
+}
+
+/**
+ * One run of an object toward its spec, the same for every source: a suspended object is only said to
+ * be suspended; any other is reconciled, and a stall counts as a finished look at its generation
+ * (kstatus: Failed). The report goes to the source's sink.
+ */
+export async function applyOnce<O extends SourceObject>(reconciler: AnyReconciler, object: O, env: ReconcileEnv, sink: StatusSink<O>): Promise<RunOutcome<Record<string, unknown>>> {
+  const kind = reconciler.kind;
+  if (isSuspended(object.spec)) {
+    const status = { ...object.status, conditions: markSuspended((object.status?.conditions ?? []) as Condition[], object.metadata.generation, env.now()) };
+    await sink.report({ kind, object, status, actions: [], state: 'suspended' });
+    return { status, next: { kind: 'done' }, actions: [] };
+  }
+  const outcome = await reconciler.reconcile(object, env);
+  const status = outcome.next.kind === 'stalled' ? { ...outcome.status, observedGeneration: object.metadata.generation } : outcome.status;
+  await sink.report({ kind, object, status, actions: outcome.actions, state: stateOf(outcome.next, 'ready') });
+  return { ...outcome, status };
+}
+
+/** One run of a deleting object: the kind's finalize, reported to the source's sink. */
+export async function deleteOnce<O extends SourceObject>(reconciler: AnyReconciler, object: O, env: ReconcileEnv, sink: StatusSink<O>): Promise<RunOutcome<Record<string, unknown>>> {
+  const outcome = await reconciler.finalize(object, env);
+  await sink.report({ kind: reconciler.kind, object, status: outcome.status, actions: outcome.actions, state: stateOf(outcome.next, 'deleted') });
+  return outcome;
 }

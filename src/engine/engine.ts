@@ -5,12 +5,12 @@
  * status back; the engine knows nothing of files or clusters.
  */
 import { kindInfo } from '../api/kinds.js';
-import { ConditionType, type Condition } from '../api/meta.js';
+import { ConditionType } from '../api/meta.js';
 import { awsNameOf } from '../api/names.js';
-import { markSuspended } from '../reconcilers/conditions.js';
 import { TerminalError } from '../reconcilers/errors.js';
-import { isSuspended, resultOf } from './contract.js';
-import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
+import { applyOnce, deleteOnce, resultOf } from './contract.js';
+import type { KindReconciler, ObjectOf, ObjectPlan, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
+import type { ObjectState, StatusSink } from './status.js';
 import { Controller } from './controller.js';
 import { dependencyLevels, type DependencyNode } from './dependencies.js';
 import type { Logger } from '../observability/log.js';
@@ -22,34 +22,19 @@ export interface EngineObject {
   object: ObjectOf<Record<string, unknown>, Record<string, unknown>>;
 }
 
-export type ObjectState = 'pending' | 'ready' | 'stalled' | 'deleted' | 'suspended';
-
-export interface ProgressEvent {
-  key: string;
-  actions: string[];
-  state: ObjectState;
-  message?: string;
-}
+export type { ObjectState } from './status.js';
 
 export interface EngineOptions {
   reconcilers: KindReconciler<never, never>[];
   /** The environment for one object: its owner, and the engine's lookup and secrets. */
   envFor(object: EngineObject, lookup: ReconcileEnv['lookup']): ReconcileEnv;
   concurrency: number;
-  onProgress?(event: ProgressEvent): void;
+  /** Told of every run's report, after the engine has kept the status on the object. */
+  sink?: StatusSink;
   logger?: Logger;
 }
 
 export const keyOf = (o: { kind: string; namespace: string; name: string }) => `${o.kind}/${o.namespace}/${o.name}`;
-
-const suspendedObject = (o: EngineObject) => isSuspended(o.object.spec);
-
-/** A suspended object is not reconciled: no AWS call, and its status says so. Deleting it still works. */
-async function suspended(o: EngineObject, env: ReconcileEnv): Promise<Outcome<Record<string, unknown>>> {
-  const status = { ...o.object.status };
-  status.conditions = markSuspended((status.conditions ?? []) as Condition[], o.object.metadata.generation, env.now());
-  return { status, next: { kind: 'done' }, actions: [] };
-}
 
 function awsNameOfObject(o: EngineObject): string | undefined {
   const info = kindInfo(o.kind);
@@ -59,11 +44,6 @@ function awsNameOfObject(o: EngineObject): string | undefined {
 function readyOf(status: Record<string, unknown> | undefined): boolean {
   const conditions = (status?.conditions ?? []) as { type: string; status: string }[];
   return conditions.some((c) => c.type === ConditionType.Ready && c.status === 'True');
-}
-
-function messageOf(status: Record<string, unknown> | undefined): string | undefined {
-  const conditions = (status?.conditions ?? []) as { type: string; message: string }[];
-  return conditions.find((c) => c.type === ConditionType.Ready)?.message;
 }
 
 export class Engine {
@@ -83,7 +63,7 @@ export class Engine {
 
   /** Reconciles every object until it is Ready or stalled, or until the deadline; returns each one's final state. */
   apply(objects: EngineObject[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, ObjectState>> {
-    return this.run(objects, timeoutMs, signal, (r, o, env) => (suspendedObject(o) ? suspended(o, env) : r.reconcile(o.object, env)), 'ready');
+    return this.run(objects, timeoutMs, signal, applyOnce);
   }
 
   /**
@@ -135,7 +115,7 @@ export class Engine {
     for (const level of levels) {
       if (signal?.aborted) break;
       const batch = level.map((k) => byKey.get(k)!).filter(Boolean);
-      const done = await this.run(batch, Math.max(0, deadline - Date.now()), signal, (r, o, env) => r.finalize(o.object, env), 'deleted', byKey);
+      const done = await this.run(batch, Math.max(0, deadline - Date.now()), signal, deleteOnce, byKey);
       for (const [k, v] of done) states.set(k, v);
     }
     return states;
@@ -145,8 +125,7 @@ export class Engine {
     objects: EngineObject[],
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    step: (r: KindReconciler<Record<string, unknown>, Record<string, unknown>>, o: EngineObject, env: ReconcileEnv) => Promise<Outcome<Record<string, unknown>>>,
-    success: ObjectState,
+    step: typeof applyOnce,
     /** The objects a reference can resolve to: those of the run, or all those of a delete done level by level. */
     world: Map<string, EngineObject> = new Map(objects.map((o) => [keyOf(o), o])),
   ): Promise<Map<string, ObjectState>> {
@@ -156,6 +135,15 @@ export class Engine {
       const target = world.get(keyOf({ kind, namespace: o.namespace, name }));
       return target ? { ready: readyOf(target.object.status), status: target.object.status ?? {}, awsName: awsNameOfObject(target) } : undefined;
     };
+    // The engine keeps each status on its object, where references to it are looked up.
+    const keep = (key: string): StatusSink => ({
+      report: async (report) => {
+        await this.options.sink?.report(report);
+        report.object.status = report.status;
+        states.set(key, report.state);
+        return report.object;
+      },
+    });
     return new Promise((resolve) => {
       let settled = false;
       const finish = () => {
@@ -173,11 +161,8 @@ export class Engine {
             const o = byKey.get(key)!;
             const reconciler = this.reconcilers.get(o.kind);
             if (!reconciler) throw new TerminalError(`No reconciler for kind ${o.kind}`);
-            const outcome = await step(reconciler, o, this.options.envFor(o, lookupFor(o)));
-            o.object.status = outcome.status;
-            const state: ObjectState = outcome.next.kind === 'done' ? (success === 'ready' && suspendedObject(o) ? 'suspended' : success) : outcome.next.kind === 'stalled' ? 'stalled' : 'pending';
-            states.set(key, state);
-            this.options.onProgress?.({ key, actions: outcome.actions, state, message: messageOf(outcome.status) });
+            const outcome = await step(reconciler, o.object, this.options.envFor(o, lookupFor(o)), keep(key));
+            const state = states.get(key);
             if (state !== 'pending' && [...states.values()].every((s) => s !== 'pending')) finish();
             return resultOf(outcome.next);
           },

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import type { ProgressEvent } from '../../src/engine/engine.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { createProgress, fitRows, formatElapsed, isLiveTerminal, renderRows, truncate, type ProgressRow } from '../../src/cli/progress.js';
+import { createProgress, fitRows, formatElapsed, isLiveTerminal, renderRows, truncate, type ProgressEvent, type ProgressRow } from '../../src/cli/progress.js';
 
 /** A CliIO that keeps every write. */
 function capture(): CliIO & { writes: string[]; text(): string } {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { Engine, type EngineObject, type ProgressEvent } from '../../src/engine/engine.js';
+import { Engine, type EngineObject } from '../../src/engine/engine.js';
+import type { StatusReport } from '../../src/engine/status.js';
 import { TerminalError } from '../../src/reconcilers/errors.js';
 import { DEFAULT_SETTINGS, type KindReconciler, type ReconcileEnv } from '../../src/reconcilers/kind.js';
 
@@ -26,18 +27,18 @@ const thing: KindReconciler<Spec, Status> = {
 
 const object = (name: string, spec: Spec): EngineObject => ({ kind: 'Thing', namespace: 'ns', name, object: { metadata: { name, namespace: 'ns' }, spec } });
 
-function engine(events: ProgressEvent[]): Engine {
+function engine(events: StatusReport[]): Engine {
   return new Engine({
     reconcilers: [thing as unknown as KindReconciler<never, never>],
     concurrency: 4,
     envFor: (_o, lookup) => ({ lookup, settings: DEFAULT_SETTINGS, now: () => new Date() }) as unknown as ReconcileEnv,
-    onProgress: (e) => events.push(e),
+    sink: { report: (r) => (events.push(r), Promise.resolve(r.object)) },
   });
 }
 
 describe('Engine', () => {
   test('a dependent becomes Ready only after what it references', async () => {
-    const events: ProgressEvent[] = [];
+    const events: StatusReport[] = [];
     const states = await engine(events).apply([object('app', { needs: 'db' }), object('db', { runsToReady: 3 })], 5000);
     expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/app': 'ready', 'Thing/ns/db': 'ready' });
     const made = events.flatMap((e) => e.actions);
@@ -52,7 +53,7 @@ describe('Engine', () => {
   test('a suspended object is not reconciled and says so; a dependent of it waits', async () => {
     const paused = object('db', {});
     (paused.object.spec as Record<string, unknown>).suspend = true;
-    const events: ProgressEvent[] = [];
+    const events: StatusReport[] = [];
     const states = await engine(events).apply([paused, object('app', { needs: 'db' })], 300);
     expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/db': 'suspended', 'Thing/ns/app': 'pending' });
     expect(events.flatMap((e) => e.actions)).toEqual([]);
@@ -60,7 +61,7 @@ describe('Engine', () => {
   });
 
   test('deletion goes dependents first', async () => {
-    const events: ProgressEvent[] = [];
+    const events: StatusReport[] = [];
     const states = await engine(events).delete([object('db', {}), object('app', { needs: 'db' }), object('cache', { needs: 'app' })], 5000);
     expect([...states.values()].every((s) => s === 'deleted')).toBe(true);
     expect(events.flatMap((e) => e.actions)).toEqual(['removed cache', 'removed app', 'removed db']);

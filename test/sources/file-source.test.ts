@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ListMemoriesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
+import type { StatusReport, StatusSink } from '../../src/engine/status.js';
 import { DEFAULT_SETTINGS } from '../../src/reconcilers/kind.js';
 import { FileSource, loadSource } from '../../src/sources/files/source.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -34,10 +35,10 @@ function tree(name: string, ...documents: string[]): string {
   return `${root}.yaml`;
 }
 
-const open = async (path: string) => {
+const open = async (path: string, sink?: StatusSink) => {
   const { set, problems } = await loadSource([path]);
   expect(problems).toEqual([]);
-  return new FileSource(set, { aws, source: 'file-source-test', concurrency: 4, pollMs: 20, settings: DEFAULT_SETTINGS });
+  return new FileSource(set, { aws, source: 'file-source-test', concurrency: 4, pollMs: 20, settings: DEFAULT_SETTINGS, sink });
 };
 
 describe('FileSource', () => {
@@ -56,6 +57,19 @@ describe('FileSource', () => {
     expect([...(await source.plan()).values()].map((p) => (p instanceof Error ? p.message : p.changes))).toEqual([[], []]);
     expect((await source.delete({ timeoutMs: 30_000 })).outcomes.map((o) => o.state)).toEqual(['deleted', 'deleted']);
     expect((await aws.agentcore.send(new ListMemoriesCommand({}))).memories?.filter((m) => m.status !== 'DELETING')).toEqual([]);
+  });
+
+  test('every run of an object is reported through the status sink, with what it did and the state it left', async () => {
+    const reports: StatusReport[] = [];
+    const source = await open(tree('reported', memory('reported')), { report: (r) => (reports.push(r), Promise.resolve(r.object)) });
+    await source.apply({ timeoutMs: 30_000 });
+    expect(reports.every((r) => r.kind === 'Memory' && r.object.metadata.namespace === 'agents' && r.object.metadata.name === 'reported')).toBe(true);
+    expect(reports.flatMap((r) => r.actions)).toEqual([expect.stringMatching(/^created memory /)]);
+    expect(reports.at(-1)).toMatchObject({ state: 'ready', status: { conditions: expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]) } });
+    reports.length = 0;
+    await source.delete({ timeoutMs: 30_000 });
+    expect(reports.flatMap((r) => r.actions)).toEqual([expect.stringMatching(/^deleted memory /)]);
+    expect(reports.at(-1)?.state).toBe('deleted');
   });
 
   test('an aborted run stops at once and reports what it did not finish as pending', async () => {

@@ -16,7 +16,7 @@ import { formatProblem, type ManifestObject } from '../../sources/files/manifest
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
-import { createProgress, isLiveTerminal, type Progress } from '../progress.js';
+import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
 
 export interface ManifestOptions extends AwsCliOptions {
   filename: string[];
@@ -89,7 +89,7 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
     pollMs: Number(options.pollMs ?? 2000),
     settings: DEFAULT_SETTINGS,
     logger: createLogger({ format: options.logFormat, level: options.logLevel }),
-    onProgress: (event) => progress.update(event),
+    sink: progressSink(progress),
   });
   return {
     source,

@@ -3,12 +3,13 @@
  * straight line: load (validate every object), preflight (references, cycles, secrets), then the
  * engine (plan, apply or delete, in dependency order), then prune of what the source owns and no longer
  * declares. The cluster's counterpart is the Operator in sources/kube; both run the same engine and
- * reconcilers. A run can be cancelled with an AbortSignal: objects not yet done are reported pending.
+ * reconcilers, and report each object's runs through a status sink. A run can be cancelled with an AbortSignal: objects not yet done are reported pending.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { RateGate } from '../../aws/call.js';
-import { Engine, keyOf, type EngineObject, type ObjectState, type ProgressEvent } from '../../engine/engine.js';
+import { Engine, keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
+import type { StatusSink } from '../../engine/status.js';
 import type { Logger } from '../../observability/log.js';
 import { listEndpointNames } from '../../reconcilers/agentruntime/observe.js';
 import { TerminalError } from '../../reconcilers/errors.js';
@@ -44,7 +45,8 @@ export interface FileSourceOptions {
   pollMs: number;
   settings: OperatorSettings;
   logger?: Logger;
-  onProgress?(event: ProgressEvent): void;
+  /** Where each run of an object is reported (apply's progress, say). */
+  sink?: StatusSink;
 }
 
 const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
@@ -95,9 +97,12 @@ export class FileSource {
         };
       },
       logger: options.logger,
-      onProgress: options.onProgress,
+      sink: options.sink,
     });
-    this.objects = set.objects.map((o) => ({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name, object: o.object as EngineObject['object'] }));
+    this.objects = set.objects.map((o) => {
+      const object = { ...o.object, metadata: { ...o.object.metadata, namespace: o.namespace } } as EngineObject['object'];
+      return { kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name, object };
+    });
   }
 
   /** A fresh inventory of what the source owns in AWS. */
