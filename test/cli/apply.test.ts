@@ -146,7 +146,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await emulator.admin('DELETE', 'counters');
     delete process.env.WEATHER_API_KEY_FOR_TEST;
     const root = tree('secretless', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
-    const result = await cli(['apply', '-f', root, ...aws()]);
+    const result = await cli(['apply', '-f', root, ...aws(), '--secret-env', 'WEATHER_*']);
     expect(result.code).toBe(1);
     expect(result.out).toContain('key.yaml:1: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST is not set');
     expect(await emulator.admin('GET', 'counters')).toEqual({});
@@ -155,7 +155,9 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
   test('an API key from the environment is applied, and never printed', async () => {
     process.env.WEATHER_API_KEY_FOR_TEST = 'sk-live-do-not-print-4242';
     const root = tree('keyed', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
-    const result = await cli(['apply', '-f', root, ...aws()]);
+    const refused = await cli(['apply', '-f', root, ...aws()]);
+    expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('key.yaml:1: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST may not be read as a secret: allow it with --secret-env')]);
+    const result = await cli(['apply', '-f', root, ...aws(), '--secret-env', 'WEATHER_API_KEY_FOR_TEST']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/ApiKeyCredentialProvider\s+agents\/weather-key\s+ready/);
     expect(result.out + result.err).not.toContain('sk-live-do-not-print-4242');
@@ -177,7 +179,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
   test('--log-format json writes one JSON object per reconcile on standard error, with no secret in it', async () => {
     process.env.WEATHER_API_KEY_FOR_TEST = 'sk-live-never-logged-7777';
     const root = tree('logged', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: logged-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
-    const result = await cliChild(['apply', '-f', root, ...aws(), '--log-format', 'json', '--log-level', 'info']);
+    const result = await cliChild(['apply', '-f', root, ...aws(), '--log-format', 'json', '--log-level', 'info', '--secret-env', 'WEATHER_API_KEY_FOR_TEST']);
     expect(result.code).toBe(0);
     const lines = result.err.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'reconcile finished', key: 'ApiKeyCredentialProvider/agents/logged-key', outcome: 'success' }));

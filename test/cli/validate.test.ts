@@ -116,7 +116,7 @@ spec:
   memoryRef: {name: notes}
 `,
       );
-      const text = await cli(['validate', '-f', refs], refs);
+      const text = await cli(['validate', '-f', refs, '--secret-env', 'AGENTCORE_TEST_UNSET_VARIABLE'], refs);
       expect(text.code).toBe(1);
       expect(text.out.split('\n').filter((l) => /^\w+\.yaml:/.test(l))).toEqual([
         'agent.yaml:15: Memory agents/notes: spec.eventExpiryDays: must be between 3 and 365 days',
@@ -126,7 +126,7 @@ spec:
       const alone = await cli(['validate', '-f', join(refs, 'tools.yaml'), '--no-references'], refs);
       expect(alone).toMatchObject({ code: 0, out: expect.stringContaining('1 valid object(s), 0 problem(s)') });
 
-      const json = await cli(['validate', '-f', refs, '-o', 'json'], refs);
+      const json = await cli(['validate', '-f', refs, '-o', 'json', '--secret-env', 'AGENTCORE_TEST_UNSET_VARIABLE'], refs);
       expect(json.code).toBe(1);
       expect((JSON.parse(json.out) as { problems: unknown[] }).problems).toContainEqual({
         file: 'tools.yaml',
@@ -154,6 +154,39 @@ spec:
       ]);
     } finally {
       rmSync(loop, { recursive: true, force: true });
+    }
+  });
+
+  test('unbounded input (an alias that holds itself, a file over --max-file-bytes) is a problem with file and line; validate and plan exit 1 without a crash', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'agentcore-bounds-'));
+    try {
+      writeFileSync(join(tree, 'cycle.yaml'), 'apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata: {name: m}\nspec: &s {self: *s}\n');
+      const validated = await cli(['validate', '-f', tree], tree);
+      expect([validated.code, validated.out.split('\n')[0]]).toEqual([1, 'cycle.yaml:4: a YAML alias refers to a node that contains it, at spec.self']);
+      const planned = await cli(['plan', '-f', tree, '--emulator'], tree);
+      expect([planned.code, planned.out]).toEqual([1, 'cycle.yaml:4: a YAML alias refers to a node that contains it, at spec.self\n1 problem(s); nothing was sent to AWS\n']);
+      const small = await cli(['validate', '-f', tree, '--max-file-bytes', '10'], tree);
+      expect(small.out.split('\n')[0]).toMatch(/^cycle\.yaml: \d+ bytes, over the limit of 10 \(--max-file-bytes\)$/);
+      expect((await cli(['validate', '-f', tree, '--max-depth', '0'], tree)).err).toContain("option '--max-depth <n>' argument '0' is invalid. must be a whole number above 0");
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test('a secret reference to the runner\'s credentials, or to a file outside the manifests\' folders, is refused by validate without a read', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'agentcore-reach-'));
+    try {
+      const provider = (name: string, ref: string) => `apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata: {name: ${name}, namespace: agents}\nspec:\n  apiKey: ${ref}\n`;
+      writeFileSync(join(tree, 'keys.yaml'), [provider('aws', '{env: AWS_SECRET_ACCESS_KEY}'), provider('home', '{file: ../../../.aws/credentials}')].join('---\n'));
+      const refused = await cli(['validate', '-f', tree, '--secret-env', 'AWS_*'], tree);
+      expect([refused.code, refused.out.split('\n').filter((l) => l.startsWith('keys.yaml'))]).toEqual([1, [
+        'keys.yaml:1: ApiKeyCredentialProvider agents/aws: spec.apiKey: environment variable AWS_SECRET_ACCESS_KEY may not be read as a secret: allow it with --secret-env',
+        "keys.yaml:7: ApiKeyCredentialProvider agents/home: spec.apiKey: file ../../../.aws/credentials is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+      ]]);
+      const allowed = await cli(['validate', '-f', tree, '--secret-env', 'AWS_SECRET_ACCESS_KEY', '--secrets-dir', join(tree, '..', '..', '..')], tree);
+      expect(allowed.code).toBe(0);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
     }
   });
 

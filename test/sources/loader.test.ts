@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,5 +134,54 @@ describe('aliases', () => {
     expect(result.documents).toEqual([]);
     expect(result.problems[0]).toMatchObject({ file: 'alias.yaml', line: 1 });
     expect(result.problems[0]!.message).toMatch(/^invalid YAML: /);
+  });
+});
+
+describe('bounded input: over a limit is a problem naming the file, line and path, never a crash or a hang', () => {
+  const limits = { maxFileBytes: 4096, maxDocuments: 3, maxDepth: 8 };
+
+  test('an alias that contains itself', () => {
+    const result = loadText(runtime('a', '  description: x\n  extra: &s {self: *s}\n'), 'cycle.yaml');
+    expect(result.documents).toEqual([]);
+    expect(result.problems).toEqual([{ file: 'cycle.yaml', line: 12, message: 'a YAML alias refers to a node that contains it, at spec.extra.self' }]);
+  });
+
+  test('a list that holds itself', () => {
+    expect(loadText('a: &l [1, *l]\n', 'list.yaml').problems.map((p) => p.message)).toEqual(['a YAML alias refers to a node that contains it, at a[1]']);
+  });
+
+  test('an anchor used twice side by side is no cycle', () => {
+    const result = loadText(runtime('a', '  env: &e {A: "1"}\n  tags: *e\n'), 'shared.yaml');
+    expect(result.problems).toEqual([]);
+  });
+
+  test('nesting deeper than the limit', () => {
+    const deep = `${'{a: '.repeat(9)}1${'}'.repeat(9)}`;
+    const result = loadText(`kind: X\nspec: ${deep}\n`, 'deep.yaml', limits);
+    expect(result.problems.map((p) => [p.line, p.message])).toEqual([[2, 'nested more than 8 levels deep (--max-depth), at spec.a.a.a.a.a.a.a']]);
+    expect(loadText(`kind: X\nspec: ${'{a: '.repeat(6)}1${'}'.repeat(6)}\n`, 'shallow.yaml', limits).problems).toEqual([]);
+  });
+
+  test('more documents, or List items, than the limit', () => {
+    expect(loadText(['a: 1', 'b: 2', 'c: 3', 'd: 4'].join('\n---\n'), 'many.yaml', limits).problems).toEqual([
+      { file: 'many.yaml', line: 1, message: '4 documents, over the limit of 3 in one file (--max-documents)' },
+    ]);
+    const list = `apiVersion: v1\nkind: List\nitems:\n${['a', 'b', 'c', 'd'].map((n) => `  - {kind: X, metadata: {name: ${n}}}\n`).join('')}`;
+    expect(loadText(list, 'list.yaml', limits).problems.map((p) => p.message)).toEqual(['a List of 4 items, over the limit of 3 in one file (--max-documents)']);
+  });
+
+  test('a file over the size limit is not read', () => {
+    const text = `# ${'x'.repeat(5000)}\n${runtime('a')}`;
+    const set = loadManifests([write('big/big.yaml', text)], dir, limits);
+    expect(set.problems.map(formatProblem)).toEqual([`${join('big', 'big.yaml')}: ${Buffer.byteLength(text)} bytes, over the limit of 4096 (--max-file-bytes)`]);
+  });
+
+  test('a FIFO named like a manifest is skipped in a folder and refused by name, without blocking', () => {
+    const folder = join(dir, 'fifo');
+    mkdirSync(folder, { recursive: true });
+    execFileSync('mkfifo', [join(folder, 'pipe.yaml')]);
+    write('fifo/real.yaml', runtime('a'));
+    expect(loadManifests([folder], dir).objects.map((o) => o.object.metadata.name)).toEqual(['a']);
+    expect(loadManifests([join(folder, 'pipe.yaml')], dir).problems.map(formatProblem)).toEqual([`${join('fifo', 'pipe.yaml')}: not a regular file`]);
   });
 });

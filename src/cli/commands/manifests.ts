@@ -16,9 +16,10 @@ import { formatProblem, type ManifestObject } from '../../sources/files/manifest
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
+import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
 
-export interface ManifestOptions extends AwsCliOptions {
+export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions {
   filename: string[];
   emulator?: boolean;
   logFormat: LogFormat;
@@ -31,7 +32,7 @@ export interface ManifestOptions extends AwsCliOptions {
 
 /** A command over manifests, with the options they all share. */
 export function manifestCommand(program: Command, name: string, description: string): Command {
-  return withAwsOptions(
+  return withSourceBounds(withAwsOptions(
     program
       .command(name)
       .description(description)
@@ -41,7 +42,7 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
-  );
+  ));
 }
 
 const EMBEDDED_REGION = 'us-west-2';
@@ -70,7 +71,8 @@ export interface OpenSource {
 
 /** Loads, validates and preflights the manifests; prints the problems and returns undefined when there are any. */
 export async function openSource(options: ManifestOptions, io: CliIO): Promise<OpenSource | undefined> {
-  const { set, problems } = await loadSource(options.filename, io.cwd);
+  const access = secretAccessFor(options.filename, io.cwd, options);
+  const { set, problems } = await loadSource(options.filename, { cwd: io.cwd, limits: loadLimitsOf(options), access });
   if (problems.length > 0) {
     for (const p of problems) io.out(`${formatProblem(p)}\n`);
     io.out(`${problems.length} problem(s); nothing was sent to AWS\n`);
@@ -90,6 +92,7 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
     settings: DEFAULT_SETTINGS,
     logger: createLogger({ format: options.logFormat, level: options.logLevel }),
     sink: progressSink(progress),
+    access,
   });
   return {
     source,

@@ -3,8 +3,9 @@ import { formatPath } from '../../api/validation.js';
 import { keyOf } from '../../engine/engine.js';
 import { reconcilerByKind } from '../../reconcilers/index.js';
 import { formatProblem, loadManifests, type ManifestProblem } from '../../sources/files/manifests.js';
-import { checkReferences } from '../../sources/files/preflight.js';
+import { checkReferences, checkSecretAccess } from '../../sources/files/preflight.js';
 import type { CliIO } from '../io.js';
+import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 
 /** The keys of the objects that have problems of their own (`Kind namespace/name`), so still exist in the source. */
 function keysOf(problems: ManifestProblem[]): string[] {
@@ -15,17 +16,18 @@ function keysOf(problems: ManifestProblem[]): string[] {
 }
 
 export function validateCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  program
+  withSourceBounds(program
     .command('validate')
     .description('Check manifests against the schemas and against each other (references, cycles); print every problem with its file, line, object and field path.')
     .requiredOption('-f, --filename <path...>', 'manifest files or directories')
     .option('-o, --output <format>', 'text or json', 'text')
-    .option('--no-references', 'check each object on its own, as an apiserver does: not whether what it references is in the files (for a part of a source)')
-    .action((options: { filename: string[]; output: string; references: boolean }) => {
-      const set = loadManifests(options.filename, io.cwd);
+    .option('--no-references', 'check each object on its own, as an apiserver does: not whether what it references is in the files (for a part of a source)'))
+    .action((options: { filename: string[]; output: string; references: boolean } & SourceBoundOptions) => {
+      const set = loadManifests(options.filename, io.cwd, loadLimitsOf(options));
       if (options.references) {
-        // References and cycles, as plan and apply check them, without reading a secret or calling AWS.
+        // References, cycles and what secret references may read, as plan and apply check them, without reading a secret or calling AWS.
         set.problems.push(...checkReferences(set.objects, reconcilerByKind, keysOf(set.problems)));
+        set.problems.push(...checkSecretAccess(set.objects, secretAccessFor(options.filename, io.cwd, options)));
         set.problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
       }
       if (options.output === 'json') {

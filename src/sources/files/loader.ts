@@ -1,11 +1,13 @@
 /**
  * Reads YAML manifests from a file or a directory: multi-document files and `kind: List`, with the
- * line of every field kept so that a problem can be pointed at where it was written.
+ * line of every field kept so that a problem can be pointed at where it was written. Input is bounded:
+ * regular files only, each under a size and a document count, no deeper than a nesting depth, and no
+ * alias that contains itself; what is over a bound is a problem, never a crash or a hang.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import type { FieldPath } from '../../api/validation.js';
+import { formatPath, type FieldPath } from '../../api/validation.js';
 
 export interface SourceDocument {
   file: string;
@@ -27,7 +29,18 @@ export interface LoadResult {
   problems: LoadProblem[];
 }
 
-const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
+/** The bounds on what is read. */
+export interface LoadLimits {
+  maxFileBytes: number;
+  /** Documents in one file, the items of a `kind: List` included. */
+  maxDocuments: number;
+  /** Levels of nesting of maps and lists in one document. */
+  maxDepth: number;
+}
+
+export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxFileBytes: 4 * 1024 * 1024, maxDocuments: 2000, maxDepth: 64 };
+
+export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** All manifest files under a path, in a stable order; hidden folders and node_modules are skipped. */
 export function manifestFiles(path: string): string[] {
@@ -37,12 +50,13 @@ export function manifestFiles(path: string): string[] {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(path, entry.name);
     if (entry.isDirectory()) out.push(...manifestFiles(full));
-    else if (MANIFEST_EXTENSIONS.test(entry.name)) out.push(full);
+    // A FIFO or a device named like a manifest would block or never end; a symbolic link is read as what it names.
+    else if ((entry.isFile() || entry.isSymbolicLink()) && MANIFEST_FILE.test(entry.name)) out.push(full);
   }
   return out;
 }
 
-export function loadPaths(paths: string[], cwd = process.cwd()): LoadResult {
+export function loadPaths(paths: string[], cwd = process.cwd(), limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const result: LoadResult = { documents: [], problems: [] };
   for (const path of paths) {
     let files: string[];
@@ -56,12 +70,16 @@ export function loadPaths(paths: string[], cwd = process.cwd()): LoadResult {
       const shown = relative(cwd, file) || file;
       let text: string;
       try {
+        const stat = statSync(file);
+        if (!stat.isFile()) throw new LoadRefused('not a regular file');
+        if (stat.size > limits.maxFileBytes) throw new LoadRefused(`${stat.size} bytes, over the limit of ${limits.maxFileBytes} (--max-file-bytes)`);
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        result.problems.push({ file: shown, line: 0, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+        const why = error instanceof LoadRefused ? error.message : `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+        result.problems.push({ file: shown, line: 0, message: why });
         continue;
       }
-      const loaded = loadText(text, shown);
+      const loaded = loadText(text, shown, limits);
       result.documents.push(...loaded.documents);
       result.problems.push(...loaded.problems);
     }
@@ -69,12 +87,19 @@ export function loadPaths(paths: string[], cwd = process.cwd()): LoadResult {
   return result;
 }
 
-export function loadText(text: string, file: string): LoadResult {
+class LoadRefused extends Error {}
+
+export function loadText(text: string, file: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const lineCounter = new LineCounter();
   const result: LoadResult = { documents: [], problems: [] };
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-  for (const doc of Array.isArray(documents) ? documents : []) {
+  const all = Array.isArray(documents) ? documents : [];
+  if (all.length > limits.maxDocuments) {
+    result.problems.push({ file, line: 1, message: `${all.length} documents, over the limit of ${limits.maxDocuments} in one file (--max-documents)` });
+    return result;
+  }
+  for (const doc of all) {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) result.problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
       continue;
@@ -94,7 +119,16 @@ export function loadText(text: string, file: string): LoadResult {
       continue;
     }
     const lineOf = (prefix: FieldPath) => (path: FieldPath) => lineAt(nodeOffset(root, [...prefix, ...path]));
+    const unbounded = shapeProblem(content, limits.maxDepth);
+    if (unbounded) {
+      result.problems.push({ file, line: lineOf([])(unbounded.path), message: `${unbounded.message}, at ${formatPath(unbounded.path)}` });
+      continue;
+    }
     const record = content as Record<string, unknown>;
+    if (record.kind === 'List' && Array.isArray(record.items) && record.items.length > limits.maxDocuments) {
+      result.problems.push({ file, line: start, message: `a List of ${record.items.length} items, over the limit of ${limits.maxDocuments} in one file (--max-documents)` });
+      continue;
+    }
     if (record.kind === 'List' && Array.isArray(record.items)) {
       record.items.forEach((item, i) => {
         const at = lineOf(['items', i]);
@@ -105,6 +139,28 @@ export function loadText(text: string, file: string): LoadResult {
     }
   }
   return result;
+}
+
+/**
+ * What makes a document unbounded: an alias that contains itself (a value nested inside itself, which
+ * no JSON can hold) or nesting deeper than `maxDepth`; with the path where it is found.
+ */
+function shapeProblem(value: unknown, maxDepth: number): { message: string; path: FieldPath } | undefined {
+  const ancestors = new Set<object>();
+  const walk = (node: unknown, path: FieldPath): { message: string; path: FieldPath } | undefined => {
+    if (typeof node !== 'object' || node === null) return undefined;
+    if (ancestors.has(node)) return { message: 'a YAML alias refers to a node that contains it', path };
+    if (path.length >= maxDepth) return { message: `nested more than ${maxDepth} levels deep (--max-depth)`, path };
+    ancestors.add(node);
+    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+    for (const [key, child] of entries) {
+      const found = walk(child, [...path, key]);
+      if (found) return found;
+    }
+    ancestors.delete(node);
+    return undefined;
+  };
+  return walk(value, []);
 }
 
 function firstLine(message: string): string {

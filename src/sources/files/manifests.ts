@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/meta.js';
 import type { KindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import { formatPath, isOurs, validateObject, type FieldPath } from '../../api/validation.js';
-import { loadPaths, type SourceDocument } from './loader.js';
+import { loadPaths, type LoadLimits, type SourceDocument } from './loader.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -44,8 +44,8 @@ export function describeObject(content: unknown): string | undefined {
   return `${kind} ${namespace}/${name}`;
 }
 
-export function loadManifests(paths: string[], cwd?: string): ManifestSet {
-  const loaded = loadPaths(paths, cwd);
+export function loadManifests(paths: string[], cwd?: string, limits?: LoadLimits): ManifestSet {
+  const loaded = loadPaths(paths, cwd, limits);
   const set: ManifestSet = { objects: [], problems: [...loaded.problems], skipped: [] };
   for (const doc of loaded.documents) {
     if (!isOurs(doc.content) && hasForeignApiVersion(doc.content)) {

@@ -1,13 +1,15 @@
 /**
  * Checks a manifest set as a whole before any AWS call: every reference resolves to an object of the
- * set, there is no cycle, and every secret reference resolves. Each problem names the file, the line,
- * the object and the field path. The structural part reads nothing, so `validate` runs it too.
+ * set, there is no cycle, and every secret reference may be read and resolves. Each problem names the
+ * file, the line, the object and the field path. The structural part reads nothing, so `validate`
+ * runs it too.
  */
 import type { SecretRef } from '../../api/schema.js';
 import { dependencyLevels } from '../../engine/dependencies.js';
 import { keyOf } from '../../engine/engine.js';
 import type { KindReconciler } from '../../reconcilers/kind.js';
 import type { ManifestObject, ManifestProblem } from './manifests.js';
+import { secretRefusal, type SecretAccess } from './secrets.js';
 
 /** What the structural checks need of a kind: the objects it references. */
 export type References = Pick<KindReconciler<never, never>, 'references'>;
@@ -51,21 +53,37 @@ export function checkReferences(objects: ManifestObject[], reconcilers: Map<stri
   return problems;
 }
 
-/** Secret references that resolve to nothing (an unset variable, a missing file or key). */
+/** The secret references the operator reads (Secrets Manager's are AgentCore's), with their fields. */
+function secretRefs(objects: ManifestObject[]): { o: ManifestObject; field: string; ref: SecretRef }[] {
+  return objects.flatMap((o) =>
+    (SECRET_FIELDS[o.info.kind] ?? []).flatMap((field) => {
+      const ref = (o.object.spec as Record<string, SecretRef | undefined>)[field];
+      return ref && !ref.awsSecretsManager ? [{ o, field, ref }] : [];
+    }),
+  );
+}
+
+const secretProblem = (o: ManifestObject, field: string, message: string): ManifestProblem => ({ file: o.file, line: o.line, object: describe(o), path: ['spec', field], message });
+
+/** Secret references that resolve to nothing (an unset variable, a missing file or key) or may not be read. */
 export async function checkSecrets(objects: ManifestObject[], secretOf: (o: ManifestObject) => (ref: SecretRef) => Promise<string>): Promise<ManifestProblem[]> {
   const problems: ManifestProblem[] = [];
-  for (const o of objects) {
-    for (const field of SECRET_FIELDS[o.info.kind] ?? []) {
-      const ref = (o.object.spec as Record<string, SecretRef | undefined>)[field];
-      if (!ref || ref.awsSecretsManager) continue;
-      try {
-        await secretOf(o)(ref);
-      } catch (error) {
-        problems.push({ file: o.file, line: o.line, object: describe(o), path: ['spec', field], message: (error as Error).message });
-      }
+  for (const { o, field, ref } of secretRefs(objects)) {
+    try {
+      await secretOf(o)(ref);
+    } catch (error) {
+      problems.push(secretProblem(o, field, (error as Error).message));
     }
   }
   return problems;
+}
+
+/** Secret references that may not be read at all, found without reading any. */
+export function checkSecretAccess(objects: ManifestObject[], access: SecretAccess): ManifestProblem[] {
+  return secretRefs(objects).flatMap(({ o, field, ref }) => {
+    const refused = secretRefusal(ref, o.file, access);
+    return refused ? [secretProblem(o, field, refused)] : [];
+  });
 }
 
 /** Everything plan and apply check before their first AWS call. */

@@ -18,10 +18,11 @@ import { RECONCILERS, reconcilerByKind } from '../../reconcilers/index.js';
 import { Inventory } from '../../reconcilers/inventory.js';
 import type { ObjectPlan, OperatorSettings } from '../../reconcilers/kind.js';
 import { Memo } from '../../reconcilers/memo.js';
+import type { LoadLimits } from './loader.js';
 import { loadManifests, type ManifestObject, type ManifestProblem, type ManifestSet } from './manifests.js';
 import { preflight } from './preflight.js';
 import { orphans } from './prune.js';
-import { fileSecretResolver, secretsInSource } from './secrets.js';
+import { DEFAULT_SECRET_FILE_BYTES, fileSecretResolver, secretAccessOf, secretsInSource, type SecretAccess } from './secrets.js';
 
 /** How one object of a run ended; `pruned` marks a resource no manifest claims any more. */
 export interface ObjectOutcome {
@@ -47,7 +48,11 @@ export interface FileSourceOptions {
   logger?: Logger;
   /** Where each run of an object is reported (apply's progress, say). */
   sink?: StatusSink;
+  /** What secret references may read; none by default (set it as loadSource was given it). */
+  access?: SecretAccess;
 }
+
+const NO_SECRET_ACCESS: SecretAccess = { cwd: process.cwd(), roots: [], env: [], maxFileBytes: DEFAULT_SECRET_FILE_BYTES };
 
 const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
 
@@ -56,10 +61,11 @@ const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o
  * references, cycles, secrets that resolve to nothing, kinds not reconciled), each with file, line,
  * object and field path.
  */
-export async function loadSource(paths: string[], cwd?: string): Promise<{ set: ManifestSet; problems: ManifestProblem[] }> {
-  const set = loadManifests(paths, cwd);
+export async function loadSource(paths: string[], options: { cwd?: string; limits?: LoadLimits; access?: SecretAccess } = {}): Promise<{ set: ManifestSet; problems: ManifestProblem[] }> {
+  const set = loadManifests(paths, options.cwd, options.limits);
   const secrets = secretsInSource(set.skipped);
-  const problems = set.problems.length > 0 ? set.problems : await preflight(set.objects, reconcilerByKind, (o) => fileSecretResolver(o.file, o.namespace, secrets));
+  const access = options.access ?? secretAccessOf(paths, options.cwd);
+  const problems = set.problems.length > 0 ? set.problems : await preflight(set.objects, reconcilerByKind, (o) => fileSecretResolver(o.file, o.namespace, secrets, access));
   for (const o of set.objects.filter((x) => !reconcilerByKind.has(x.info.kind))) {
     problems.push({ file: o.file, line: o.line, object: `${o.info.kind} ${o.namespace}/${o.object.metadata.name}`, message: `${o.info.kind} is not reconciled by this version of the operator yet` });
   }
@@ -90,7 +96,7 @@ export class FileSource {
           now: () => new Date(),
           pollMs: options.pollMs,
           lookup,
-          secret: manifest ? fileSecretResolver(manifest.file, manifest.namespace, secrets) : noSecrets,
+          secret: manifest ? fileSecretResolver(manifest.file, manifest.namespace, secrets, options.access ?? NO_SECRET_ACCESS) : noSecrets,
           settings: options.settings,
           memo,
           inventory,
