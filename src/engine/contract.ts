@@ -5,9 +5,11 @@
  * Both front ends (a file source's run, a cluster's controllers) reach it through `resultOf`, which
  * turns a reconciler's next step into it in one place.
  */
-import { markSuspended } from '../reconcilers/conditions.js';
-import { TransientError } from '../reconcilers/errors.js';
-import type { Condition } from '../api/meta.js';
+import { markStalled, markSuspended, Reason } from '../reconcilers/conditions.js';
+import { TerminalError, TransientError } from '../reconcilers/errors.js';
+import { API_VERSION, type Condition } from '../api/meta.js';
+import { kindInfo } from '../api/kinds.js';
+import { formatPath, validateObject } from '../api/validation.js';
 import type { KindReconciler, Next, Outcome as RunOutcome, ReconcileEnv } from '../reconcilers/kind.js';
 import type { ObjectState, SourceObject, StatusSink } from './status.js';
 
@@ -49,17 +51,44 @@ export function stateOf(next: Next, success: 'ready' | 'deleted'): ObjectState {
 }
 
 /**
- * One run of an object toward its spec, the same for every source: a suspended object is only said to
- * be suspended; any other is reconciled, and a stall counts as a finished look at its generation
- * (kstatus: Failed). The report goes to the source's sink.
+ * What is wrong with an object by the schema `validate` holds files to, in one line; undefined when
+ * nothing is. A cluster's CRD may be older or looser than ours, so its word is not taken for it.
  */
-export async function applyOnce<O extends SourceObject>(reconciler: AnyReconciler, object: O, env: ReconcileEnv, sink: StatusSink<O>): Promise<RunOutcome<Record<string, unknown>>> {
+export function invalidity(kind: string, object: SourceObject): string | undefined {
+  // A kind without a schema in the API registry (an engine test's own) has nothing to be held to.
+  if (!kindInfo(kind)) return undefined;
+  const result = validateObject({ apiVersion: API_VERSION, kind, metadata: object.metadata, spec: object.spec });
+  return result.ok ? undefined : result.problems.map((p) => `${formatPath(p.path) || '(the object)'}: ${p.message}`).join('; ');
+}
+
+/**
+ * One run of an object toward its spec, the same for every source: an invalid object is Stalled
+ * with no AWS call; a suspended one is only said to be suspended; any other is reconciled, and a stall
+ * counts as a finished look at its generation (kstatus: Failed). The report goes to the source's sink.
+ */
+export async function applyOnce<O extends SourceObject>(
+  reconciler: AnyReconciler,
+  given: O,
+  env: ReconcileEnv,
+  sink: StatusSink<O>,
+  /** What a source does before the first AWS call of a valid, active object (a cluster adds its finalizer). */
+  beforeWork: (object: O) => Promise<O> = (o) => Promise.resolve(o),
+): Promise<RunOutcome<Record<string, unknown>>> {
+  let object = given;
   const kind = reconciler.kind;
+  const invalid = invalidity(kind, object);
+  if (invalid) {
+    const message = `Invalid ${kind}: ${invalid}`;
+    const status = { ...object.status, observedGeneration: object.metadata.generation, conditions: markStalled((object.status?.conditions ?? []) as Condition[], Reason.ValidationFailed, message, object.metadata.generation, env.now()) };
+    await sink.report({ kind, object, status, actions: [], state: 'stalled' });
+    return { status, next: { kind: 'stalled', error: new TerminalError(message, Reason.ValidationFailed) }, actions: [] };
+  }
   if (isSuspended(object.spec)) {
     const status = { ...object.status, conditions: markSuspended((object.status?.conditions ?? []) as Condition[], object.metadata.generation, env.now()) };
     await sink.report({ kind, object, status, actions: [], state: 'suspended' });
     return { status, next: { kind: 'done' }, actions: [] };
   }
+  object = await beforeWork(object);
   const outcome = await reconciler.reconcile(object, env);
   const status = outcome.next.kind === 'stalled' ? { ...outcome.status, observedGeneration: object.metadata.generation } : outcome.status;
   await sink.report({ kind, object, status, actions: outcome.actions, state: stateOf(outcome.next, 'ready') });

@@ -2,9 +2,10 @@
  * One controller per kind: the engine's work queue of `namespace/name` keys, and a reconcile that
  * reads the object from the informer cache and runs a short outer pipeline around the kind's
  * reconciler: gone → forget; deleting → wait for the objects that still use it, finalize, drop the
- * finalizer; otherwise (unless suspended) add the finalizer before any AWS call and mark a new
- * generation as in progress, then run the object as every source does (`applyOnce`), reporting to the
- * cluster's status sink: one status write and the Events for what changed.
+ * finalizer; otherwise run the object as every source does (`applyOnce`: an invalid object is Stalled
+ * and a suspended one left alone, with no AWS call), adding the finalizer before any AWS call and
+ * marking a new generation as in progress, and report to the cluster's status sink: one status write
+ * and the Events for what changed.
  */
 import { ConditionType, FINALIZER, type Condition } from '../../api/meta.js';
 import { Controller } from '../../engine/controller.js';
@@ -123,17 +124,13 @@ export class KindController {
 
   private async reconcile(key: string, reconcileId: number): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
-    let object = this.current(namespace, name);
+    const object = this.current(namespace, name);
     if (!object) {
       this.options.metrics?.forgetObject(this.kind, namespace, name);
       return {};
     }
     if (object.metadata.deletionTimestamp) return this.finalize(key, object, reconcileId);
-    if (!isSuspended(object.spec)) {
-      if (!object.metadata.finalizers?.includes(FINALIZER)) object = await this.setFinalizers(object, [...(object.metadata.finalizers ?? []), FINALIZER]);
-      object = await this.markInProgress(object);
-    }
-    const outcome = await applyOnce(this.options.reconciler, object, this.options.envFor(object), this.sink);
+    const outcome = await applyOnce(this.options.reconciler, object, this.options.envFor(object), this.sink, (o) => this.beforeWork(o));
     this.logActions(key, reconcileId, outcome.actions);
     // A stalled object is not retried until it changes, except by the resync: AWS or IAM may be fixed out of band.
     if (outcome.next.kind === 'stalled') this.controller.queue.addAfter(key, this.resyncDelay());
@@ -173,6 +170,12 @@ export class KindController {
   private resyncDelay(): number {
     const random = this.options.random ?? Math.random;
     return Math.round(this.options.resyncMs * (0.9 + 0.2 * random()));
+  }
+
+  /** The finalizer goes on before any AWS call, and the first look at a new generation says so at once. */
+  private async beforeWork(object: Held): Promise<Held> {
+    const held = object.metadata.finalizers?.includes(FINALIZER) ? object : await this.setFinalizers(object, [...(object.metadata.finalizers ?? []), FINALIZER]);
+    return this.markInProgress(held);
   }
 
   /** The first look at a new generation says so at once: Ready False, Reconciling True. */

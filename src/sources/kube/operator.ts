@@ -259,7 +259,7 @@ export class Operator {
 
   private envFor(kind: string, object: KubeObject): ReconcileEnv {
     const namespace = object.metadata.namespace ?? '';
-    const spec = object.spec as { deletionPolicy?: string };
+    const spec = (object.spec ?? {}) as { deletionPolicy?: string };
     return {
       aws: this.options.aws,
       gate: this.options.gate,

@@ -35,7 +35,8 @@ export class ReferenceIndex {
     }
     this.uses.delete(self);
     if (!object) return;
-    const spec = object.spec as never;
+    // A spec that is not a mapping (a loose CRD let it through) references nothing; its object is Stalled as invalid.
+    const spec = (typeof object.spec === 'object' && object.spec !== null && !Array.isArray(object.spec) ? object.spec : {}) as never;
     const targets = [
       ...(this.reconcilers.get(kind)?.references(spec) ?? []).map((r) => refKey(r.kind, namespace, r.name)),
       ...referencedSecrets(spec).map((secret) => refKey(SECRET, namespace, secret)),
