@@ -72,6 +72,11 @@ export interface OperatorSettings {
    * operator keeps it under its resync period, so a re-pushed tag is seen at the next resync.
    */
   sharedReadMs: number;
+  /**
+   * The adopt annotation may take over a resource another object of this operator claims (another
+   * namespace's, another source's). Off: an object can then only adopt what nobody claims.
+   */
+  crossOwnerAdoption: boolean;
 }
 
 export const DEFAULT_SETTINGS: OperatorSettings = {
@@ -79,6 +84,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   rolePath: '/agentcore/',
   secretDigestKey: 'agentcore-operator',
   sharedReadMs: 10_000,
+  crossOwnerAdoption: false,
 };
 
 /** The settings of an operator that looks at every object again each `resyncMs`: a shared read is never older than half of it. */

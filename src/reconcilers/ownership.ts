@@ -26,16 +26,37 @@ export function ownershipTags(owner: Owner): Record<string, string> {
   };
 }
 
-/** A resource of the object's AWS name that belongs to someone else: left alone unless adopted. */
-export class NotOurs extends TerminalError {
-  /** `what` names the resource with its article: `A gateway`, `An agent runtime`. */
-  constructor(what: string, name: string) {
-    super(`${what} named ${name} already exists and is not managed by this object; set the annotation ${Annotation.adopt}: "true" to take it over`, Reason.ValidationFailed);
-  }
-}
-
 export function isOwnedBy(tags: Record<string, string> | undefined, owner: Owner): boolean {
   return tags?.[OwnershipTag.managedBy] === MANAGED_BY && tags[OwnershipTag.owner] === owner.owner;
+}
+
+/** The other object of this operator that claims a resource by its tags (`namespace/Kind/name`, and its source), if any. */
+export function otherClaimant(tags: Record<string, string> | undefined, owner: Owner): { owner: string; source?: string } | undefined {
+  const claimant = tags?.[OwnershipTag.managedBy] === MANAGED_BY ? tags[OwnershipTag.owner] : undefined;
+  if (claimant === undefined || claimant === owner.owner) return undefined;
+  return { owner: claimant, source: tags?.[OwnershipTag.source] };
+}
+
+/**
+ * Whether an object may act on a resource it does not own. The adopt annotation takes over one that
+ * nobody claims; one that another object claims (in any namespace or source) only when the
+ * administrator allows taking over another object's resources: an annotation alone never does.
+ */
+export function mayTakeOver(tags: Record<string, string> | undefined, owner: Owner, adopt: boolean, crossOwner: boolean): boolean {
+  return adopt && (otherClaimant(tags, owner) === undefined || crossOwner);
+}
+
+/** A resource of the object's AWS name that belongs to someone else: left alone unless it may be taken over. */
+export class NotOurs extends TerminalError {
+  /** `what` names the resource with its article: `A gateway`, `An agent runtime`. */
+  constructor(what: string, name: string, claimant?: { owner: string; source?: string }) {
+    super(
+      claimant
+        ? `${what} named ${name} already exists and is managed by ${claimant.owner}${claimant.source ? ` (source ${claimant.source})` : ''}; two objects cannot manage one resource, and taking over another object's needs the operator setting --allow-cross-owner-adoption as well as the annotation ${Annotation.adopt}: "true"`
+        : `${what} named ${name} already exists and is not managed by this object; set the annotation ${Annotation.adopt}: "true" to take it over`,
+      Reason.ValidationFailed,
+    );
+  }
 }
 
 /**

@@ -386,16 +386,32 @@ describe('AgentRuntime reconciler against the emulator', () => {
     expect((await aws.agentcore.send(new ListAgentRuntimesCommand({}))).agentRuntimes!.map((r) => r.agentRuntimeId)).toEqual([theirs.status!.agentRuntimeId]);
   });
 
-  test('a runtime of the same name that is not ours is left alone unless the object asks to adopt it', async () => {
+  test('a recorded id is no proof of ownership: an object whose status names another object\'s runtime neither updates nor deletes it', async () => {
+    const teamA = { owner: 'team-a/AgentRuntime/agent', source: 'kubernetes' };
+    const theirs = runtimeObject({ runtimeName: 'team_a_agent' }, 'agent');
+    await converge(theirs, { ...env(), owner: teamA });
+    const before = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: theirs.status!.agentRuntimeId }));
+    const forged = runtimeObject({ runtimeName: 'team_b_agent', description: 'team b was here' }, 'forged');
+    forged.status = { agentRuntimeId: theirs.status!.agentRuntimeId };
+    const refused = await converge(forged);
+    expect([refused.next.kind, condition(forged, 'Stalled')!.message]).toEqual(['stalled', expect.stringMatching(/^A runtime named team_a_agent already exists and is managed by team-a\/AgentRuntime\/agent /)]);
+    const finalized = await finalizeAgentRuntime(forged, env());
+    expect([finalized.next.kind, finalized.actions]).toEqual(['done', ['left runtime team_a_agent alone: it is not managed by this object']]);
+    const after = await aws.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: theirs.status!.agentRuntimeId }));
+    expect([after.agentRuntimeVersion, after.description, after.status]).toEqual([before.agentRuntimeVersion, before.description, 'READY']);
+  });
+
+  test('a runtime of the same name that another object manages is left alone: the adopt annotation takes it over only where the administrator allows it', async () => {
     const theirs = runtimeObject();
     await converge(theirs, { ...env(), owner: { owner: 'someone/else', source: 'other' } });
     const ours = runtimeObject();
     const refused = await converge(ours);
     expect(refused.next.kind).toBe('stalled');
-    expect(condition(ours, 'Stalled')!.message).toContain('agentcore.dev/adopt');
+    expect(condition(ours, 'Stalled')!.message).toBe('A runtime named support_agent already exists and is managed by someone/else (source other); two objects cannot manage one resource, and taking over another object\'s needs the operator setting --allow-cross-owner-adoption as well as the annotation agentcore.dev/adopt: "true"');
     const adopting = runtimeObject();
     adopting.metadata.annotations = { 'agentcore.dev/adopt': 'true' };
-    expect((await converge(adopting)).next.kind).toBe('done');
+    expect((await converge(adopting)).next.kind).toBe('stalled');
+    expect((await converge(adopting, { ...env(), settings: { ...DEFAULT_SETTINGS, crossOwnerAdoption: true } })).next.kind).toBe('done');
     const { tags } = await aws.agentcore.send(new ListTagsForResourceCommand({ resourceArn: adopting.status!.agentRuntimeArn }));
     expect(tags!['agentcore.dev/owner']).toBe('agents/AgentRuntime/support-agent');
   });

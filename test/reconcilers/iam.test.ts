@@ -191,15 +191,19 @@ describe('roleChanges: the writes that bring a role in line', () => {
     expect(() => roleChanges(desired, { ...observed, path: '/' })).toThrow(/cannot move a role to another path/);
   });
 
-  test.each<[string, Record<string, string>, boolean, boolean]>([
-    ['our tags', ownershipTags(OWNER), false, true],
-    ['no tags', {}, false, false],
-    ['another object\'s tags', ownershipTags({ owner: 'agents/AgentRuntime/other', source: 'test' }), false, false],
-    ['no tags, adopting', {}, true, true],
-  ])('checkOwnership: %s', (_, tags, adopt, accepted) => {
-    const check = () => checkOwnership('R', tags, OWNER, adopt);
-    if (accepted) expect(check).not.toThrow();
-    else expect(check).toThrow(/already exists and is not managed by this object/);
+  const other = ownershipTags({ owner: 'team-b/AgentRuntime/other', source: 'kubernetes' });
+  test.each<[string, Record<string, string>, { adopt?: boolean; crossOwner?: boolean }, RegExp | undefined]>([
+    ['our tags', ownershipTags(OWNER), {}, undefined],
+    ['no tags', {}, {}, /already exists and is not managed by this object/],
+    ['another object\'s tags', other, {}, /is managed by team-b\/AgentRuntime\/other; give the managed role another roleName/],
+    ['no tags, adopting', {}, { adopt: true }, undefined],
+    ['another object\'s tags, adopting by the annotation alone', other, { adopt: true }, /needs the operator setting --allow-cross-owner-adoption/],
+    ['another object\'s tags, adopting where the administrator allows it', other, { adopt: true, crossOwner: true }, undefined],
+    ['another object\'s tags, the setting without the annotation', other, { crossOwner: true }, /is managed by team-b/],
+  ])('checkOwnership: %s', (_, tags, may, refusal) => {
+    const check = () => checkOwnership('R', tags, OWNER, may);
+    if (refusal) expect(check).toThrow(refusal);
+    else expect(check).not.toThrow();
   });
 });
 
@@ -408,7 +412,7 @@ describe('managed roles against the emulator', () => {
   test('a role another object owns is refused too', async () => {
     const other: Owner = { owner: 'agents/AgentRuntime/other-agent', source: 'test' };
     await ensureManagedRole(env(other), { ...request(), tags: ownershipTags(other) });
-    await expect(ensureManagedRole(env(), request())).rejects.toThrow(/not managed by this object/);
+    await expect(ensureManagedRole(env(), request())).rejects.toThrow(`An IAM role named ${ROLE_NAME} is managed by agents/AgentRuntime/other-agent; give the managed role another roleName`);
   });
 
   test('adopting takes a same-named role over: tagged and brought in line', async () => {

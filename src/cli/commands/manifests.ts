@@ -16,7 +16,7 @@ import { formatProblem, type ManifestObject } from '../../sources/files/manifest
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
-import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
+import { ADOPTION_HELP, loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
 
 export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions {
@@ -28,6 +28,7 @@ export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions {
   source: string;
   /** Only the commands that wait (apply, delete) take it; the others never poll. */
   pollMs?: string;
+  allowCrossOwnerAdoption?: boolean;
 }
 
 /** A command over manifests, with the options they all share. */
@@ -40,6 +41,7 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--concurrency <n>', 'objects handled at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
+      .option('--allow-cross-owner-adoption', ADOPTION_HELP)
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
   ));
@@ -89,7 +91,7 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
     source: options.source,
     concurrency: Number(options.concurrency),
     pollMs: Number(options.pollMs ?? 2000),
-    settings: DEFAULT_SETTINGS,
+    settings: { ...DEFAULT_SETTINGS, crossOwnerAdoption: options.allowCrossOwnerAdoption === true },
     logger: createLogger({ format: options.logFormat, level: options.logLevel }),
     sink: progressSink(progress),
     access,

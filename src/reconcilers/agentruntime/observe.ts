@@ -122,5 +122,5 @@ export async function observeRuntime(env: ReconcileEnv, lookup: RuntimeLookup): 
   const tags = await tagsOf(env, arn);
   // Deleted between the Get and this read: it is gone.
   if (!tags) return undefined;
-  return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags, owned: !foundByName || isOwnedBy(tags, lookup.owner) };
+  return { ...observed, endpoints: await readEndpoints(aws, gate, observed.id, lookup.endpointNames), tags, owned: isOwnedBy(tags, lookup.owner) };
 }

@@ -90,7 +90,7 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
   async observe({ env, name, object }) {
     const endpointNames = [...(object.spec.endpoints ?? []).map((e) => e.name), ...(object.status?.endpoints ?? []).map((e) => e.name)];
     const observed = await observeRuntime(env, { name, id: object.status?.agentRuntimeId, owner: env.owner, endpointNames });
-    return observed && { ...observed, name, state: observed.status };
+    return observed && { ...observed, name: nameOfId(observed.id), state: observed.status };
   },
   async desired(ctx, roleArn) {
     const { spec, env, object } = ctx;

@@ -83,7 +83,7 @@ export async function observeGateway(env: ReconcileEnv, lookup: GatewayLookup): 
     ...(workloadIdentityDetails?.workloadIdentityArn ? { workloadIdentityArn: workloadIdentityDetails.workloadIdentityArn } : {}),
     configuration: configuration as Record<string, unknown>,
     tags,
-    owned: !foundByName || isOwnedBy(tags, lookup.owner),
+    owned: settling || isOwnedBy(tags, lookup.owner),
   };
 }
 

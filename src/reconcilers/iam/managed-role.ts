@@ -40,6 +40,8 @@ export interface ManagedRoleRequest {
   tags: Record<string, string>;
   /** Take over a same-named role that is not ours (the object's adopt annotation). */
   adopt?: boolean;
+  /** ...even one another object claims (the administrator's crossOwnerAdoption setting). */
+  crossOwner?: boolean;
 }
 
 export interface EnsuredRole {
@@ -70,6 +72,7 @@ export function managedRoleRequest(
     ...(spec.permissionsBoundaryArn ? { permissionsBoundaryArn: spec.permissionsBoundaryArn } : {}),
     tags: ownershipTags(env.owner),
     ...(options.adopt ? { adopt: true } : {}),
+    ...(env.settings.crossOwnerAdoption ? { crossOwner: true } : {}),
   };
 }
 
@@ -274,7 +277,7 @@ export async function ensureManagedRole(env: Env, request: ManagedRoleRequest): 
     role = await getRole(env, request.roleName);
     if (!role) throw new TransientError(`The IAM role ${request.roleName} was created and deleted meanwhile; trying again`);
   }
-  checkOwnership(request.roleName, tagsOf(role), env.owner, request.adopt);
+  checkOwnership(request.roleName, tagsOf(role), env.owner, request);
   const observed = await observeRole(env, role, desired.inlinePolicyName);
   for (const change of roleChanges(desired, observed)) actions.push(await applyChange(env, desired, change, request));
   return { roleArn: observed.arn, actions, created: false, ...(observed.createdAt ? { createdAt: observed.createdAt } : {}) };
@@ -287,14 +290,14 @@ export async function planManagedRole(env: Env, request: ManagedRoleRequest): Pr
   if (snapshot) {
     const known = snapshot.get(request.roleName.toLowerCase());
     if (!known) return { create: true };
-    checkOwnership(request.roleName, known.observed.tags, env.owner, request.adopt);
+    checkOwnership(request.roleName, known.observed.tags, env.owner, request);
     const document = known.documents.get(desired.inlinePolicyName.toLowerCase());
     const observed = { ...known.observed, ...(document !== undefined ? { inlinePolicy: parsePolicyDocument(document) } : {}) };
     return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
   }
   const role = await getRole(env, request.roleName);
   if (!role) return { create: true };
-  checkOwnership(request.roleName, tagsOf(role), env.owner, request.adopt);
+  checkOwnership(request.roleName, tagsOf(role), env.owner, request);
   const observed = await observeRole(env, role, desired.inlinePolicyName);
   return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
 }

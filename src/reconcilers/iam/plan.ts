@@ -4,7 +4,7 @@
  */
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../errors.js';
-import { isOwnedBy, type Owner } from '../ownership.js';
+import { isOwnedBy, mayTakeOver, otherClaimant, type Owner } from '../ownership.js';
 import { samePolicy, type PolicyDocument } from './policies.js';
 
 export interface DesiredRole {
@@ -54,10 +54,13 @@ export const hasStatements = (policy: PolicyDocument | undefined): policy is Pol
  * Refuses a role that is not this object's: one without the ownership tags (created by hand or by
  * another tool) or one another object owns. `adopt` takes such a role over.
  */
-export function checkOwnership(roleName: string, tags: Record<string, string>, owner: Owner, adopt = false): void {
-  if (adopt || isOwnedBy(tags, owner)) return;
+export function checkOwnership(roleName: string, tags: Record<string, string>, owner: Owner, may: { adopt?: boolean; crossOwner?: boolean } = {}): void {
+  if (isOwnedBy(tags, owner) || mayTakeOver(tags, owner, may.adopt === true, may.crossOwner === true)) return;
+  const claimant = otherClaimant(tags, owner);
   throw new TerminalError(
-    `An IAM role named ${roleName} already exists and is not managed by this object; give the managed role another roleName, or set the annotation agentcore.dev/adopt: "true" to take it over`,
+    claimant
+      ? `An IAM role named ${roleName} is managed by ${claimant.owner}; give the managed role another roleName (taking over another object's role needs the operator setting --allow-cross-owner-adoption as well as the adopt annotation)`
+      : `An IAM role named ${roleName} already exists and is not managed by this object; give the managed role another roleName, or set the annotation agentcore.dev/adopt: "true" to take it over`,
     Reason.ValidationFailed,
   );
 }

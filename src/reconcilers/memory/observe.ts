@@ -90,5 +90,5 @@ export async function observeMemory(env: ReconcileEnv, lookup: MemoryLookup): Pr
   const tags = await tagsOf(env, observed.arn);
   // Deleted between the Get and this read: it is gone.
   if (!tags) return undefined;
-  return { ...observed, tags, foundByName, owned: !foundByName || isOwnedBy(tags, lookup.owner) };
+  return { ...observed, tags, foundByName, owned: isOwnedBy(tags, lookup.owner) };
 }

@@ -15,7 +15,7 @@ import {
   type PolicyStatement,
 } from '../iam/index.js';
 import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
-import { NotOurs, ownershipTags } from '../ownership.js';
+import { mayTakeOver, NotOurs, otherClaimant, ownershipTags } from '../ownership.js';
 import { DependencyNotReady } from '../steps.js';
 import { applyTagChanges, plannedTagChanges } from './tags.js';
 import { approach, decideChanges, decideDelete, DELETING } from './decide.js';
@@ -112,7 +112,12 @@ async function removeRole(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>)
   if (managed) ctx.run.actions.push(...(await removeManagedRole(ctx.env, managed.roleName ?? defaultRoleName(ctx.env.owner))).actions);
 }
 
-const notOurs = (kind: AnyKind, name: string) => new NotOurs(`${article(kind.noun)} ${kind.noun}`, name);
+const notOurs = (kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>, found: ObservedResource | undefined) =>
+  new NotOurs(`${article(kind.noun)} ${kind.noun}`, found?.name ?? ctx.name, otherClaimant(found?.tags, ctx.env.owner));
+
+/** Whether the object may act on this resource even if it does not own it (see mayTakeOver). */
+const adopting = (ctx: Context<CommonSpec, CommonStatus>, found: ObservedResource | undefined) =>
+  mayTakeOver(found?.tags, ctx.env.owner, ctx.adopt, ctx.env.settings.crossOwnerAdoption);
 
 function failed(kind: AnyKind, observed: ObservedResource): string | undefined {
   if (observed.state !== undefined && kind.lifecycle.failed.has(observed.state)) return `AWS reports ${observed.state}: ${observed.failureReason ?? 'no reason given'}`;
@@ -139,7 +144,7 @@ async function createOrFind(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus
     const cls = classifyAwsError(error);
     if (cls !== 'terminal' && cls !== 'conflict') throw error;
     const found = await kind.observe(ctx);
-    if (!found || (!found.owned && !ctx.adopt)) throw error;
+    if (!found || (!found.owned && !adopting(ctx, found))) throw error;
     return { found };
   }
 }
@@ -179,9 +184,9 @@ export async function reconcileResource(kind: AnyKind, object: ObjectOf<CommonSp
     const early = desiredFirst(kind) ? await kind.desired(ctx, undefined) : undefined;
     let observed: ObservedResource | undefined = await kind.observe(ctx);
     status.lastSyncedAt = run.now.toISOString();
-    const first = approach(observed, ctx.adopt, kind.lifecycle);
+    const first = approach(observed, adopting(ctx, observed), kind.lifecycle);
     if (first.do === 'wait' && first.for === 'others-delete') return run.requeue(Reason.WaitingForAWS, `Waiting for another ${kind.noun} named ${name} to be deleted`);
-    if (first.do === 'stall' && first.why === 'not-ours') throw notOurs(kind, name);
+    if (first.do === 'stall' && first.why === 'not-ours') throw notOurs(kind, ctx, observed);
     if (observed) Object.assign(status, kind.statusOf(observed, ctx));
     // While AWS works on the resource there is nothing to decide: no IAM, artifact or tag reads.
     if (first.do === 'wait') return run.requeue(Reason.WaitingForAWS, waitingFor(kind, observed!));
@@ -205,7 +210,7 @@ export async function reconcileResource(kind: AnyKind, object: ObjectOf<CommonSp
       } else {
         observed = result.found;
         Object.assign(status, kind.statusOf(observed, ctx));
-        if (approach(observed, ctx.adopt, kind.lifecycle).do === 'wait') return run.requeue(Reason.WaitingForAWS, waitingFor(kind, observed));
+        if (approach(observed, adopting(ctx, observed), kind.lifecycle).do === 'wait') return run.requeue(Reason.WaitingForAWS, waitingFor(kind, observed));
       }
     }
 
@@ -260,15 +265,15 @@ export async function finalizeResource(kind: AnyKind, object: ObjectOf<CommonSpe
   }
   try {
     const observed = await kind.observe(ctx);
-    const decision = decideDelete(false, observed, ctx.adopt, kind.lifecycle);
+    const decision = decideDelete(false, observed, adopting(ctx, observed), kind.lifecycle);
     if (decision === 'gone') {
       await removeRole(kind, ctx);
       status.awsStatus = 'DELETED';
       return run.done();
     }
     if (decision === 'leave') {
-      const message = `Left ${kind.noun} ${name} alone: it is not managed by this object`;
-      actions.push(`left ${kind.noun} ${name} alone: it is not managed by this object`);
+      const message = `Left ${kind.noun} ${observed!.name} alone: it is not managed by this object`;
+      actions.push(`left ${kind.noun} ${observed!.name} alone: it is not managed by this object`);
       status.conditions = setCondition(status.conditions ?? [], ConditionType.Ready, 'False', Reason.NotOwned, message, run.generation, run.now);
       return run.done();
     }
@@ -308,8 +313,8 @@ export async function planResource(kind: AnyKind, object: ObjectOf<CommonSpec, C
   const early = desiredFirst(kind) ? await kind.desired(ctx, undefined) : undefined;
   const observed = await kind.observe(ctx);
   const result = (changes: PlannedChange[]): ObjectPlan<CommonStatus> => ({ changes, ...(observed ? { observed: kind.statusOf(observed, ctx) } : {}) });
-  const first = approach(observed, ctx.adopt, kind.lifecycle);
-  if (first.do === 'stall' && first.why === 'not-ours') throw notOurs(kind, name);
+  const first = approach(observed, adopting(ctx, observed), kind.lifecycle);
+  if (first.do === 'stall' && first.why === 'not-ours') throw notOurs(kind, ctx, observed);
   if (first.do === 'wait') return result([whole('wait', { to: observed!.state })]);
   if (first.do === 'stall') throw deadResource(kind, observed!);
   const desired = desiredFirst(kind) ? early : await kind.desired(ctx, await plannedRole(kind, ctx));
