@@ -7,9 +7,6 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from '../sources/files/loader.js';
 import { DEFAULT_SECRET_FILE_BYTES, secretAccessOf, type SecretAccess } from '../sources/files/secrets.js';
 
-/** The help of the setting that lets the adopt annotation take over another object's resources. */
-export const ADOPTION_HELP = 'let the agentcore.dev/adopt annotation take over a resource another object manages (another namespace\'s, another source\'s); off, it only adopts what no object manages';
-
 export interface SourceBoundOptions {
   maxFileBytes: number;
   maxDocuments: number;

@@ -17,6 +17,7 @@ export const Reason = {
   AccessDenied: 'AccessDenied',
   QuotaExceeded: 'QuotaExceeded',
   ReplacementNotAllowed: 'ReplacementNotAllowed',
+  RoleNotAllowed: 'RoleNotAllowed',
   DependencyNotReady: 'DependencyNotReady',
   ProgressingWithRetry: 'ProgressingWithRetry',
   Suspended: 'Suspended',

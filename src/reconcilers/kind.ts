@@ -8,6 +8,7 @@ import type { SecretRef } from '../api/schema.js';
 import type { RateGate } from '../aws/call.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { TerminalError } from './errors.js';
+import { DEFAULT_ROLE_CAP, type RoleCap } from './iam/role-cap.js';
 import type { Inventory } from './inventory.js';
 import type { Memo } from './memo.js';
 import type { Owner } from './ownership.js';
@@ -77,6 +78,8 @@ export interface OperatorSettings {
    * namespace's, another source's). Off: an object can then only adopt what nobody claims.
    */
   crossOwnerAdoption: boolean;
+  /** What the roles the operator creates may be given (iam/role-cap.ts). */
+  roleCap: RoleCap;
 }
 
 export const DEFAULT_SETTINGS: OperatorSettings = {
@@ -85,6 +88,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   secretDigestKey: 'agentcore-operator',
   sharedReadMs: 10_000,
   crossOwnerAdoption: false,
+  roleCap: DEFAULT_ROLE_CAP,
 };
 
 /** The settings of an operator that looks at every object again each `resyncMs`: a shared read is never older than half of it. */

@@ -188,6 +188,20 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cliChild(['delete', '-f', root, ...aws()]);
   });
 
+  test('a managed role that grants iam:* is refused by plan and apply before any write; the administrator sets the cap with --role-* flags', async () => {
+    const memory = 'apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata:\n  name: capped\n  namespace: agents\nspec:\n  eventExpiryDays: 30\n  role:\n    managed:\n      statements:\n        - {Effect: Allow, Action: "iam:*", Resource: "*"}\n';
+    const root = tree('capped', { 'memory.yaml': memory });
+    await emulator.admin('DELETE', 'counters');
+    const refusal = "spec.role.managed.statements[0]: allows iam:*, which the operator's role cap denies (iam:*)";
+    const planned = await cli(['plan', '-f', root, ...awsRead()]);
+    expect([planned.code, planned.out]).toEqual([1, expect.stringContaining(refusal)]);
+    const applied = await cli(['apply', '-f', root, ...aws()]);
+    expect([applied.code, applied.out]).toEqual([1, expect.stringMatching(new RegExp(`Memory\\s+agents/capped\\s+stalled.*${refusal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
+    expect(await writes()).toBe(0);
+    const strict = await cli(['plan', '-f', root, ...awsRead(), '--role-denied-actions', 'iam:Put*', '--role-allowed-actions', 's3:*']);
+    expect(strict.out).toContain("spec.role.managed.statements[0]: allows iam:*, which the operator's role cap denies (iam:Put*)");
+  });
+
   test('invalid manifests stop apply before any AWS call', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('invalid', { 'runtime.yaml': runtime('bad-agent', '  protocol: GRPC\n') });

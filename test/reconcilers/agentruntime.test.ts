@@ -162,6 +162,27 @@ describe('managed execution roles', () => {
     }
     await expect(aws.iam.send(new GetRoleCommand({ RoleName: roleName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
+
+  test('a role a spec author would escalate with (AdministratorAccess, iam:*) is Stalled before any IAM or AgentCore write; the administrator\'s boundary goes on every role', async () => {
+    const escalating = runtimeObject({ role: { managed: { managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'], statements: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } } });
+    await emulator.admin('DELETE', 'counters');
+    const refused = await converge(escalating);
+    expect([refused.next.kind, condition(escalating, 'Stalled')]).toEqual(['stalled', expect.objectContaining({
+      reason: 'RoleNotAllowed',
+      message: 'spec.role.managed.managedPolicyArns[0]: arn:aws:iam::aws:policy/AdministratorAccess is denied by the operator\'s role cap (arn:aws:iam::aws:policy/AdministratorAccess)',
+    })]);
+    expect(await writeCalls()).toBe(0);
+
+    const boundary = 'arn:aws:iam::123456789012:policy/agentcore-boundary';
+    const capped: ReconcileEnv = { ...env(), settings: { ...DEFAULT_SETTINGS, roleCap: { ...DEFAULT_SETTINGS.roleCap, permissionsBoundary: boundary } } };
+    const other = runtimeObject({ role: { managed: { permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/lax' } } });
+    expect((await converge(other, capped)).next.kind).toBe('stalled');
+    expect(condition(other, 'Stalled')!.message).toBe(`spec.role.managed.permissionsBoundaryArn: the operator gives every managed role the boundary ${boundary}; another may not be named`);
+    const plain = runtimeObject({ role: { managed: {} } });
+    expect((await converge(plain, capped)).next.kind).toBe('done');
+    const role = (await aws.iam.send(new GetRoleCommand({ RoleName: 'agentcore-agentruntime-agents-support-agent' }))).Role!;
+    expect(role.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundary);
+  });
 });
 
 describe('calls while AWS is still working', () => {

@@ -16,10 +16,11 @@ import { formatProblem, type ManifestObject } from '../../sources/files/manifest
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
-import { ADOPTION_HELP, loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
+import { settingsOf, withOperatorSettings, type OperatorSettingOptions } from '../operator-settings.js';
+import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
 
-export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions {
+export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, OperatorSettingOptions {
   filename: string[];
   emulator?: boolean;
   logFormat: LogFormat;
@@ -28,12 +29,11 @@ export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions {
   source: string;
   /** Only the commands that wait (apply, delete) take it; the others never poll. */
   pollMs?: string;
-  allowCrossOwnerAdoption?: boolean;
 }
 
 /** A command over manifests, with the options they all share. */
 export function manifestCommand(program: Command, name: string, description: string): Command {
-  return withSourceBounds(withAwsOptions(
+  return withOperatorSettings(withSourceBounds(withAwsOptions(
     program
       .command(name)
       .description(description)
@@ -41,10 +41,9 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--concurrency <n>', 'objects handled at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
-      .option('--allow-cross-owner-adoption', ADOPTION_HELP)
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
-  ));
+  )));
 }
 
 const EMBEDDED_REGION = 'us-west-2';
@@ -91,7 +90,7 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
     source: options.source,
     concurrency: Number(options.concurrency),
     pollMs: Number(options.pollMs ?? 2000),
-    settings: { ...DEFAULT_SETTINGS, crossOwnerAdoption: options.allowCrossOwnerAdoption === true },
+    settings: settingsOf(options, DEFAULT_SETTINGS),
     logger: createLogger({ format: options.logFormat, level: options.logLevel }),
     sink: progressSink(progress),
     access,

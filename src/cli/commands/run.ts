@@ -10,7 +10,7 @@ import { OperatorMetrics } from '../../observability/metrics.js';
 import { startHealthServer } from '../../observability/health.js';
 import { RECONCILERS } from '../../reconcilers/index.js';
 import { settingsForResync } from '../../reconcilers/kind.js';
-import { ADOPTION_HELP } from '../source-bounds.js';
+import { settingsOf, withOperatorSettings, type OperatorSettingOptions } from '../operator-settings.js';
 import { kubeClient } from '../../sources/kube/client.js';
 import { KubeConfigError, loadKubeConfig, type KubeConfig } from '../../sources/kube/kubeconfig.js';
 import { Operator } from '../../sources/kube/operator.js';
@@ -20,7 +20,7 @@ import { parseDuration } from '../duration.js';
 import { parseRates } from '../rates.js';
 import { tuneGarbageCollector } from '../gc.js';
 
-interface RunCommandOptions extends AwsCliOptions {
+interface RunCommandOptions extends AwsCliOptions, OperatorSettingOptions {
   kubeconfig?: string;
   context?: string;
   namespaces?: string;
@@ -36,11 +36,10 @@ interface RunCommandOptions extends AwsCliOptions {
   logFormat: LogFormat;
   logLevel: string;
   awsRates?: string;
-  allowCrossOwnerAdoption?: boolean;
 }
 
 export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  withAwsOptions(
+  withOperatorSettings(withAwsOptions(
     program
       .command('run')
       .description('Run the operator in a cluster: watch the custom resources, reconcile them against AWS and report their status.')
@@ -56,11 +55,10 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       .option('--leader-elect', 'elect one leader among replicas through a Lease; only it reconciles')
       .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: POD_NAMESPACE, else the kubeconfig context\'s, which in a pod is its service account\'s)')
       .option('--leader-election-id <name>', 'name of the Lease', 'agentcore-operator-leader')
-      .option('--allow-cross-owner-adoption', ADOPTION_HELP)
       .option('--aws-rates <class=perSecond,...>', `client-side AWS request rates per API class, instead of the documented quotas (classes: ${API_CLASSES.join(', ')})`)
       .option('--log-format <format>', 'logs on standard error: json or text', 'json')
       .option('--log-level <level>', 'error, warn, info or debug', 'info'),
-  ).action(async (options: RunCommandOptions) => {
+  )).action(async (options: RunCommandOptions) => {
     tuneGarbageCollector();
     const rates = parseRates(options.awsRates);
     if (typeof rates === 'string') {
@@ -96,7 +94,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       resyncMs: parseDuration(options.resync),
       pollMs: parseDuration(options.poll),
       // A re-pushed image tag is read again at least once per resync.
-      settings: { ...settingsForResync(parseDuration(options.resync)), crossOwnerAdoption: options.allowCrossOwnerAdoption === true },
+      settings: settingsOf(options, settingsForResync(parseDuration(options.resync))),
       metrics,
       logger,
       leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? kubeconfig.namespace ?? 'default', name: options.leaderElectionId } : undefined,

@@ -19,6 +19,7 @@ import type { ReconcileEnv } from '../kind.js';
 import { isOwnedBy, ownershipTags } from '../ownership.js';
 import { parsePolicyDocument, type PolicyDocument } from './policies.js';
 import { checkOwnership, hasStatements, roleChanges, type DesiredRole, type ObservedRole, type RoleChange } from './plan.js';
+import { cappedBoundary } from './role-cap.js';
 import { defaultRoleName } from './role-name.js';
 
 /** The name of the inline policy the operator writes on the roles it owns. */
@@ -63,13 +64,14 @@ export function managedRoleRequest(
   policies: { trustPolicy: PolicyDocument; inlinePolicy?: PolicyDocument },
   options: { adopt?: boolean } = {},
 ): ManagedRoleRequest {
+  const boundary = cappedBoundary(spec, env.settings.roleCap);
   return {
     roleName: spec.roleName ?? defaultRoleName(env.owner),
     path: spec.path ?? env.settings.rolePath,
     trustPolicy: policies.trustPolicy,
     ...(policies.inlinePolicy ? { inlinePolicy: policies.inlinePolicy } : {}),
     managedPolicyArns: [...(spec.managedPolicyArns ?? [])],
-    ...(spec.permissionsBoundaryArn ? { permissionsBoundaryArn: spec.permissionsBoundaryArn } : {}),
+    ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
     tags: ownershipTags(env.owner),
     ...(options.adopt ? { adopt: true } : {}),
     ...(env.settings.crossOwnerAdoption ? { crossOwner: true } : {}),
