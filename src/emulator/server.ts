@@ -2,6 +2,7 @@
  * The emulator's HTTP server: one port for every emulated service. A request is routed by the signing
  * name in its SigV4 credential scope, as AWS routes by host; `/_admin/` is our own control API.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
@@ -23,6 +24,19 @@ export interface EmulatorOptions {
   services: EmulatedService[];
   /** How many AWS requests GET /_admin/requests keeps (the newest); 50,000 unless told. */
   requestLogLimit?: number;
+  /**
+   * The bearer token /_admin/ asks for. Its answers hold every secret value the emulator was given, so
+   * it is required to listen beyond the loopback interface.
+   */
+  adminToken?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export interface RunningEmulator {
@@ -100,6 +114,10 @@ function missingAuthentication(req: IncomingMessage, body: Buffer): EmulatorResp
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.test(host) && !options.adminToken) {
+    throw new Error(`The emulator's /_admin/ API shows every secret it holds: to listen on ${host}, beyond this machine, give it an admin token (AGENTCORE_EMULATOR_ADMIN_TOKEN)`);
+  }
   const config = emulatorConfig(options.config);
   const ctx = createContext({
     config,
@@ -126,6 +144,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     } catch (error) {
       if (error instanceof BodyTooLarge) return json(413, { message: `Request body larger than ${config.maxBodyBytes} bytes` }, { 'x-amzn-errortype': 'ValidationException' });
       throw error;
+    }
+    if (url.pathname.startsWith('/_admin/') && options.adminToken && !tokenMatches(req.headers.authorization, options.adminToken)) {
+      return json(401, { message: 'the admin API needs Authorization: Bearer <admin token>' });
     }
     if (url.pathname.startsWith('/_admin/')) return admin(req.method ?? 'GET', url.pathname.slice('/_admin/'.length).split('/').filter(Boolean), body, url.searchParams);
     const scope = parseSigV4(req.headers.authorization);
@@ -237,11 +258,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     ctx,
     close: () =>

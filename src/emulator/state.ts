@@ -3,7 +3,29 @@
  * written (to a temporary file, flushed, then renamed over the old one) before the request that made
  * it is answered, so a crash never loses an acknowledged change nor leaves a half-written file.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** The state file's contents, or a clear error naming the file when it is not a JSON object. */
+function readState(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`The emulator's state file ${path} cannot be read as JSON (${(error as Error).message}); move it away or delete it to start with an empty state`, { cause: error });
+  }
+  if (!isObject(parsed)) throw new Error(`The emulator's state file ${path} does not hold a JSON object; move it away or delete it to start with an empty state`);
+  return parsed;
+}
+
+/** Removes the temporary files a killed emulator left beside the state file (`<file>.tmp`, `<file>.<pid>.tmp`). */
+function removeLeftovers(path: string): void {
+  const name = basename(path);
+  const leftover = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.\\d+)?\\.tmp$`);
+  for (const entry of existsSync(dirname(path)) ? readdirSync(dirname(path)) : []) {
+    if (leftover.test(entry)) rmSync(join(dirname(path), entry), { force: true });
+  }
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,7 +46,8 @@ export class StateStore {
   private dirty = false;
 
   constructor(private readonly path?: string) {
-    this.data = path && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+    if (path) removeLeftovers(path);
+    this.data = path && existsSync(path) ? readState(path) : {};
   }
 
   /** The slice a service owns, created on first use. */
@@ -46,7 +69,8 @@ export class StateStore {
   /** Writes the state file if anything changed; a no-op without a state file. */
   flush(): void {
     if (!this.path || !this.dirty) return;
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    // One emulator writes a state file, so one temporary name serves; a crash leaves it for the next start to remove.
+    const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, JSON.stringify(this.data));

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cliProcess, repoRoot } from '../helpers/cli.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, GetAgentRuntimeCommand, ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { repoRoot } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -55,5 +55,22 @@ describe('agentcore-operator emulator --state', () => {
     expect((await again.send(new ListAgentRuntimesCommand({}))).agentRuntimes).toHaveLength(1);
     await stop(second.child, 'SIGTERM');
     again.destroy();
+  });
+
+  test('temporary files a killed emulator left are removed at the next start; a corrupt state file is a clear error naming it', async () => {
+    const statePath = join(dir, 'leftovers.json');
+    writeFileSync(`${statePath}.4242.tmp`, '{"half": ');
+    writeFileSync(`${statePath}.tmp`, '{"half": ');
+    const started = await startProcess(statePath);
+    expect([existsSync(`${statePath}.4242.tmp`), existsSync(`${statePath}.tmp`)]).toEqual([false, false]);
+    await stop(started.child, 'SIGTERM');
+
+    const corrupt = join(dir, 'corrupt.json');
+    writeFileSync(corrupt, '{"agentcore": ');
+    const result = cliProcess(['emulator', '--port', '0', '--state', corrupt]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`The emulator's state file ${corrupt} cannot be read as JSON (`);
+    expect(result.err).toContain('move it away or delete it to start with an empty state');
+    expect(result.err).not.toContain('    at ');
   });
 });

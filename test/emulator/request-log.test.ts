@@ -62,3 +62,21 @@ describe('GET /_admin/requests', () => {
     expect((await logged()).map((r) => /agent_(\d)/.exec(r.path)?.[1])).toEqual(['2', '3', '4']);
   });
 });
+
+describe('the admin API beyond loopback', () => {
+  test('listening beyond this machine needs an admin token; with one, /_admin/ answers only the bearer of it, and AWS calls are unchanged', async () => {
+    await expect(startEmulator({ services: defaultServices(), host: '0.0.0.0' })).rejects.toThrow("The emulator's /_admin/ API shows every secret it holds: to listen on 0.0.0.0");
+    const guarded = await startEmulator({ services: defaultServices(), host: '0.0.0.0', adminToken: 'admin-token-for-test', config: { rateScale: 0 } });
+    try {
+      const url = guarded.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await fetch(`${url}/_admin/state`)).status).toBe(401);
+      expect((await fetch(`${url}/_admin/state`, { headers: { authorization: 'Bearer wrong-token-of-same-len' } })).status).toBe(401);
+      expect((await fetch(`${url}/_admin/health`, { headers: { authorization: 'Bearer admin-token-for-test' } })).status).toBe(200);
+      const client = awsClients({ endpointUrl: url, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 });
+      await expect(client.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'missing_agent-AbCdEf1234' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      client.destroy();
+    } finally {
+      await guarded.close();
+    }
+  });
+});
