@@ -126,6 +126,27 @@ describe('reads a kubeconfig as client-node does', () => {
   });
 });
 
+describe('credentials never travel in clear text', () => {
+  it('in a pod the API server is reached over TLS whatever its port', () => {
+    const sa = join(dir, 'sa-port-80');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), 'pod-token');
+    writeFileSync(join(sa, 'ca.crt'), 'ca');
+    for (const port of ['80', '8080', '8001', '443']) {
+      expect(loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: port }, serviceAccountDir: sa }).server).toBe(`https://10.96.0.1:${port}`);
+    }
+  });
+
+  it('a token for a plain-http server beyond this machine is refused before any connection; on loopback it is sent', async () => {
+    const remote = kubeClient(loadKubeConfig({ kubeconfig: write('http-remote', kubeconfig({ server: 'http://10.255.255.1:8080' }, { token: 'secret-token' })) }));
+    await expect(remote.request('GET', '/api')).rejects.toThrow(/http-remote: the API server http:\/\/10\.255\.255\.1:8080 is plain http, and credentials are never sent over it; use https/);
+    remote.close();
+    const local = kubeClient(loadKubeConfig({ kubeconfig: write('http-local', kubeconfig({ server: 'http://127.0.0.1:9' }, { token: 'secret-token' })) }));
+    await expect(local.request('GET', '/api')).rejects.not.toThrow(/plain http/);
+    local.close();
+  });
+});
+
 describe('refuses a kubeconfig it cannot use, saying where', () => {
   const cases: [string, () => Parameters<typeof loadKubeConfig>[0], RegExp][] = [
     ['no configuration at all', () => ({ env: { HOME: join(dir, 'no-home') }, serviceAccountDir: join(dir, 'no-sa') }), /no Kubernetes cluster is configured/],

@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { Credentials, KubeConfig } from './kubeconfig.js';
+import { KubeConfigError, type Credentials, type KubeConfig } from './kubeconfig.js';
 import type { ObjectMeta } from '../../api/meta.js';
 
 export interface KubeObject {
@@ -98,6 +98,8 @@ function sameTlsMaterial(a: Credentials, b: Credentials): boolean {
   return same(a.ca, b.ca) && same(a.cert, b.cert) && same(a.key, b.key);
 }
 
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
+
 export function kubeClient(kc: KubeConfig): KubeClient {
   const base = new URL(kc.server);
   const secure = base.protocol === 'https:';
@@ -121,6 +123,10 @@ export function kubeClient(kc: KubeConfig): KubeClient {
    */
   async function connection(kind: 'request' | 'watch'): Promise<{ agent: HttpAgent; headers: Record<string, string | string[]> }> {
     const credentials = await kc.credentials();
+    // A bearer token or password in clear text is anyone's on the way; only this machine's own port may see one.
+    if (!secure && credentials.headers.authorization !== undefined && !LOOPBACK_HOST.test(base.hostname)) {
+      throw new KubeConfigError(`${kc.source}: the API server ${kc.server} is plain http, and credentials are never sent over it; use https`);
+    }
     if (!agents || !agentsFor || !sameTlsMaterial(credentials, agentsFor)) {
       if (agents) retire(agents);
       agents = { request: agent(32, credentials), watch: agent(Infinity, credentials) };

@@ -232,7 +232,8 @@ function fromFiles(merged: Merged, contextName: string | undefined, clock: () =>
 }
 
 function inCluster(host: string, port: string, dir: string, clock: () => number): KubeConfig {
-  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  // Always TLS, whatever the port, as client-go's in-cluster config: the token must not travel in clear text.
+  const scheme = 'https';
   const token = cachedFile(join(dir, 'token'), 'the service account token', clock);
   const ca = cachedFile(join(dir, 'ca.crt'), 'the service account CA', clock);
   const namespaceFile = join(dir, 'namespace');
