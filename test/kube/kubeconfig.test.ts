@@ -245,6 +245,46 @@ live('against a live server', () => {
     }
   });
 
+  it('a credential that lives under two minutes is renewed once, half-way through its life, not on every request', async () => {
+    const log = join(dir, 'exec-short');
+    writeFileSync(log, '');
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const plugin = `echo run >> ${log}; echo '{"kind":"ExecCredential","status":{"token":"${controlPlane.adminToken}","expirationTimestamp":"'$(date -u -d @$(( $(cat ${log}.now) + 30 )) +%Y-%m-%dT%H:%M:%SZ)'"}}'`;
+    const at = (ms: number) => writeFileSync(`${log}.now`, String(Math.floor(ms / 1000)));
+    at(now);
+    const file = write('exec-short-config', kubeconfig({ server: controlPlane.url, 'certificate-authority-data': b64(controlPlane.caCert) }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', plugin] } }));
+    const client = kubeClient(loadKubeConfig({ kubeconfig: file, clock: () => now }));
+    const runs = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length;
+    try {
+      for (let i = 0; i < 3; i++) await client.request('GET', '/api/v1/namespaces');
+      now += 14_000;
+      await client.request('GET', '/api/v1/namespaces');
+      expect(runs()).toBe(1);
+      now += 1_000;
+      at(now);
+      for (let i = 0; i < 3; i++) await client.request('GET', '/api/v1/namespaces');
+      expect(runs()).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a credential the API server refuses (401) is issued again, once, and the request goes through', async () => {
+    const count = join(dir, 'exec-revoked');
+    writeFileSync(count, '');
+    // The first credential it prints is one the server does not know; the next ones are good.
+    const plugin = `echo run >> ${count}; if [ $(wc -l < ${count}) -eq 1 ]; then T=revoked-token; else T=${controlPlane.adminToken}; fi; echo '{"kind":"ExecCredential","status":{"token":"'$T'"}}'`;
+    const file = write('exec-revoked-config', kubeconfig({ server: controlPlane.url, 'certificate-authority-data': b64(controlPlane.caCert) }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', plugin] } }));
+    const client = kubeClient(loadKubeConfig({ kubeconfig: file }));
+    try {
+      await expect(client.request('GET', '/api/v1/namespaces')).resolves.toMatchObject({ kind: 'NamespaceList' });
+      await client.request('GET', '/api/v1/namespaces');
+      expect(readFileSync(count, 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      client.close();
+    }
+  });
+
   it("in a pod: the service account's token, CA and namespace; a rotated token is used within half a minute", async () => {
     const ns = 'kubeconfig-pod';
     await createNamespace(cluster, ns);

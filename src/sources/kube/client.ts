@@ -152,7 +152,14 @@ export function kubeClient(kc: KubeConfig): KubeClient {
     async request<T>(method: string, path: string, options: RequestOptionsOf = {}): Promise<T> {
       const full = withQuery(path, options.query);
       const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      const res = await open('request', method, full, body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }, body, undefined, options.timeoutMs ?? 30_000);
+      const send = () => open('request', method, full, body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }, body, undefined, options.timeoutMs ?? 30_000);
+      let res = await send();
+      if (res.statusCode === 401) {
+        // An exec plugin's credential may be revoked before it expires: run the plugin again, once.
+        await readAll(res);
+        kc.refused();
+        res = await send();
+      }
       const text = await readAll(res);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw apiError(status, text, method, path);
@@ -160,6 +167,7 @@ export function kubeClient(kc: KubeConfig): KubeClient {
     },
     async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, options: WatchOptions): Promise<void> {
       const res = await open('watch', 'GET', withQuery(path, { ...query, watch: 'true' }), {}, undefined, options.signal, undefined);
+      if (res.statusCode === 401) kc.refused();
       if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readAll(res), 'GET', path);
       await new Promise<void>((resolve, reject) => {
         let buffered = '';

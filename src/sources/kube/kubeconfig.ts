@@ -42,6 +42,8 @@ export interface KubeConfig {
   readonly namespace?: string;
   /** Headers and TLS material as of now. */
   credentials(): Promise<Credentials>;
+  /** The API server refused the credentials (401): forget an issued one, so the next call gets a new one. */
+  refused(): void;
 }
 
 export interface LoadOptions {
@@ -215,7 +217,7 @@ function fromFiles(merged: Merged, contextName: string | undefined, clock: () =>
     namespace: context.value.namespace,
     async credentials() {
       const headers: Record<string, string | string[]> = { ...impersonation };
-      const issued = exec ? await exec() : undefined;
+      const issued = exec ? await exec.get() : undefined;
       const token = issued?.token ?? (u.token || undefined) ?? tokenFile?.()?.toString('utf8').trim();
       if (token) headers.authorization = `Bearer ${token}`;
       else if (u.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}`;
@@ -227,6 +229,9 @@ function fromFiles(merged: Merged, contextName: string | undefined, clock: () =>
         rejectUnauthorized: c['insecure-skip-tls-verify'] !== true,
         servername: c['tls-server-name'] || undefined,
       };
+    },
+    refused() {
+      exec?.forget();
     },
   };
 }
@@ -245,6 +250,8 @@ function inCluster(host: string, port: string, dir: string, clock: () => number)
     async credentials() {
       return { headers: { authorization: `Bearer ${token()!.toString('utf8').trim()}` }, ca: ca(), rejectUnauthorized: true };
     },
+    // The token file is read again within half a minute of a rotation in any case.
+    refused() {},
   };
 }
 
@@ -287,8 +294,18 @@ interface Issued {
   expiresAt: number;
 }
 
-/** A client-go credential plugin: run when there is no credential or it is about to expire. */
-function execCredential(config: ExecConfig, dir: string, where: string, clock: () => number): () => Promise<Issued> {
+/**
+ * When to run the plugin again for a credential issued at `issuedAt`: a minute before it expires, or
+ * half-way through a shorter life, so a credential that lives under a minute is renewed once, not on
+ * every request; never sooner than a second after it was issued.
+ */
+export function renewalTime(issuedAt: number, expiresAt: number): number {
+  const life = expiresAt - issuedAt;
+  return Math.max(issuedAt + 1000, life > 2 * EXPIRY_MARGIN_MS ? expiresAt - EXPIRY_MARGIN_MS : issuedAt + life / 2);
+}
+
+/** A client-go credential plugin: run when there is no credential, it is due for renewal, or the server refused it. */
+function execCredential(config: ExecConfig, dir: string, where: string, clock: () => number): { get(): Promise<Issued>; forget(): void } {
   const apiVersion = config.apiVersion ?? 'client.authentication.k8s.io/v1';
   // A command with a slash is a path relative to the kubeconfig; a bare name is looked up on PATH.
   const command = config.command!.includes('/') ? resolve(dir, config.command!) : config.command!;
@@ -319,16 +336,25 @@ function execCredential(config: ExecConfig, dir: string, where: string, clock: (
         });
       });
     });
-  let expiresAt = 0;
-  return () => {
-    if (!current || clock() > expiresAt - EXPIRY_MARGIN_MS) {
-      current = run();
-      expiresAt = Infinity;
-      current.then(
-        (issued) => (expiresAt = issued.expiresAt),
-        () => (current = undefined),
-      );
-    }
-    return current;
+  let renewAt = 0;
+  return {
+    get() {
+      if (!current || clock() >= renewAt) {
+        const issuedAt = clock();
+        const running = run();
+        current = running;
+        renewAt = Infinity;
+        running.then(
+          (issued) => (renewAt = renewalTime(issuedAt, issued.expiresAt)),
+          () => {
+            if (current === running) current = undefined;
+          },
+        );
+      }
+      return current;
+    },
+    forget() {
+      current = undefined;
+    },
   };
 }
