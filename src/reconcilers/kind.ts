@@ -3,6 +3,7 @@
  * fewest calls that close the gap, and returns the object's new status with what should happen next;
  * the front end (files or cluster) writes the status and schedules the next run.
  */
+import { randomBytes } from 'node:crypto';
 import type { ObjectMeta } from '../api/meta.js';
 import type { SecretRef } from '../api/schema.js';
 import type { RateGate } from '../aws/call.js';
@@ -66,7 +67,12 @@ export interface OperatorSettings {
   codeVersionEnvName: string;
   /** IAM path of the roles the operator creates. */
   rolePath: string;
-  /** Key for the keyed digests of secret values kept in status (never the values). */
+  /**
+   * Key for the keyed digests of secret values kept in status (never the values). Whoever reads the
+   * status must not be able to test guesses against a digest, so it is random: per process unless the
+   * installation gives one (AGENTCORE_SECRET_DIGEST_KEY). A digest made under another key costs one read
+   * of the value AgentCore holds, not a push.
+   */
   secretDigestKey: string;
   /**
    * How long a read that many objects share (an image tag's digest) serves them. A long-running
@@ -85,7 +91,7 @@ export interface OperatorSettings {
 export const DEFAULT_SETTINGS: OperatorSettings = {
   codeVersionEnvName: 'AGENTCORE_CODE_VERSION',
   rolePath: '/agentcore/',
-  secretDigestKey: 'agentcore-operator',
+  secretDigestKey: randomBytes(32).toString('hex'),
   sharedReadMs: 10_000,
   crossOwnerAdoption: false,
   roleCap: DEFAULT_ROLE_CAP,

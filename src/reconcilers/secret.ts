@@ -155,7 +155,8 @@ async function managedSecretHolds(env: ReconcileEnv, secretArn: string, jsonKey:
  */
 export async function secretMustBePushed(env: ReconcileEnv, desired: DesiredSecret, observed: ObservedSecret, appliedDigest: string | undefined): Promise<boolean> {
   if (desired.source !== 'MANAGED') return false;
-  if (appliedDigest !== undefined) return desired.digest !== appliedDigest;
+  if (appliedDigest === desired.digest) return false;
+  // A new value, or a digest made under another key (another process, another installation): ask AgentCore.
   if (observed.source === 'EXTERNAL' || !observed.secretArn) return true;
   return !(await managedSecretHolds(env, observed.secretArn, observed.jsonKey, desired.value));
 }

@@ -523,6 +523,23 @@ describe('ApiKeyCredentialProvider', () => {
     expectNoSecretsReturned();
   });
 
+  test('a digest made under another key (a restarted operator, another installation) costs one read of the key AgentCore holds, not a push', async () => {
+    const secrets = new Secrets().set(KEY_REF, API_KEY);
+    const object = provider({}, 'rekeyed-api');
+    await reconcile(object, env(secrets));
+    const restarted: ReconcileEnv = { ...env(secrets), settings: { ...DEFAULT_SETTINGS, secretDigestKey: 'another-installation-key' } };
+    const before = await counters();
+    expect((await reconcile(object, restarted)).allActions).toEqual([]);
+    const after = await counters();
+    expect(total(after, WRITES) - total(before, WRITES)).toBe(0);
+    expect(total(after, /GetSecretValue/) - total(before, /GetSecretValue/)).toBe(1);
+    expect(object.status!.appliedSecretDigest).toBe(secretDigest('another-installation-key', 'uid-rekeyed-api', API_KEY));
+    expect((await reconcile(object, restarted)).allActions).toEqual([]);
+    expect(total(await counters(), /GetSecretValue/)).toBe(total(after, /GetSecretValue/));
+    // Without a key of its own, each process makes one up: no two agree, and none is a constant to guess with.
+    expect(DEFAULT_SETTINGS.secretDigestKey).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   test('the same key in two objects gives two unrelated digests', async () => {
     const secrets = new Secrets().set(KEY_REF, API_KEY);
     const a = provider({}, 'a-api');

@@ -38,6 +38,12 @@ interface RunCommandOptions extends AwsCliOptions, OperatorSettingOptions {
   awsRates?: string;
 }
 
+/** The installation's secret digest key, when it gives one; the process's own random key otherwise. */
+function digestKeyOf(env: NodeJS.ProcessEnv): { secretDigestKey?: string } {
+  const key = env.AGENTCORE_SECRET_DIGEST_KEY?.trim();
+  return key ? { secretDigestKey: key } : {};
+}
+
 export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   withOperatorSettings(withAwsOptions(
     program
@@ -94,7 +100,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       resyncMs: parseDuration(options.resync),
       pollMs: parseDuration(options.poll),
       // A re-pushed image tag is read again at least once per resync.
-      settings: settingsOf(options, settingsForResync(parseDuration(options.resync))),
+      settings: settingsOf(options, { ...settingsForResync(parseDuration(options.resync)), ...digestKeyOf(process.env) }),
       metrics,
       logger,
       leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? kubeconfig.namespace ?? 'default', name: options.leaderElectionId } : undefined,
