@@ -8,7 +8,9 @@ export type ErrorClass = 'notFound' | 'throttled' | 'transient' | 'conflict' | '
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchEntityException', 'RepositoryNotFoundException', 'ImageNotFoundException', 'NoSuchKey', 'NoSuchBucket', 'NotFound']);
 const THROTTLED = new Set(['ThrottlingException', 'ThrottledException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded']);
 const CONFLICT = new Set(['ConflictException', 'ConcurrentModification', 'ConcurrentModificationException', 'RetryableConflictException']);
-const TRANSIENT = new Set(['InternalServerException', 'ServiceException', 'ServiceFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError']);
+const TRANSIENT = new Set(['InternalServerException', 'ServiceException', 'ServiceFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError',
+  // Our own fence (aws/call.ts): the call was not sent, and may be once this process is sure it leads.
+  'Fenced']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
 interface AwsLikeError {

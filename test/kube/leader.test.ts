@@ -313,6 +313,16 @@ describeCluster('leader election on a Lease', () => {
     expect(await holderOf(lease)).toBe('replica-a');
   });
 
+  it('a leader frozen past its renew deadline no longer holds the lease on its own clock, before its renew loop has run', async () => {
+    const lease = newLeaseName();
+    const a = candidate(lease, 'replica-a');
+    await runUntil(() => a.started === 1, 'a to lead');
+    expect(a.elector.holdsLease()).toBe(true);
+    // Time passes at once, as for a process stopped and resumed: the renew loop has had no turn yet.
+    clock.advance(RENEW_MS);
+    expect([a.elector.isLeader(), a.elector.holdsLease()]).toEqual([true, false]);
+  });
+
   it('steps down at once when another holder took the lease', async () => {
     const lease = newLeaseName();
     const a = candidate(lease, 'replica-a');

@@ -82,6 +82,8 @@ export class LeaderElector {
   private readonly clock: Clock;
 
   private leading = false;
+  /** When, on our clock, the last successful acquire or renewal began. */
+  private renewedAt = -Infinity;
   private stopping = false;
   /** The lease as we last wrote it. */
   private lease: Lease | undefined;
@@ -122,6 +124,15 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /**
+   * Whether the lease is surely still ours: we lead, and our last renewal began less than the renew
+   * deadline ago on our monotonic clock. Another replica takes the lease only a lease duration after
+   * it last saw it change, so this leaves the difference as margin, whatever the renew loop has noticed.
+   */
+  holdsLease(): boolean {
+    return this.leading && this.clock.now() - this.renewedAt < this.renewDeadlineMs;
+  }
+
   private async lead(): Promise<void> {
     if (!(await this.acquire())) return;
     // stop() may have come while the winning request was in flight: then we only hand the lease back
@@ -143,7 +154,11 @@ export class LeaderElector {
   /** Resolves true once we hold the lease, false when stopped first. */
   private async acquire(): Promise<boolean> {
     while (!this.stopping) {
-      if ((await this.attempt()) === 'leader') return true;
+      const startedAt = this.clock.now();
+      if ((await this.attempt()) === 'leader') {
+        this.renewedAt = startedAt;
+        return true;
+      }
       await this.sleep(this.retryPeriodMs * (1 + Math.random() * JITTER));
     }
     return false;
@@ -151,17 +166,16 @@ export class LeaderElector {
 
   /** Renews until stopped (resolves false) or until leadership is lost (resolves true). */
   private async renew(): Promise<boolean> {
-    let renewedAt = this.clock.now();
     for (;;) {
-      await this.sleep(Math.min(this.retryPeriodMs, Math.max(0, renewedAt + this.renewDeadlineMs - this.clock.now())));
+      await this.sleep(Math.min(this.retryPeriodMs, Math.max(0, this.renewedAt + this.renewDeadlineMs - this.clock.now())));
       if (this.stopping) return false;
       const startedAt = this.clock.now();
-      const outcome = await this.attempt(renewedAt + this.renewDeadlineMs);
+      const outcome = await this.attempt(this.renewedAt + this.renewDeadlineMs);
       if (outcome === 'other') return true;
       if (outcome === 'leader') {
-        renewedAt = startedAt;
+        this.renewedAt = startedAt;
         this.status({ type: 'renewed', holder: this.identity });
-      } else if (this.clock.now() - renewedAt >= this.renewDeadlineMs) {
+      } else if (this.clock.now() - this.renewedAt >= this.renewDeadlineMs) {
         return true;
       }
     }

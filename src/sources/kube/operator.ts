@@ -9,7 +9,7 @@ import { kindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import type { SecretRef } from '../../api/schema.js';
 import type { AwsClients } from '../../aws/clients.js';
-import type { RateGate } from '../../aws/call.js';
+import { fenced, type RateGate } from '../../aws/call.js';
 import { Inventory } from '../../reconcilers/inventory.js';
 import { Memo } from '../../reconcilers/memo.js';
 import { TerminalError, TransientError } from '../../reconcilers/errors.js';
@@ -73,8 +73,11 @@ export class Operator {
   private started = false;
   private depthTimer: NodeJS.Timeout | undefined;
   private readonly digestKey = randomBytes(32);
+  /** The AWS gate of every reconcile: with leader election, writes only while the lease is surely held. */
+  private readonly gate: RateGate;
 
   constructor(private readonly options: OperatorOptions) {
+    this.gate = options.leaderElection ? fenced(options.gate, () => (this.elector?.holdsLease() ? undefined : 'this replica is not sure it still holds the leader lease')) : options.gate;
     const reconcilers = new Map(options.reconcilers.map((r) => [r.kind, r]));
     this.references = new ReferenceIndex(reconcilers);
     const events = new EventRecorder({
@@ -262,7 +265,7 @@ export class Operator {
     const spec = (object.spec ?? {}) as { deletionPolicy?: string };
     return {
       aws: this.options.aws,
-      gate: this.options.gate,
+      gate: this.gate,
       owner: { owner: `${namespace}/${kind}/${object.metadata.name}`, source: this.options.source, retain: spec.deletionPolicy === 'Retain' },
       now: () => new Date(),
       pollMs: this.options.pollMs,
@@ -282,7 +285,7 @@ export class Operator {
   /** One inventory of what this cluster owns in AWS per resync period, shared by every reconcile in it. */
   private currentInventory(): Inventory {
     if (!this.inventory || Date.now() - this.inventory.at > this.options.resyncMs) {
-      this.inventory = { at: Date.now(), value: Inventory.ofSource({ aws: this.options.aws, gate: this.options.gate }, this.options.source) };
+      this.inventory = { at: Date.now(), value: Inventory.ofSource({ aws: this.options.aws, gate: this.gate }, this.options.source) };
     }
     return this.inventory.value;
   }
