@@ -29,6 +29,7 @@ interface RunCommandOptions extends AwsCliOptions, OperatorSettingOptions {
   concurrency: string;
   resync: string;
   poll: string;
+  httpAddress: string;
   httpPort: string;
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
@@ -57,6 +58,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       .option('--concurrency <n>', 'objects of each kind reconciled at once', '4')
       .option('--resync <duration>', 'how often a Ready object is compared with AWS again', '10m')
       .option('--poll <duration>', 'how often to look again at resources AWS is still working on', '5s')
+      .option('--http-address <address>', 'address /metrics, /healthz and /readyz listen on (in a pod, 0.0.0.0: its own addresses)', '127.0.0.1')
       .option('--http-port <port>', 'port of /metrics, /healthz and /readyz (0 for any)', '8080')
       .option('--leader-elect', 'elect one leader among replicas through a Lease; only it reconciles')
       .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: POD_NAMESPACE, else the kubeconfig context\'s, which in a pod is its service account\'s)')
@@ -110,6 +112,7 @@ export function runCommand(program: Command, io: CliIO, setExitCode: (code: numb
       },
     });
     const health = await startHealthServer({
+      host: options.httpAddress,
       port: Number(options.httpPort),
       metrics,
       healthy: () => operator.healthy(),
