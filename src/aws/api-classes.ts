@@ -26,7 +26,7 @@ const CLASS_OF: Readonly<Record<string, string>> = {
   GetSecretValue: 'secretsManager',
   // IAM: the roles the operator manages for runtimes and gateways
   GetRole: 'iam', CreateRole: 'iam', DeleteRole: 'iam', TagRole: 'iam', UpdateAssumeRolePolicy: 'iam',
-  PutRolePermissionsBoundary: 'iam', DeleteRolePermissionsBoundary: 'iam',
+  PutRolePermissionsBoundary: 'iam',
   ListRolePolicies: 'iam', GetRolePolicy: 'iam', PutRolePolicy: 'iam', DeleteRolePolicy: 'iam',
   ListAttachedRolePolicies: 'iam', AttachRolePolicy: 'iam', DetachRolePolicy: 'iam',
   GetAccountAuthorizationDetails: 'iam',

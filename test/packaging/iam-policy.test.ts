@@ -60,6 +60,8 @@ const EXTRA_ACTIONS: Record<string, { neededBy: string[]; why: string }> = {
     why: 'deleting a provider deletes its managed secret, as the caller',
   },
 };
+/** Role writes that could grant more than the administrator allows: only under a boundary they keep. */
+const UNDER_BOUNDARY = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'];
 /** IAM actions that are not about one role: the plan's account-wide snapshot of roles (read only, and optional). */
 const ACCOUNT_WIDE_IAM = ['iam:GetAccountAuthorizationDetails'];
 
@@ -112,6 +114,9 @@ function problems(policy: { Statement: Statement[] }, sent: Set<string>): string
       }
       if (isRoleAction(action) && isWrite(action) && !resources.every((r) => r.startsWith(ROLE_PATH_ARN))) {
         found.push(`${statement.Sid}: ${action} writes roles outside the operator's path ${DEFAULT_SETTINGS.rolePath}`);
+      }
+      if (UNDER_BOUNDARY.includes(action) && statement.Condition?.StringLike?.['iam:PermissionsBoundary'] !== `arn:aws:iam::*:policy${DEFAULT_SETTINGS.rolePath}*`) {
+        found.push(`${statement.Sid}: ${action} is not limited to a permissions boundary under ${DEFAULT_SETTINGS.rolePath}`);
       }
       if (action === 'iam:PassRole' && statement.Condition?.StringEquals?.['iam:PassedToService'] !== 'bedrock-agentcore.amazonaws.com') {
         found.push(`${statement.Sid}: iam:PassRole is not limited to iam:PassedToService bedrock-agentcore.amazonaws.com`);
@@ -167,9 +172,11 @@ describe('docs/iam-policy.json', () => {
     ['a sent action missing', (s) => { bySid(s, 'AgentCoreWrite').Action = list(bySid(s, 'AgentCoreWrite').Action).filter((a) => a !== 'bedrock-agentcore:DeleteMemory'); }, /bedrock-agentcore:DeleteMemory is sent but not allowed/],
     ['an action nothing sends', (s) => { bySid(s, 'ImageDigests').Action = ['ecr:DescribeImages', 'ecr:PutImage']; }, /ImageDigests: ecr:PutImage is allowed but no command needs it/],
     ['a wildcard action', (s) => { bySid(s, 'AgentCoreRead').Action = 'bedrock-agentcore:*'; }, /AgentCoreRead: wildcard action bedrock-agentcore:\*/],
-    ['IAM writes on every resource', (s) => { bySid(s, 'OperatorRolesWrite').Resource = '*'; }, /OperatorRolesWrite: iam:CreateRole on Resource "\*"/],
+    ['IAM writes on every resource', (s) => { bySid(s, 'OperatorRolesPoliciesUnderBoundary').Resource = '*'; }, /OperatorRolesPoliciesUnderBoundary: iam:CreateRole on Resource "\*"/],
     ['role writes on every role', (s) => { bySid(s, 'OperatorRolesWrite').Resource = 'arn:aws:iam::*:role/*'; }, /iam:DeleteRole reaches beyond the operator's roles/],
-    ['role writes on unpathed roles', (s) => { bySid(s, 'OperatorRolesWrite').Resource = `${ROLE_PREFIX_ARN}*`; }, /iam:PutRolePolicy writes roles outside the operator's path/],
+    ['role writes on unpathed roles', (s) => { bySid(s, 'OperatorRolesPoliciesUnderBoundary').Resource = `${ROLE_PREFIX_ARN}*`; }, /iam:PutRolePolicy writes roles outside the operator's path/],
+    ['role creation without a boundary', (s) => { delete bySid(s, 'OperatorRolesPoliciesUnderBoundary').Condition; }, /OperatorRolesPoliciesUnderBoundary: iam:CreateRole is not limited to a permissions boundary under \/agentcore\//],
+    ['a boundary that can be removed', (s) => { bySid(s, 'OperatorRolesWrite').Action = [...list(bySid(s, 'OperatorRolesWrite').Action), 'iam:DeleteRolePermissionsBoundary']; }, /OperatorRolesWrite: iam:DeleteRolePermissionsBoundary is allowed but no command needs it/],
     ['PassRole to any service', (s) => { delete bySid(s, 'PassOperatorRolesToAgentCore').Condition; }, /iam:PassRole is not limited to iam:PassedToService/],
     ['PassRole of any role', (s) => { bySid(s, 'PassOperatorRolesToAgentCore').Resource = 'arn:aws:iam::*:role/*'; }, /iam:PassRole reaches beyond the operator's roles/],
     ['a Deny', (s) => { bySid(s, 'CallerAccount').Effect = 'Deny'; }, /CallerAccount: every statement is an Allow with a Sid/],

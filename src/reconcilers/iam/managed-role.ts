@@ -4,7 +4,7 @@
  * with everything attached to them. A role of the same name that is not ours is never touched.
  */
 import {
-  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand,
   DetachRolePolicyCommand, GetAccountAuthorizationDetailsCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand,
   PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
   type AttachedPolicy, type Role,
@@ -213,9 +213,6 @@ async function applyChange(env: Env, desired: DesiredRole, change: RoleChange, r
     case 'putBoundary':
       await send(aws.iam, new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: change.arn }), gate);
       return `set the permissions boundary of role ${RoleName} to ${change.arn}`;
-    case 'deleteBoundary':
-      await send(aws.iam, new DeleteRolePermissionsBoundaryCommand({ RoleName }), gate);
-      return `removed the permissions boundary of role ${RoleName}`;
     case 'putInline':
       await send(aws.iam, new PutRolePolicyCommand({ RoleName, PolicyName: change.name, PolicyDocument: JSON.stringify(request.inlinePolicy) }), gate);
       return `wrote inline policy ${change.name} of role ${RoleName}`;

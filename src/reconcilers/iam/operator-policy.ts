@@ -27,6 +27,7 @@ interface PolicyKind {
 
 const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 const ROLES_UNDER_PATH = `arn:aws:iam::*:role${DEFAULT_SETTINGS.rolePath}*`;
+const BOUNDARIES_UNDER_PATH = `arn:aws:iam::*:policy${DEFAULT_SETTINGS.rolePath}*`;
 // A role that does not exist yet has no path, so a read of it is checked against its bare name.
 const ROLES_BY_NAME = `arn:aws:iam::*:role/${ROLE_NAME_PREFIX}*`;
 
@@ -43,11 +44,17 @@ const ROLE_STATEMENTS: NamedStatement[] = [
   {
     Sid: 'OperatorRolesWrite',
     Effect: 'Allow',
-    Action: [
-      'iam:CreateRole', 'iam:DeleteRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
-      'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
-    ],
+    Action: ['iam:DeleteRole', 'iam:TagRole', 'iam:UpdateAssumeRolePolicy'],
     Resource: ROLES_UNDER_PATH,
+  },
+  {
+    // A role is created, and its policies written, only under a boundary the administrator keeps under
+    // the operator's path (--role-permissions-boundary): what a spec grants never reaches beyond it.
+    Sid: 'OperatorRolesPoliciesUnderBoundary',
+    Effect: 'Allow',
+    Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+    Resource: ROLES_UNDER_PATH,
+    Condition: { StringLike: { 'iam:PermissionsBoundary': BOUNDARIES_UNDER_PATH } },
   },
   {
     Sid: 'PassOperatorRolesToAgentCore',

@@ -38,7 +38,6 @@ export interface ObservedRole {
 export type RoleChange =
   | { type: 'updateTrust' }
   | { type: 'putBoundary'; arn: string }
-  | { type: 'deleteBoundary' }
   | { type: 'putInline'; name: string }
   | { type: 'deleteInline'; name: string }
   | { type: 'attach'; arn: string }
@@ -76,8 +75,9 @@ export function roleChanges(desired: DesiredRole, observed: ObservedRole): RoleC
   const changes: RoleChange[] = [];
   if (!samePolicy(desired.trustPolicy, observed.trustPolicy)) changes.push({ type: 'updateTrust' });
 
+  // A boundary is set or changed, never removed: that would widen the role, and the operator's own
+  // policy does not allow it (docs/iam-policy.json).
   if (desired.permissionsBoundaryArn && desired.permissionsBoundaryArn !== observed.permissionsBoundaryArn) changes.push({ type: 'putBoundary', arn: desired.permissionsBoundaryArn });
-  else if (!desired.permissionsBoundaryArn && observed.permissionsBoundaryArn) changes.push({ type: 'deleteBoundary' });
 
   // The role grants what the spec says and nothing else: any other inline policy (or ours, once the
   // spec has no statements left) goes. Removals come first, freeing room under IAM's per-role quotas.
