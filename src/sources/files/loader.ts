@@ -38,7 +38,7 @@ export interface LoadLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxFileBytes: 4 * 1024 * 1024, maxDocuments: 2000, maxDepth: 64 };
+export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxFileBytes: 8 * 1024 * 1024, maxDocuments: 2000, maxDepth: 64 };
 
 export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
