@@ -107,7 +107,8 @@ export function fileSecretResolver(manifestFile: string, namespace: string, secr
       if (!value) throw new TerminalError(`environment variable ${ref.env} is not set`, 'ValidationFailed');
       return value;
     }
-    if (ref.file) return readSecretFile(ref.file, resolve(access.cwd, dirname(manifestFile), ref.file), access.maxFileBytes);
+    // The path checked is the path read: its links resolved once.
+    if (ref.file) return readSecretFile(ref.file, realPath(resolve(access.cwd, dirname(manifestFile), ref.file)), access.maxFileBytes);
     if (ref.secretKeyRef) {
       const { name, key } = ref.secretKeyRef;
       const secret = secrets.get(`${namespace}/${name}`);
