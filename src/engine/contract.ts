@@ -57,9 +57,20 @@ export function stateOf(next: Next, success: 'ready' | 'deleted'): ObjectState {
 export function invalidity(kind: string, object: SourceObject): string | undefined {
   // A kind without a schema in the API registry (an engine test's own) has nothing to be held to.
   if (!kindInfo(kind)) return undefined;
-  const result = validateObject({ apiVersion: API_VERSION, kind, metadata: object.metadata, spec: object.spec });
-  return result.ok ? undefined : result.problems.map((p) => `${formatPath(p.path) || '(the object)'}: ${p.message}`).join('; ');
+  const spec = object.spec as unknown;
+  const known = typeof spec === 'object' && spec !== null ? verdicts.get(spec) : undefined;
+  if (known !== undefined) return known || undefined;
+  const result = validateObject({ apiVersion: API_VERSION, kind, metadata: object.metadata, spec });
+  const verdict = result.ok ? '' : result.problems.map((p) => `${formatPath(p.path) || '(the object)'}: ${p.message}`).join('; ');
+  if (typeof spec === 'object' && spec !== null) verdicts.set(spec, verdict);
+  return verdict || undefined;
 }
+
+/**
+ * Verdicts by spec: a spec the source hands over unchanged (the informer's cached copy, a file
+ * source's object) is validated once, not at every resync; a changed one is a new object.
+ */
+const verdicts = new WeakMap<object, string>();
 
 /**
  * One run of an object toward its spec, the same for every source: an invalid object is Stalled

@@ -62,5 +62,13 @@ describeCluster('an object the CRD let through but the schema refuses', () => {
       expect(o.status!.observedGeneration).toBe(o.metadata.generation);
     }
     expect(await stack.emulator.admin('GET', 'counters')).toEqual({});
+
+    // Once corrected, the same object is judged again, and reconciled.
+    await stack.kubectl(['apply', '-f', '-'], JSON.stringify(memory('bad-policy', { spec: { eventExpiryDays: 30, deletionPolicy: 'Delete' } })));
+    const fixed = await waitFor(async () => {
+      const o = await stack.get('memory', 'bad-policy', NAMESPACE);
+      return conditionOf(o, 'Ready')?.status === 'True' && o;
+    }, { what: 'the corrected Memory to be Ready' });
+    expect(fixed.metadata.finalizers).toEqual(['agentcore.dev/finalizer']);
   });
 });
