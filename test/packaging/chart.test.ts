@@ -78,7 +78,7 @@ describe('the chart', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container!.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect([container!.livenessProbe.httpGet.path, container!.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
-    expect(container!.resources.limits.memory).toBe('256Mi');
+    expect(container!.resources.limits.memory).toBe('320Mi');
     expect(container!.args[0]).toBe('run');
     expect(container!.args.filter((a) => a.startsWith('--leader-elect') || a.startsWith('--namespaces'))).toEqual([]);
   });
