@@ -83,6 +83,19 @@ describe('the chart', () => {
     expect(container!.args.filter((a) => a.startsWith('--leader-elect') || a.startsWith('--namespaces'))).toEqual([]);
   });
 
+  it('an optional NetworkPolicy admits to the operator\'s port only the peers listed', async () => {
+    const values = join(home, 'netpol.yaml');
+    writeFileSync(values, 'networkPolicy:\n  enabled: true\n  metricsFrom:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}\n');
+    const policy = (await render(['-f', values])).find((m) => m.kind === 'NetworkPolicy') as unknown as { metadata: { name: string }; spec: Record<string, unknown> };
+    expect(policy.metadata.name).toBe('agentcore-operator');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/name': 'agentcore-operator' }) },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+    expect((await render()).some((m) => m.kind === 'NetworkPolicy')).toBe(false);
+  });
+
   it('with namespaces and replicas: a Role in each namespace, no ClusterRole, leader election on', async () => {
     const manifests = await render(['--set', 'replicaCount=3', '--set', 'watch.namespaces={team-a,team-b}', '--set', 'aws.region=eu-west-1', '--set', 'aws.rates.runtimeMutation=10', '--set', 'aws.rates.runtimeGet=40']);
     expect(kindsOf(manifests).filter((k) => /Role/.test(k))).toEqual([
