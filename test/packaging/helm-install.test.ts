@@ -74,14 +74,21 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
   it('upgrades with --reuse-values: a second replica turns leader election on, the CRDs are left alone', async () => {
     const crdVersion = async () => ok(cluster.kubectl(['get', 'crd', 'agentruntimes.agentcore.dev', '-o', 'jsonpath={.metadata.resourceVersion}']));
     const before = await crdVersion();
-    const upgrade = await ok(cluster.helm(['upgrade', RELEASE, CHART, '-n', NAMESPACE, '--reuse-values', '--set', 'replicaCount=2']));
+    const upgrade = await ok(cluster.helm([
+      'upgrade', RELEASE, CHART, '-n', NAMESPACE, '--reuse-values', '--set', 'replicaCount=2', '--set', 'networkPolicy.enabled=true',
+      '--set-json', 'networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}]',
+      '--set', 'roleCap.permissionsBoundary=arn:aws:iam::123456789012:policy/agentcore/boundary', '--set', 'roleCap.deniedActions={*,iam:*,sts:AssumeRole}',
+    ]));
     expect(upgrade).toContain('REVISION: 2');
     const deployment = JSON.parse(await ok(cluster.kubectl(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'json']))) as {
       items: { spec: { replicas: number; template: { spec: { containers: { args: string[] }[] } } } }[];
     };
     expect(deployment.items).toHaveLength(1);
     expect(deployment.items[0]!.spec.replicas).toBe(2);
-    expect(deployment.items[0]!.spec.template.spec.containers[0]!.args).toContain('--leader-elect');
+    expect(deployment.items[0]!.spec.template.spec.containers[0]!.args).toEqual(expect.arrayContaining([
+      '--leader-elect', '--role-permissions-boundary=arn:aws:iam::123456789012:policy/agentcore/boundary', '--role-denied-actions', '*', 'iam:*', 'sts:AssumeRole',
+    ]));
+    expect(await ok(cluster.kubectl(['get', 'networkpolicy', '-n', NAMESPACE, '-o', 'name']))).toContain(`networkpolicy.networking.k8s.io/${RELEASE}`);
     expect(await crdVersion()).toBe(before);
   }, 60_000);
 
