@@ -5,6 +5,7 @@
  * file): one plain line per action and per stall, nothing else.
  */
 import { ConditionType } from '../api/meta.js';
+import { keyOf } from '../engine/engine.js';
 import type { ObjectState, StatusReport, StatusSink } from '../engine/status.js';
 import type { CliIO } from './io.js';
 
@@ -20,17 +21,14 @@ export interface ProgressEvent {
 export function progressOf(report: StatusReport): ProgressEvent {
   const { kind, object, status, actions, state } = report;
   const conditions = (status.conditions ?? []) as { type: string; message?: string }[];
-  const key = `${kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  const key = keyOf({ kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name });
   return { key, actions, state, message: conditions.find((c) => c.type === ConditionType.Ready)?.message };
 }
 
 /** A status sink that shows each report on the progress. */
 export function progressSink(progress: Progress): StatusSink {
   return {
-    report: (report) => {
-      progress.update(progressOf(report));
-      return Promise.resolve(report.object);
-    },
+    report: (report) => Promise.resolve(progress.update(progressOf(report))),
   };
 }
 

@@ -141,7 +141,6 @@ export class Engine {
         await this.options.sink?.report(report);
         report.object.status = report.status;
         states.set(key, report.state);
-        return report.object;
       },
     });
     return new Promise((resolve) => {

@@ -19,6 +19,6 @@ export interface StatusReport<O extends SourceObject = SourceObject> {
 }
 
 export interface StatusSink<O extends SourceObject = SourceObject> {
-  /** Keeps one run's report; resolves to the object as it stands afterwards. */
-  report(report: StatusReport<O>): Promise<O>;
+  /** Keeps one run's report. */
+  report(report: StatusReport<O>): Promise<void>;
 }

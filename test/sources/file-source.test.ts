@@ -61,7 +61,7 @@ describe('FileSource', () => {
 
   test('every run of an object is reported through the status sink, with what it did and the state it left', async () => {
     const reports: StatusReport[] = [];
-    const source = await open(tree('reported', memory('reported')), { report: (r) => (reports.push(r), Promise.resolve(r.object)) });
+    const source = await open(tree('reported', memory('reported')), { report: (r) => Promise.resolve(void reports.push(r)) });
     await source.apply({ timeoutMs: 30_000 });
     expect(reports.every((r) => r.kind === 'Memory' && r.object.metadata.namespace === 'agents' && r.object.metadata.name === 'reported')).toBe(true);
     expect(reports.flatMap((r) => r.actions)).toEqual([expect.stringMatching(/^created memory /)]);

@@ -40,17 +40,16 @@ type Held = KubeObject & SourceObject;
 export class ClusterSink implements StatusSink<Held> {
   constructor(private readonly options: ClusterSinkOptions) {}
 
-  async report({ object, status, actions, state }: StatusReport<Held>): Promise<Held> {
+  async report({ object, status, actions, state }: StatusReport<Held>): Promise<void> {
     const { kind, events } = this.options;
     if (state === 'deleted') {
       await events.record(kind, object, actions.length > 0 ? eventsFor(undefined, {}, actions) : [{ type: 'Normal', reason: EventReason.Deleted, note: 'nothing left to delete in AWS' }]);
-      return object;
+      return;
     }
     const requestedAt = object.metadata.annotations?.[Annotation.requestedAt];
     const next = requestedAt ? { ...status, lastHandledReconcileAt: requestedAt } : status;
     const after = await this.write(object, next);
     await events.record(kind, after, eventsFor(object.status, next, actions));
-    return after;
   }
 
   /** Writes a status that ends no run (work has begun, a delete waits for others): no Events. */
