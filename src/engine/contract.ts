@@ -7,9 +7,7 @@
  */
 import { markStalled, markSuspended, Reason } from '../reconcilers/conditions.js';
 import { TerminalError, TransientError } from '../reconcilers/errors.js';
-import { API_VERSION, type Condition } from '../api/meta.js';
-import { kindInfo } from '../api/kinds.js';
-import { formatPath, validateObject } from '../api/validation.js';
+import type { Condition } from '../api/meta.js';
 import type { KindReconciler, Next, Outcome as RunOutcome, ReconcileEnv } from '../reconcilers/kind.js';
 import type { ObjectState, SourceObject, StatusSink } from './status.js';
 
@@ -51,28 +49,6 @@ export function stateOf(next: Next, success: 'ready' | 'deleted'): ObjectState {
 }
 
 /**
- * What is wrong with an object by the schema `validate` holds files to, in one line; undefined when
- * nothing is. A cluster's CRD may be older or looser than ours, so its word is not taken for it.
- */
-export function invalidity(kind: string, object: SourceObject): string | undefined {
-  // A kind without a schema in the API registry (an engine test's own) has nothing to be held to.
-  if (!kindInfo(kind)) return undefined;
-  const spec = object.spec as unknown;
-  const known = typeof spec === 'object' && spec !== null ? verdicts.get(spec) : undefined;
-  if (known !== undefined) return known || undefined;
-  const result = validateObject({ apiVersion: API_VERSION, kind, metadata: object.metadata, spec });
-  const verdict = result.ok ? '' : result.problems.map((p) => `${formatPath(p.path) || '(the object)'}: ${p.message}`).join('; ');
-  if (typeof spec === 'object' && spec !== null) verdicts.set(spec, verdict);
-  return verdict || undefined;
-}
-
-/**
- * Verdicts by spec: a spec the source hands over unchanged (the informer's cached copy, a file
- * source's object) is validated once, not at every resync; a changed one is a new object.
- */
-const verdicts = new WeakMap<object, string>();
-
-/**
  * One run of an object toward its spec, the same for every source: an invalid object is Stalled
  * with no AWS call; a suspended one is only said to be suspended; any other is reconciled, and a stall
  * counts as a finished look at its generation (kstatus: Failed). The report goes to the source's sink.
@@ -87,7 +63,7 @@ export async function applyOnce<O extends SourceObject>(
 ): Promise<RunOutcome<Record<string, unknown>>> {
   let object = given;
   const kind = reconciler.kind;
-  const invalid = invalidity(kind, object);
+  const invalid = reconciler.invalidity?.(object);
   if (invalid) {
     const message = `Invalid ${kind}: ${invalid}`;
     const status = { ...object.status, observedGeneration: object.metadata.generation, conditions: markStalled((object.status?.conditions ?? []) as Condition[], Reason.ValidationFailed, message, object.metadata.generation, env.now()) };

@@ -128,6 +128,8 @@ export interface KindReconciler<Spec, Status> {
   kind: string;
   /** The objects this one references, by kind and name, and where in the spec (for error messages). */
   references(spec: Spec): { kind: string; name: string; path: string }[];
+  /** What is wrong with the object by its kind's schema, with field paths; undefined when nothing is. */
+  invalidity?(object: ObjectOf<Spec, Status>): string | undefined;
   reconcile(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;
   /** Removes what the object created in AWS (unless its deletionPolicy is Retain); `done` once it is gone. */
   finalize(object: ObjectOf<Spec, Status>, env: ReconcileEnv): Promise<Outcome<Status>>;

@@ -22,6 +22,7 @@ import { applyTagChanges, plannedTagChanges } from './tags.js';
 import { approach, decideChanges, decideDelete, DELETING } from './decide.js';
 import { UNKNOWN, type CommonSpec, type Context, type FieldChange, type ObservedResource, type ResourceKind } from './kind.js';
 import { Run, type CommonStatus } from './run.js';
+import { schemaProblems } from './schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyKind = ResourceKind<any, any, any, any>;
@@ -348,6 +349,7 @@ export function reconcilerOf<Spec extends CommonSpec, Status extends CommonStatu
   return {
     kind: kind.kind,
     references: (spec) => kind.references(spec),
+    invalidity: (object) => schemaProblems(kind.kind, object),
     reconcile: (object, env) => reconcileResource(kind, object, env) as Promise<Outcome<Status>>,
     finalize: (object, env) => finalizeResource(kind, object, env) as Promise<Outcome<Status>>,
     plan: (object, env) => planResource(kind, object, env) as Promise<ObjectPlan<Status>>,
