@@ -278,7 +278,7 @@ describe('managed roles against the emulator', () => {
     trustPolicy: trustPolicy('runtime', ACCOUNT),
     inlinePolicy: runtimePolicy({ region: REGION, account: ACCOUNT, image: IMAGE, memoryArn: MEMORY_ARN, statements: s.statements as PolicyStatement[] | undefined }),
   });
-  const request = (s: ManagedRoleSpec = spec(), e: ReconcileEnv = env(), adopt = false) => managedRoleRequest(e, s, policiesFor(s), { adopt });
+  const request = (s: ManagedRoleSpec = spec(), e: ReconcileEnv = env(), adopt = false) => managedRoleRequest(e, s, async () => policiesFor(s), { adopt });
 
   /** IAM writes since the last clear, by operation. */
   async function writes(): Promise<Record<string, number>> {
@@ -300,7 +300,7 @@ describe('managed roles against the emulator', () => {
     aws.iam.send(new CreateRoleCommand({ RoleName: name, Path: path, AssumeRolePolicyDocument: JSON.stringify(trustPolicy('runtime', ACCOUNT)), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
 
   test('an absent role is created with its trust policy, inline policy, attachments and ownership tags', async () => {
-    const req = request();
+    const req = await request();
     const ensured = await ensureManagedRole(env(), req);
     expect(ensured).toMatchObject({ roleArn: `arn:aws:iam::${ACCOUNT}:role/agentcore/${ROLE_NAME}`, created: true });
     expect(ensured.createdAt).toBeInstanceOf(Date);
@@ -323,30 +323,30 @@ describe('managed roles against the emulator', () => {
   });
 
   test('a second ensure in a row makes no write call', async () => {
-    const first = await ensureManagedRole(env(), request());
+    const first = await ensureManagedRole(env(), await request());
     await clearCounters();
-    const second = await ensureManagedRole(env(), request());
+    const second = await ensureManagedRole(env(), await request());
     expect(second).toMatchObject({ roleArn: first.roleArn, actions: [], created: false });
     expect(second.createdAt?.getTime()).toBe(first.createdAt?.getTime());
     expect(await writes()).toEqual({});
   });
 
   test('a changed statement makes exactly one PutRolePolicy', async () => {
-    await ensureManagedRole(env(), request());
+    await ensureManagedRole(env(), await request());
     await clearCounters();
     const changed = spec({ statements: [{ ...INVOKE_MODEL, Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] }] });
-    const ensured = await ensureManagedRole(env(), request(changed));
+    const ensured = await ensureManagedRole(env(), await request(changed));
     expect(ensured.actions).toEqual([`wrote inline policy ${INLINE_POLICY_NAME} of role ${ROLE_NAME}`]);
     expect(await writes()).toEqual({ PutRolePolicy: 1 });
-    expect(await inlineDocument()).toEqual(request(changed).inlinePolicy);
+    expect(await inlineDocument()).toEqual((await request(changed)).inlinePolicy);
   });
 
   test('a plan reads and says what ensure would write, writing nothing', async () => {
-    expect(await planManagedRole(env(), request())).toEqual({ create: true });
-    await ensureManagedRole(env(), request());
+    expect(await planManagedRole(env(), await request())).toEqual({ create: true });
+    await ensureManagedRole(env(), await request());
     await clearCounters();
     const changed = spec({ managedPolicyArns: [MANAGED('A')], statements: [] });
-    expect(await planManagedRole(env(), request(changed))).toEqual({
+    expect(await planManagedRole(env(), await request(changed))).toEqual({
       create: false,
       roleArn: `arn:aws:iam::${ACCOUNT}:role/agentcore/${ROLE_NAME}`,
       changes: [{ type: 'putInline', name: INLINE_POLICY_NAME }, { type: 'detach', arn: MANAGED('B') }],
@@ -355,30 +355,30 @@ describe('managed roles against the emulator', () => {
   });
 
   test('a managed policy removed from the spec is detached, and only that', async () => {
-    await ensureManagedRole(env(), request());
+    await ensureManagedRole(env(), await request());
     await clearCounters();
-    const ensured = await ensureManagedRole(env(), request(spec({ managedPolicyArns: [MANAGED('A')] })));
+    const ensured = await ensureManagedRole(env(), await request(spec({ managedPolicyArns: [MANAGED('A')] })));
     expect(ensured.actions).toEqual([`detached ${MANAGED('B')} from role ${ROLE_NAME}`]);
     expect(await writes()).toEqual({ DetachRolePolicy: 1 });
     expect(await attached()).toEqual([MANAGED('A')]);
   });
 
   test('another trust policy makes exactly one UpdateAssumeRolePolicy', async () => {
-    await ensureManagedRole(env(), request());
+    await ensureManagedRole(env(), await request());
     await clearCounters();
-    const ensured = await ensureManagedRole(env(), { ...request(), trustPolicy: trustPolicy('memory', ACCOUNT) });
+    const ensured = await ensureManagedRole(env(), { ...(await request()), trustPolicy: trustPolicy('memory', ACCOUNT) });
     expect(ensured.actions).toEqual([`updated the trust policy of role ${ROLE_NAME}`]);
     expect(await writes()).toEqual({ UpdateAssumeRolePolicy: 1 });
     expect(samePolicy((await getRole()).AssumeRolePolicyDocument, trustPolicy('memory', ACCOUNT))).toBe(true);
   });
 
   test('drift is put right: an inline policy and a managed policy added by hand go, a removed source tag returns', async () => {
-    await ensureManagedRole(env(), request());
+    await ensureManagedRole(env(), await request());
     await aws.iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: 'added-by-hand', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }));
     await aws.iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: MANAGED('AdministratorAccess') }));
     await aws.iam.send(new UntagRoleCommand({ RoleName: ROLE_NAME, TagKeys: ['agentcore.dev/source'] }));
     await clearCounters();
-    const ensured = await ensureManagedRole(env(), request());
+    const ensured = await ensureManagedRole(env(), await request());
     expect(ensured.actions).toEqual([
       `deleted inline policy added-by-hand of role ${ROLE_NAME}`,
       `detached ${MANAGED('AdministratorAccess')} from role ${ROLE_NAME}`,
@@ -392,7 +392,7 @@ describe('managed roles against the emulator', () => {
   test('a role left half-made (created and tagged, nothing else) is finished without a second CreateRole', async () => {
     await createByHand(ownershipTags(OWNER));
     await clearCounters();
-    const ensured = await ensureManagedRole(env(), request());
+    const ensured = await ensureManagedRole(env(), await request());
     expect(ensured.created).toBe(false);
     expect(await writes()).toEqual({ PutRolePolicy: 1, AttachRolePolicy: 2 });
     expect(await attached()).toEqual([MANAGED('A'), MANAGED('B')]);
@@ -401,9 +401,9 @@ describe('managed roles against the emulator', () => {
   test('a same-named role without our tags is refused and left untouched', async () => {
     await createByHand({ team: 'platform' });
     await clearCounters();
-    const refused = ensureManagedRole(env(), request());
+    const refused = ensureManagedRole(env(), await request());
     await expect(refused).rejects.toBeInstanceOf(TerminalError);
-    await expect(ensureManagedRole(env(), request())).rejects.toThrow(`An IAM role named ${ROLE_NAME} already exists and is not managed by this object`);
+    await expect(ensureManagedRole(env(), await request())).rejects.toThrow(`An IAM role named ${ROLE_NAME} already exists and is not managed by this object`);
     expect(await writes()).toEqual({});
     expect(await inlineNames()).toEqual([]);
     expect(await tagsOf()).toEqual({ team: 'platform' });
@@ -411,13 +411,13 @@ describe('managed roles against the emulator', () => {
 
   test('a role another object owns is refused too', async () => {
     const other: Owner = { owner: 'agents/AgentRuntime/other-agent', source: 'test' };
-    await ensureManagedRole(env(other), { ...request(), tags: ownershipTags(other) });
-    await expect(ensureManagedRole(env(), request())).rejects.toThrow(`An IAM role named ${ROLE_NAME} is managed by agents/AgentRuntime/other-agent; give the managed role another roleName`);
+    await ensureManagedRole(env(other), { ...(await request()), tags: ownershipTags(other) });
+    await expect(ensureManagedRole(env(), await request())).rejects.toThrow(`An IAM role named ${ROLE_NAME} is managed by agents/AgentRuntime/other-agent; give the managed role another roleName`);
   });
 
   test('adopting takes a same-named role over: tagged and brought in line', async () => {
     await createByHand({ team: 'platform' });
-    const ensured = await ensureManagedRole(env(), request(spec(), env(), true));
+    const ensured = await ensureManagedRole(env(), await request(spec(), env(), true));
     expect(ensured.actions.at(-1)).toBe(`tagged role ${ROLE_NAME} with agentcore.dev/managed-by, agentcore.dev/owner, agentcore.dev/source`);
     expect(await tagsOf()).toEqual({ team: 'platform', ...ownershipTags(OWNER) });
     expect(await attached()).toEqual([MANAGED('A'), MANAGED('B')]);
@@ -425,26 +425,26 @@ describe('managed roles against the emulator', () => {
 
   test('a role of ours on another path is refused (IAM cannot move it)', async () => {
     await createByHand(ownershipTags(OWNER), ROLE_NAME, '/');
-    await expect(ensureManagedRole(env(), request())).rejects.toThrow(/has the path \/, not \/agentcore\//);
+    await expect(ensureManagedRole(env(), await request())).rejects.toThrow(/has the path \/, not \/agentcore\//);
   });
 
   test('the spec\'s role name and path win over the defaults', async () => {
-    const ensured = await ensureManagedRole(env(), request(spec({ roleName: 'SupportAgentRole', path: '/agents/support/' })));
+    const ensured = await ensureManagedRole(env(), await request(spec({ roleName: 'SupportAgentRole', path: '/agents/support/' })));
     expect(ensured.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/agents/support/SupportAgentRole`);
   });
 
   test('no statements and no managed policies: a role with its trust policy alone', async () => {
     const s: ManagedRoleSpec = {};
-    const ensured = await ensureManagedRole(env(), managedRoleRequest(env(), s, { trustPolicy: trustPolicy('gateway', ACCOUNT) }));
+    const ensured = await ensureManagedRole(env(), await managedRoleRequest(env(), s, async () => ({ trustPolicy: trustPolicy('gateway', ACCOUNT) })));
     expect(ensured.actions).toEqual([`created role ${ROLE_NAME}`]);
     expect(await inlineNames()).toEqual([]);
     await clearCounters();
-    expect((await ensureManagedRole(env(), managedRoleRequest(env(), s, { trustPolicy: trustPolicy('gateway', ACCOUNT) }))).actions).toEqual([]);
+    expect((await ensureManagedRole(env(), await managedRoleRequest(env(), s, async () => ({ trustPolicy: trustPolicy('gateway', ACCOUNT) })))).actions).toEqual([]);
     expect(await writes()).toEqual({});
   });
 
   test('remove detaches, deletes the inline policies and the role; an absent role is fine', async () => {
-    await ensureManagedRole(env(), request());
+    await ensureManagedRole(env(), await request());
     await clearCounters();
     const removed = await removeManagedRole(env(), ROLE_NAME);
     expect(removed.actions).toEqual([

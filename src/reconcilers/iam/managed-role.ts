@@ -57,14 +57,19 @@ export interface EnsuredRole {
 
 type Env = Pick<ReconcileEnv, 'aws' | 'gate' | 'owner' | 'memo'>;
 
-/** The request for a spec's managed role: its name (or the one derived from the owner), path, and the ownership tags. */
-export function managedRoleRequest(
+/**
+ * The request for a spec's managed role: its name (or the one derived from the owner), path, policies
+ * and the ownership tags. The administrator's cap is applied first, before `policies` makes any call
+ * (the account id of the trust policy, say).
+ */
+export async function managedRoleRequest(
   env: Pick<ReconcileEnv, 'owner' | 'settings'>,
   spec: ManagedRoleSpec,
-  policies: { trustPolicy: PolicyDocument; inlinePolicy?: PolicyDocument },
+  policiesOf: () => Promise<{ trustPolicy: PolicyDocument; inlinePolicy?: PolicyDocument }>,
   options: { adopt?: boolean } = {},
-): ManagedRoleRequest {
+): Promise<ManagedRoleRequest> {
   const boundary = cappedBoundary(spec, env.settings.roleCap);
+  const policies = await policiesOf();
   return {
     roleName: spec.roleName ?? defaultRoleName(env.owner),
     path: spec.path ?? env.settings.rolePath,

@@ -14,7 +14,6 @@ import {
   defaultRoleName, ensureManagedRole, managedRoleRequest, planManagedRole, removeManagedRole, retryForRolePropagation, statementsPolicy, trustPolicy,
   type PolicyStatement,
 } from '../iam/index.js';
-import { cappedBoundary } from '../iam/role-cap.js';
 import type { KindReconciler, ObjectOf, ObjectPlan, Outcome, PlannedChange, ReconcileEnv } from '../kind.js';
 import { mayTakeOver, NotOurs, otherClaimant, ownershipTags } from '../ownership.js';
 import { DependencyNotReady } from '../steps.js';
@@ -85,13 +84,12 @@ function desiredTags(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>, desi
 }
 
 async function managedRoleRequestOf(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>) {
-  const role = kind.role!.of(ctx.spec)!;
-  const managed = role.managed!;
-  // The administrator's cap is checked before any call, the account lookup included.
-  cappedBoundary(managed, ctx.env.settings.roleCap);
-  const account = await ctx.env.aws.accountId();
-  const inlinePolicy = kind.role!.policy ? await kind.role!.policy(ctx) : statementsPolicy(managed.statements as PolicyStatement[] | undefined);
-  return managedRoleRequest(ctx.env, managed, { trustPolicy: trustPolicy(kind.role!.service, account), inlinePolicy }, { adopt: ctx.adopt });
+  const managed = kind.role!.of(ctx.spec)!.managed!;
+  const policies = async () => ({
+    trustPolicy: trustPolicy(kind.role!.service, await ctx.env.aws.accountId()),
+    inlinePolicy: kind.role!.policy ? await kind.role!.policy(ctx) : statementsPolicy(managed.statements as PolicyStatement[] | undefined),
+  });
+  return managedRoleRequest(ctx.env, managed, policies, { adopt: ctx.adopt });
 }
 
 /** The role the resource acts as: the one the spec names, or the managed one, created or brought in line now. */
