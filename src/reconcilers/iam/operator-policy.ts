@@ -4,6 +4,7 @@
  * that use them, and the few calls every source makes. `agentcore-operator generate` writes it, and
  * test/packaging/iam-policy.test.ts holds it to the calls the code sends.
  */
+import { isRead } from '../../aws/call.js';
 import { DEFAULT_SETTINGS } from '../kind.js';
 import type { PolicyDocument, PolicyStatement } from './policies.js';
 import { ROLE_NAME_PREFIX } from './role-name.js';
@@ -30,8 +31,6 @@ const ROLES_UNDER_PATH = `arn:aws:iam::*:role${DEFAULT_SETTINGS.rolePath}*`;
 const BOUNDARIES_UNDER_PATH = `arn:aws:iam::*:policy${DEFAULT_SETTINGS.rolePath}*`;
 // A role that does not exist yet has no path, so a read of it is checked against its bare name.
 const ROLES_BY_NAME = `arn:aws:iam::*:role/${ROLE_NAME_PREFIX}*`;
-
-const isRead = (operation: string) => /^(Get|List|Describe)/.test(operation);
 
 /** The statements of the managed roles: only what is under the operator's path, passed only to AgentCore. */
 const ROLE_STATEMENTS: NamedStatement[] = [
