@@ -11,6 +11,7 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
 import type { StatusReport, StatusSink } from '../../src/engine/status.js';
 import { DEFAULT_SETTINGS } from '../../src/reconcilers/kind.js';
+import { secretAccessOf } from '../../src/sources/files/secrets.js';
 import { FileSource, loadSource } from '../../src/sources/files/source.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -38,7 +39,7 @@ function tree(name: string, ...documents: string[]): string {
 const open = async (path: string, sink?: StatusSink) => {
   const { set, problems } = await loadSource([path]);
   expect(problems).toEqual([]);
-  return new FileSource(set, { aws, source: 'file-source-test', concurrency: 4, pollMs: 20, settings: DEFAULT_SETTINGS, sink });
+  return new FileSource(set, { aws, source: 'file-source-test', concurrency: 4, pollMs: 20, settings: DEFAULT_SETTINGS, sink, access: secretAccessOf([path]) });
 };
 
 describe('FileSource', () => {

@@ -22,7 +22,7 @@ import type { LoadLimits } from './loader.js';
 import { loadManifests, type ManifestObject, type ManifestProblem, type ManifestSet } from './manifests.js';
 import { preflight } from './preflight.js';
 import { orphans } from './prune.js';
-import { DEFAULT_SECRET_FILE_BYTES, fileSecretResolver, secretAccessOf, secretsInSource, type SecretAccess } from './secrets.js';
+import { fileSecretResolver, secretAccessOf, secretsInSource, type SecretAccess } from './secrets.js';
 
 /** How one object of a run ended; `pruned` marks a resource no manifest claims any more. */
 export interface ObjectOutcome {
@@ -48,11 +48,9 @@ export interface FileSourceOptions {
   logger?: Logger;
   /** Where each run of an object is reported (apply's progress, say). */
   sink?: StatusSink;
-  /** What secret references may read; none by default (set it as loadSource was given it). */
-  access?: SecretAccess;
+  /** What secret references may read: the same as loadSource checked them against. */
+  access: SecretAccess;
 }
-
-const NO_SECRET_ACCESS: SecretAccess = { cwd: process.cwd(), roots: [], env: [], maxFileBytes: DEFAULT_SECRET_FILE_BYTES };
 
 const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
 
@@ -96,7 +94,7 @@ export class FileSource {
           now: () => new Date(),
           pollMs: options.pollMs,
           lookup,
-          secret: manifest ? fileSecretResolver(manifest.file, manifest.namespace, secrets, options.access ?? NO_SECRET_ACCESS) : noSecrets,
+          secret: manifest ? fileSecretResolver(manifest.file, manifest.namespace, secrets, options.access) : noSecrets,
           settings: options.settings,
           memo,
           inventory,

@@ -237,15 +237,14 @@ function fromFiles(merged: Merged, contextName: string | undefined, clock: () =>
 }
 
 function inCluster(host: string, port: string, dir: string, clock: () => number): KubeConfig {
-  // Always TLS, whatever the port, as client-go's in-cluster config: the token must not travel in clear text.
-  const scheme = 'https';
   const token = cachedFile(join(dir, 'token'), 'the service account token', clock);
   const ca = cachedFile(join(dir, 'ca.crt'), 'the service account CA', clock);
   const namespaceFile = join(dir, 'namespace');
   return {
     source: `the service account in ${dir}`,
     context: 'in-cluster',
-    server: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+    // Always TLS, whatever the port, as client-go's in-cluster config: the token must not travel in clear text.
+    server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
     namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined,
     async credentials() {
       return { headers: { authorization: `Bearer ${token()!.toString('utf8').trim()}` }, ca: ca(), rejectUnauthorized: true };
@@ -299,7 +298,7 @@ interface Issued {
  * half-way through a shorter life, so a credential that lives under a minute is renewed once, not on
  * every request; never sooner than a second after it was issued.
  */
-export function renewalTime(issuedAt: number, expiresAt: number): number {
+function renewalTime(issuedAt: number, expiresAt: number): number {
   const life = expiresAt - issuedAt;
   return Math.max(issuedAt + 1000, life > 2 * EXPIRY_MARGIN_MS ? expiresAt - EXPIRY_MARGIN_MS : issuedAt + life / 2);
 }
