@@ -13,7 +13,9 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { kubeClient, loadKubeConfig, type KubeClient } from '../../src/sources/kube/client.js';
 import { REGION } from '../helpers/emulator.js';
 import { createNamespace, describeCluster } from '../helpers/kube.js';
-import { conditionOf as condition, isReady, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
+import { conditionOf as condition, isReady, startOperator, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
+import { secretDigest } from '../../src/reconcilers/secret.js';
+import { networkInterfaces } from 'node:os';
 import { waitFor } from '../helpers/wait.js';
 
 const KINDS = 'agentruntimes,memories,gateways,gatewaytargets,workloadidentities,oauth2credentialproviders,apikeycredentialproviders';
@@ -278,4 +280,27 @@ describeCluster('agentcore-operator run', () => {
     const seen = [operator.output(), JSON.stringify(await events(ns)), metrics, await kubectl(['get', KINDS, '-n', ns, '-o', 'json'])].join('\n');
     for (const value of values) expect(seen).not.toContain(value);
   }, 120_000);
+
+  test('the installation\'s digest key (AGENTCORE_SECRET_DIGEST_KEY) keys the secret digest in status; no key of its own is a constant', async () => {
+    const ns = 'digest-key';
+    await createNamespace(stack.cluster, ns);
+    const operator = startOperator({ kubeconfig: stack.cluster.kubeconfig, awsEndpoint: stack.emulator.url }, ['--namespaces', ns], { AGENTCORE_SECRET_DIGEST_KEY: 'installation-digest-key' });
+    operators.push(operator);
+    await apply(secret('keyed', ns, { 'api-key': 'keyed-carrier-key-5d2e' }), apiKeyProvider('keyed-api-key', ns, 'keyed'));
+    const ready = await readyObject('apikeycredentialprovider', 'keyed-api-key', ns);
+    const uid = (ready.metadata as { uid?: string }).uid!;
+    expect(ready.status!.appliedSecretDigest).toBe(secretDigest('installation-digest-key', uid, 'keyed-carrier-key-5d2e'));
+  }, 60_000);
+
+  test('run listens on loopback unless told: its port is closed on the machine\'s other addresses, open on them with --http-address 0.0.0.0', async () => {
+    const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    expect(outside).toBeDefined();
+    const portOf = async (o: RunningOperator) => new URL(await o.httpUrl()).port;
+    const healthz = (port: string) => fetch(`http://${outside}:${port}/healthz`).then((r) => r.status, (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message);
+    const local = await ownNamespace('http-address');
+    expect(await healthz(await portOf(local))).toBe('ECONNREFUSED');
+    const everywhere = stack.startOperator(['--namespaces', 'http-address', '--http-address', '0.0.0.0']);
+    operators.push(everywhere);
+    expect(await healthz(await portOf(everywhere))).toBe(200);
+  }, 60_000);
 });

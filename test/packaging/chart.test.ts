@@ -80,6 +80,8 @@ describe('the chart', () => {
     expect([container!.livenessProbe.httpGet.path, container!.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
     expect(container!.resources.limits.memory).toBe('320Mi');
     expect(container!.args[0]).toBe('run');
+    // The operator's own default is loopback; in a pod the kubelet's probes come from outside it.
+    expect(container!.args).toContain('--http-address=0.0.0.0');
     expect(container!.args.filter((a) => a.startsWith('--leader-elect') || a.startsWith('--namespaces'))).toEqual([]);
   });
 
