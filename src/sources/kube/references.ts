@@ -6,6 +6,7 @@
 import type { KindReconciler } from '../../reconcilers/kind.js';
 import type { KubeObject } from './client.js';
 import { referencedSecrets } from './predicates.js';
+import { isRecord } from './status-patch.js';
 
 /** `Kind/namespace/name`: an object anywhere in the operator's scope. */
 export const refKey = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
@@ -36,7 +37,7 @@ export class ReferenceIndex {
     this.uses.delete(self);
     if (!object) return;
     // A spec that is not a mapping (a loose CRD let it through) references nothing; its object is Stalled as invalid.
-    const spec = (typeof object.spec === 'object' && object.spec !== null && !Array.isArray(object.spec) ? object.spec : {}) as never;
+    const spec = (isRecord(object.spec) ? object.spec : {}) as never;
     const targets = [
       ...(this.reconcilers.get(kind)?.references(spec) ?? []).map((r) => refKey(r.kind, namespace, r.name)),
       ...referencedSecrets(spec).map((secret) => refKey(SECRET, namespace, secret)),

@@ -5,7 +5,7 @@
  */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
