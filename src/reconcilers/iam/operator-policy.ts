@@ -6,7 +6,7 @@
  */
 import { isRead } from '../../aws/call.js';
 import { DEFAULT_SETTINGS } from '../kind.js';
-import type { PolicyDocument, PolicyStatement } from './policies.js';
+import { POLICY_VERSION, type PolicyDocument, type PolicyStatement } from './policies.js';
 import { ROLE_NAME_PREFIX } from './role-name.js';
 
 /** A statement of the operator's policy: each has a Sid, which also keeps a statement two kinds need from repeating. */
@@ -80,7 +80,7 @@ export function operatorPolicy(kinds: readonly PolicyKind[]): PolicyDocument {
   const agentCore = (Sid: string, ops: string[]): NamedStatement => ({ Sid, Effect: 'Allow', Action: ops.map((o) => `bedrock-agentcore:${o}`), Resource: '*' });
   const own = new Map(kinds.flatMap((k) => k.permissions.statements ?? []).map((s) => [s.Sid, s]));
   return {
-    Version: '2012-10-17',
+    Version: POLICY_VERSION,
     Statement: [
       agentCore('AgentCoreRead', reads),
       agentCore('AgentCoreWrite', writes),
