@@ -4,6 +4,8 @@ import { apiClassOf } from './api-classes.js';
 /** Waits for a slot in an API class's rate limit (the engine's RateLimiter is one); may refuse a call. */
 export interface RateGate {
   acquire(apiClass: string, operation: string): Promise<void>;
+  /** Aborts every call sent through this gate, those in flight included: the process may no longer act. */
+  readonly signal?: AbortSignal;
 }
 
 /** An operation that only reads. */
@@ -20,20 +22,26 @@ export class Fenced extends Error {
 /**
  * A gate that lets a write through only while `mayWrite` says so, checked after the wait for a slot,
  * just before the call: a leader that was frozen past its lease (SIGSTOP, a long pause) writes nothing
- * once it wakes, before it has even noticed.
+ * once it wakes, before it has even noticed. Once `signal` is aborted (the lease is lost), nothing more
+ * is sent and the calls in flight are cancelled.
  */
-export function fenced(gate: RateGate, mayWrite: () => string | undefined): RateGate {
+export function fenced(gate: RateGate, mayWrite: () => string | undefined, signal?: AbortSignal): RateGate {
   return {
+    signal,
     async acquire(apiClass, operation) {
       await gate.acquire(apiClass, operation);
-      const refusal = isRead(operation) ? undefined : mayWrite();
+      const refusal = signal?.aborted ? reasonOf(signal) : isRead(operation) ? undefined : mayWrite();
       if (refusal) throw new Fenced(operation, refusal);
     },
   };
 }
 
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+}
+
 interface Sender {
-  send(command: never): Promise<unknown>;
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 export async function send<Output>(client: Sender, command: object, limiter?: RateGate): Promise<Output> {
@@ -41,5 +49,5 @@ export async function send<Output>(client: Sender, command: object, limiter?: Ra
   const operation = command.constructor.name.replace(/Command$/, '');
   const apiClass = apiClassOf(operation);
   await limiter?.acquire(apiClass, operation);
-  return (await client.send(command as never)) as Output;
+  return (await client.send(command as never, limiter?.signal ? { abortSignal: limiter.signal } : undefined)) as Output;
 }

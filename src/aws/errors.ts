@@ -9,8 +9,9 @@ const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchE
 const THROTTLED = new Set(['ThrottlingException', 'ThrottledException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded']);
 const CONFLICT = new Set(['ConflictException', 'ConcurrentModification', 'ConcurrentModificationException', 'RetryableConflictException']);
 const TRANSIENT = new Set(['InternalServerException', 'ServiceException', 'ServiceFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError',
-  // Our own fence (aws/call.ts): the call was not sent, and may be once this process is sure it leads.
-  'Fenced']);
+  // Our own fence (aws/call.ts): the call was not sent, and may be once this process is sure it leads;
+  // or it was cancelled in flight because the lease was lost, and the next leader tries again.
+  'Fenced', 'AbortError']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
 interface AwsLikeError {

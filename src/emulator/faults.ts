@@ -79,7 +79,7 @@ export class Faults {
       if (rule.count !== undefined) rule.count -= 1;
       switch (rule.kind) {
         case 'latency':
-          await new Promise((r) => setTimeout(r, rule.latencyMs ?? 100));
+          await new Promise((r) => setTimeout(r, rule.latencyMs ?? 100).unref()); // a held request does not keep a closing emulator's process alive
           continue;
         case 'throttle':
           throw new AwsError(throttlingCode, 429, 'Rate exceeded (injected fault)');

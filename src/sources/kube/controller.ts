@@ -47,6 +47,8 @@ export interface KindControllerOptions {
   metrics?: OperatorMetrics;
   logger?: Logger;
   random?: () => number;
+  /** Aborted when the lease is lost: no status is written after that. */
+  signal?: AbortSignal;
 }
 
 const statusOf = (object: KubeObject): Status => (object.status ?? {}) as Status;
@@ -66,7 +68,7 @@ export class KindController {
 
   constructor(private readonly options: KindControllerOptions) {
     this.kind = options.reconciler.kind;
-    this.sink = new ClusterSink({ kind: this.kind, client: options.client, events: options.events, metrics: options.metrics, onWritten: (o) => this.wrote(o) });
+    this.sink = new ClusterSink({ kind: this.kind, client: options.client, events: options.events, metrics: options.metrics, onWritten: (o) => this.wrote(o), signal: options.signal });
     this.controller = new Controller(
       { reconcile: (key, reconcileId) => this.reconcile(key, reconcileId) },
       {

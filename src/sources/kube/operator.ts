@@ -73,11 +73,13 @@ export class Operator {
   private started = false;
   private depthTimer: NodeJS.Timeout | undefined;
   private readonly digestKey = randomBytes(32);
+  /** Aborted when the lease is lost: the calls in flight are cancelled and nothing more is written. */
+  private readonly leadership = new AbortController();
   /** The AWS gate of every reconcile: with leader election, writes only while the lease is surely held. */
   private readonly gate: RateGate;
 
   constructor(private readonly options: OperatorOptions) {
-    this.gate = options.leaderElection ? fenced(options.gate, () => (this.elector?.holdsLease() ? undefined : 'this replica is not sure it still holds the leader lease')) : options.gate;
+    this.gate = options.leaderElection ? fenced(options.gate, () => (this.elector?.holdsLease() ? undefined : 'this replica is not sure it still holds the leader lease'), this.leadership.signal) : options.gate;
     const reconcilers = new Map(options.reconcilers.map((r) => [r.kind, r]));
     this.references = new ReferenceIndex(reconcilers);
     const events = new EventRecorder({
@@ -101,6 +103,7 @@ export class Operator {
         pollMs: options.pollMs,
         metrics: options.metrics,
         logger: options.logger,
+        signal: this.leadership.signal,
       });
       this.controllers.set(reconciler.kind, controller);
       this.watch(reconciler.kind, (ns) => collectionPath(reconciler.kind, ns), {
@@ -151,6 +154,7 @@ export class Operator {
       },
       onStoppedLeading: () => {
         this.leading = false;
+        this.leadership.abort(new Error('this replica lost the leader lease'));
         this.options.metrics.setLeader(false);
         this.options.onFatal('lost the leader lease');
       },

@@ -20,6 +20,8 @@ export interface ClusterSinkOptions {
   metrics?: OperatorMetrics;
   /** Told of every object a write returned, which is newer than the informer's copy until it catches up. */
   onWritten(object: KubeObject): void;
+  /** Once aborted (the lease is lost), nothing more is written or recorded: the next leader reports. */
+  signal?: AbortSignal;
 }
 
 function isOnlySyncTime(patch: unknown): boolean {
@@ -41,7 +43,8 @@ export class ClusterSink implements StatusSink<Held> {
   constructor(private readonly options: ClusterSinkOptions) {}
 
   async report({ object, status, actions, state }: StatusReport<Held>): Promise<void> {
-    const { kind, events } = this.options;
+    const { kind, events, signal } = this.options;
+    if (signal?.aborted) return;
     if (state === 'deleted') {
       await events.record(kind, object, actions.length > 0 ? eventsFor(undefined, {}, actions) : [{ type: 'Normal', reason: EventReason.Deleted, note: 'nothing left to delete in AWS' }]);
       return;
@@ -54,6 +57,7 @@ export class ClusterSink implements StatusSink<Held> {
 
   /** Writes a status that ends no run (work has begun, a delete waits for others): no Events. */
   async write<O extends KubeObject>(object: O, status: Record<string, unknown>): Promise<O> {
+    if (this.options.signal?.aborted) return object;
     const next = plainStatus(status);
     this.options.metrics?.setObjectConditions(this.options.kind, object.metadata.namespace ?? '', object.metadata.name, (next.conditions ?? []) as Condition[], isSuspended(object.spec));
     const patch = mergePatchOf(object.status ?? {}, next);
