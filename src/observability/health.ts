@@ -1,10 +1,15 @@
 /**
  * The operator's HTTP endpoint for the kubelet and Prometheus: /healthz (liveness), /readyz
  * (readiness) and /metrics. Probe callbacks are asked on every request, so the answer is never stale.
+ * With a certificate it serves HTTPS; with an authorizer, /metrics answers only the callers it allows,
+ * while the probes stay open, since the kubelet sends no token.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { OperatorMetrics } from './metrics.js';
+import type { RequestAuthorizer } from './request-authorizer.js';
+import type { ServingCertificate } from './serving-certificate.js';
 
 export type ProbeResult = boolean | { ok: boolean; message?: string };
 
@@ -18,11 +23,17 @@ export interface HealthServerOptions {
   healthy(): ProbeResult;
   /** Readiness: true once every informer has synced. */
   ready(): ProbeResult;
+  /** Serve HTTPS with this certificate instead of plain HTTP. */
+  tls?: ServingCertificate;
+  /** Who may read /metrics; without one, anyone who reaches the port. */
+  authorizeMetrics?: RequestAuthorizer;
 }
 
 export interface RunningHealthServer {
   url: string;
   port: number;
+  /** Serves new connections with this certificate (a renewed one); only for a server started with `tls`. */
+  setCertificate(certificate: ServingCertificate): void;
   close(): Promise<void>;
 }
 
@@ -37,12 +48,14 @@ const TEXT = 'text/plain; charset=utf-8';
 
 export async function startHealthServer(options: HealthServerOptions): Promise<RunningHealthServer> {
   const host = options.host ?? '0.0.0.0';
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, options)
       .catch((err: unknown): Reply => ({ status: 500, contentType: TEXT, body: `internal error: ${messageOf(err)}` }))
       .then((reply) => send(req, res, reply))
       .catch(() => res.destroy());
-  });
+  };
+  const tlsServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : undefined;
+  const server = tlsServer ?? createServer(listener);
   // A malformed request line or header gets a 400 instead of an unhandled socket error.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -59,8 +72,12 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
 
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${reachableHost(host)}:${port}`,
+    url: `${tlsServer ? 'https' : 'http'}://${reachableHost(host)}:${port}`,
     port,
+    setCertificate(certificate) {
+      if (!tlsServer) throw new Error('the health server was started without TLS');
+      tlsServer.setSecureContext({ cert: certificate.cert, key: certificate.key });
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -71,10 +88,15 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
 }
 
 async function handle(req: IncomingMessage, options: HealthServerOptions): Promise<Reply> {
-  const route = ROUTES.get((req.url ?? '').split('?')[0] ?? '');
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  const route = ROUTES.get(path);
   if (!route) return { status: 404, contentType: TEXT, body: 'not found' };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { status: 405, contentType: TEXT, body: 'method not allowed', headers: { Allow: 'GET, HEAD' } };
+  }
+  if (path === '/metrics' && options.authorizeMetrics) {
+    const decision = await options.authorizeMetrics({ authorization: req.headers.authorization, path });
+    if (!decision.allowed) return { status: decision.status, contentType: TEXT, body: decision.message, headers: decision.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined };
   }
   return route(options);
 }

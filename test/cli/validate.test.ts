@@ -227,6 +227,13 @@ describe('the installed command, run as a process', () => {
     expect(err).toContain("unknown command 'aply'");
   });
 
+  test('run refuses a duration that is not one, and lease timings under which two replicas could both lead, before it connects', () => {
+    const run = (flags: string[]) => cliProcess(['run', '--kubeconfig', '/nonexistent/kubeconfig', '--leader-elect', ...flags]);
+    expect(run(['--resync', '10 minutes'])).toMatchObject({ code: 1, err: '--resync: not a duration: 10 minutes (use 90s, 10m, 1h)\n' });
+    expect(run(['--leader-election-lease-duration', '5s'])).toMatchObject({ code: 1, err: '--leader-election-*: the lease duration must be longer than the renew deadline\n' });
+    expect(run(['--leader-election-retry-period', '9s'])).toMatchObject({ code: 1, err: '--leader-election-*: the renew deadline must be longer than 1.2 retry periods\n' });
+  });
+
   test('--help lists the commands and exits 0', () => {
     const { code, out } = cliProcess(['--help']);
     expect(code).toBe(0);

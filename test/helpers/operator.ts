@@ -44,7 +44,7 @@ export function startOperator(target: OperatorTarget, flags: string[] = [], env:
     child,
     output: () => output,
     async httpUrl() {
-      const match = await eventually(() => /probes on (http:\/\/\S+)/.exec(output), 20_000, 'the operator to report its HTTP port');
+      const match = await eventually(() => /probes on (https?:\/\/\S+)/.exec(output), 20_000, 'the operator to report its HTTP port');
       return match[1]!;
     },
     exited,

@@ -15,6 +15,7 @@ import { REGION } from '../helpers/emulator.js';
 import { createNamespace, describeCluster } from '../helpers/kube.js';
 import { conditionOf as condition, isReady, startOperator, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
 import { secretDigest } from '../../src/reconcilers/secret.js';
+import { isRead } from '../../src/aws/call.js';
 import { networkInterfaces } from 'node:os';
 import { waitFor } from '../helpers/wait.js';
 
@@ -291,6 +292,31 @@ describeCluster('agentcore-operator run', () => {
     const uid = (ready.metadata as { uid?: string }).uid!;
     expect(ready.status!.appliedSecretDigest).toBe(secretDigest('installation-digest-key', uid, 'keyed-carrier-key-5d2e'));
   }, 60_000);
+
+  test('--secret-digest-key-secret: the first start makes the key in a Secret of its namespace; a restart reads it and so needs no read of the value AWS holds', async () => {
+    const ns = 'digest-secret';
+    await createNamespace(stack.cluster, ns);
+    const flags = ['--namespaces', ns, '--secret-digest-key-secret', 'agentcore-digest-key'];
+    const start = () => {
+      const started = startOperator({ kubeconfig: stack.cluster.kubeconfig, awsEndpoint: stack.emulator.url }, flags, { POD_NAMESPACE: ns });
+      operators.push(started);
+      return started;
+    };
+    const first = start();
+    await apply(secret('kept', ns, { 'api-key': 'kept-carrier-key-91c4' }), apiKeyProvider('kept-api-key', ns, 'kept'));
+    const ready = await readyObject('apikeycredentialprovider', 'kept-api-key', ns);
+    const key = (JSON.parse(await kubectl(['get', 'secret', 'agentcore-digest-key', '-n', ns, '-o', 'json'])) as { data: { key: string } }).data.key;
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+    expect(ready.status!.appliedSecretDigest).toBe(secretDigest(key, (ready.metadata as { uid?: string }).uid!, 'kept-carrier-key-91c4'));
+
+    await first.kill('SIGKILL');
+    await stack.emulator.admin('DELETE', 'counters');
+    const second = start();
+    await waitFor(async () => /^controller_runtime_reconcile_total\{controller="apikeycredentialprovider",result="requeue_after"\} [1-9]/m.test(await metricsOf(second)), { what: 'the restarted operator to reconcile the provider' });
+    const calls = Object.keys(await stack.emulator.admin<Record<string, number>>('GET', 'counters'));
+    expect(calls).toContain('bedrock-agentcore:GetApiKeyCredentialProvider');
+    expect(calls.filter((c) => c.startsWith('secretsmanager:') || !isRead(c.split(':')[1]!))).toEqual([]);
+  }, 90_000);
 
   test('run listens on loopback unless told: its port is closed on the machine\'s other addresses, open on them with --http-address 0.0.0.0', async () => {
     const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;

@@ -11,8 +11,11 @@
  * the leader acts, and the other takes over once the leader is killed.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { GetAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesCommand, type AgentRuntime } from '@aws-sdk/client-bedrock-agentcore-control';
-import type { Lease } from '../../src/sources/kube/leader.js';
+import { GetAgentRuntimeCommand, GetMemoryCommand, ListAgentRuntimesCommand, ListMemoriesCommand, type AgentRuntime } from '@aws-sdk/client-bedrock-agentcore-control';
+import { isRead } from '../../src/aws/call.js';
+import { kubeClient } from '../../src/sources/kube/client.js';
+import { loadKubeConfig } from '../../src/sources/kube/kubeconfig.js';
+import { LeaderElector, type Lease } from '../../src/sources/kube/leader.js';
 import { describeCluster, realCluster } from '../helpers/kube.js';
 import { isReady as ready, startOperator, startStack, type ObjectWithStatus as Obj, type RunningOperator, type Stack } from '../helpers/operator.js';
 import { waitFor } from '../helpers/wait.js';
@@ -224,4 +227,61 @@ describeCluster('two replicas with leader election', () => {
       proxy.faults.clear();
     }
   }, 240_000);
+});
+
+describeCluster('a leader frozen past its lease', () => {
+  /** Short timings so the lease runs out in seconds: the others wait 4 s, the leader gives up after 3. */
+  const TIMINGS = ['--leader-election-lease-duration', '4s', '--leader-election-renew-deadline', '3s', '--leader-election-retry-period', '1s'];
+  const FROZEN_FLAGS = ['--leader-elect', '--leader-election-namespace', NS, '--leader-election-id', 'frozen-test', ...TIMINGS];
+
+  test('wakes to find another replica leading, and sends AWS no write and the cluster no status', async () => {
+    const frozen = operator(FROZEN_FLAGS);
+    await kubectl(['apply', '-f', '-'], list([{ ...memory(900), spec: { eventExpiryDays: 30 } }]));
+    const memoryId = (await waitFor(async () => {
+      const o = await stack.get('memories', 'memory-900', NS);
+      return ready(o) && o;
+    }, { timeoutMs: 60_000, what: 'the leader to create the Memory' })).status!.memoryId as string;
+
+    // The leader's next read of the Memory is held by AWS long enough for it to be frozen mid-reconcile.
+    await stack.emulator.admin('DELETE', 'counters');
+    await stack.emulator.admin('DELETE', 'requests');
+    await stack.emulator.admin('PUT', 'faults', { rules: [{ operation: 'GetMemory', kind: 'latency', latencyMs: 2_000, rate: 1, count: 1 }] });
+    await kubectl(['apply', '-f', '-'], list([{ ...memory(900), spec: { eventExpiryDays: 45 } }]));
+    const requests = async () => (await stack.emulator.admin<{ requests: { path: string }[] }>('GET', 'requests')).requests;
+    await waitFor(async () => (await requests()).some((r) => r.path === `/memories/${memoryId}/details`), { timeoutMs: 30_000, what: 'the leader to read the Memory after the edit', intervalMs: 20 });
+    frozen.child.kill('SIGSTOP');
+
+    // Another replica takes the lease the way any replica does: once it has seen it unrenewed for a lease duration.
+    let taken!: () => void;
+    const takenOver = new Promise<void>((resolve) => (taken = resolve));
+    const other = new LeaderElector({
+      client: kubeClient(loadKubeConfig({ kubeconfig: stack.cluster.kubeconfig })),
+      namespace: NS,
+      name: 'frozen-test',
+      identity: 'the-other-replica',
+      leaseDurationMs: 4_000,
+      renewDeadlineMs: 3_000,
+      retryPeriodMs: 1_000,
+      onStartedLeading: taken,
+      onStoppedLeading: () => undefined,
+    });
+    void other.run();
+    try {
+      await takenOver;
+      frozen.child.kill('SIGCONT');
+      expect(await frozen.exited).toBe(1);
+    } finally {
+      await other.stop();
+      await stack.emulator.admin('DELETE', 'faults');
+    }
+
+    expect(frozen.output()).toContain('lost the leader lease');
+    const sent = Object.keys(await stack.emulator.admin<Record<string, number>>('GET', 'counters')).map((key) => key.split(':')[1]!);
+    expect(sent).toContain('GetMemory');
+    expect(sent.filter((operation) => !isRead(operation))).toEqual([]);
+    expect((await stack.aws.agentcore.send(new GetMemoryCommand({ memoryId }))).memory?.eventExpiryDuration).toBe(30);
+    // The last status is the frozen leader's note that it had begun on generation 2, before it froze.
+    const after = await stack.get('memories', 'memory-900', NS);
+    expect(after.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', message: 'Reconciling generation 2' });
+  }, 120_000);
 });

@@ -62,7 +62,9 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
     const install = await ok(cluster.helm(['install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '--set', 'aws.region=us-west-2']));
     expect(install).toContain('STATUS: deployed');
     const rendered = manifestsOf(await ok(cluster.helm(['get', 'manifest', RELEASE, '-n', NAMESPACE])));
-    expect(rendered.map((m) => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    // The operator's ClusterRole and its metrics-auth and metrics-reader, and the bindings of the first two;
+    // the Role (and binding) for the digest key's Secret.
+    expect(rendered.map((m) => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
     expect(await present(rendered)).toEqual(names(rendered.map((m) => (m.kind.startsWith('Cluster') ? m : { ...m, metadata: { ...m.metadata, namespace: m.metadata.namespace ?? NAMESPACE } }))));
     const crds = await ok(cluster.kubectl(['api-resources', '--api-group=agentcore.dev', '-o', 'name']));
     expect(crds.trim().split('\n')).toHaveLength(KINDS.length);
@@ -78,6 +80,7 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
       'upgrade', RELEASE, CHART, '-n', NAMESPACE, '--reuse-values', '--set', 'replicaCount=2', '--set', 'networkPolicy.enabled=true',
       '--set-json', 'networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}]',
       '--set', 'roleCap.permissionsBoundary=arn:aws:iam::123456789012:policy/agentcore/boundary', '--set', 'roleCap.deniedActions={*,iam:*,sts:AssumeRole}',
+      '--set', 'metrics.certSecret=helm-test-metrics-tls',
     ]));
     expect(upgrade).toContain('REVISION: 2');
     const deployment = JSON.parse(await ok(cluster.kubectl(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'json']))) as {
@@ -87,6 +90,7 @@ describeCluster('helm install, upgrade and uninstall against a real apiserver', 
     expect(deployment.items[0]!.spec.replicas).toBe(2);
     expect(deployment.items[0]!.spec.template.spec.containers[0]!.args).toEqual(expect.arrayContaining([
       '--leader-elect', '--role-permissions-boundary=arn:aws:iam::123456789012:policy/agentcore/boundary', '--role-denied-actions', '*', 'iam:*', 'sts:AssumeRole',
+      '--metrics-secure', '--metrics-cert-dir=/etc/agentcore-operator/metrics-certs',
     ]));
     expect(await ok(cluster.kubectl(['get', 'networkpolicy', '-n', NAMESPACE, '-o', 'name']))).toContain(`networkpolicy.networking.k8s.io/${RELEASE}`);
     expect(await crdVersion()).toBe(before);

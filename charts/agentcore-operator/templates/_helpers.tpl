@@ -39,6 +39,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The metrics port's name says its protocol, as service meshes read it from the name. */}}
+{{- define "agentcore-operator.metricsPortName" -}}
+{{- if .Values.metrics.secure }}https-metrics{{ else }}http-metrics{{ end }}
+{{- end }}
+
+{{/* Where the metrics certificate Secret is mounted, when there is one. */}}
+{{- define "agentcore-operator.metricsCertDir" -}}
+/etc/agentcore-operator/metrics-certs
+{{- end }}
+
 {{/*
 What the operator does with the objects it reconciles; the same in a ClusterRole and in each namespace's Role.
 The kinds come from _kinds.tpl, which `npm run generate` writes from src/api/kinds.ts.

@@ -69,6 +69,13 @@ function isConflict(error: unknown): boolean {
   return error instanceof KubeApiError && error.code === 409;
 }
 
+/** What is wrong with a set of lease timings, if anything: the leader must give up before the others take over. */
+export function leaseTimingProblem(t: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number }): string | undefined {
+  if (t.leaseDurationMs <= t.renewDeadlineMs) return 'the lease duration must be longer than the renew deadline';
+  if (t.renewDeadlineMs <= t.retryPeriodMs * JITTER) return `the renew deadline must be longer than ${JITTER} retry periods`;
+  return undefined;
+}
+
 export class LeaderElector {
   private readonly client: KubeClient;
   private readonly identity: string;
@@ -105,8 +112,8 @@ export class LeaderElector {
     this.requestTimeoutMs = Math.max(this.renewDeadlineMs / 2, 1_000);
     this.clock = options.clock ?? monotonicClock;
     if (!options.identity) throw new Error('leader election needs an identity');
-    if (this.leaseDurationMs <= this.renewDeadlineMs) throw new Error('the lease duration must be longer than the renew deadline');
-    if (this.renewDeadlineMs <= this.retryPeriodMs * JITTER) throw new Error(`the renew deadline must be longer than ${JITTER} retry periods`);
+    const problem = leaseTimingProblem({ leaseDurationMs: this.leaseDurationMs, renewDeadlineMs: this.renewDeadlineMs, retryPeriodMs: this.retryPeriodMs });
+    if (problem) throw new Error(problem);
   }
 
   run(): Promise<void> {
