@@ -4,7 +4,8 @@
  */
 import { AwsError, ConnectionReset } from './errors.js';
 
-export type FaultKind = 'throttle' | 'internal' | 'reset' | 'latency';
+/** `lost`: the call takes effect, then the connection drops before the answer, as when a response is lost on its way back. */
+export type FaultKind = 'throttle' | 'internal' | 'reset' | 'latency' | 'lost';
 
 export interface FaultRule {
   /** Operation name (`GetAgentRuntime`), or `*` for every operation of every service. */
@@ -70,13 +71,19 @@ export class Faults {
     return value;
   }
 
-  /** Applies the first matching rule that fires: waits, throws an AWS error, or drops the connection. */
+  /** Whether a rule matches the operation and fires now (taking one of its count). */
+  private fires(rule: FaultRule, operation: string): boolean {
+    if (rule.operation !== '*' && rule.operation !== operation) return false;
+    if (rule.count !== undefined && rule.count <= 0) return false;
+    if (this.random() >= rule.rate) return false;
+    if (rule.count !== undefined) rule.count -= 1;
+    return true;
+  }
+
+  /** Before the call: applies the first matching rule that fires: waits, throws an AWS error, or drops the connection. */
   async apply(operation: string, throttlingCode: string, serverErrorCode = 'InternalServerException'): Promise<void> {
     for (const rule of this.rules) {
-      if (rule.operation !== '*' && rule.operation !== operation) continue;
-      if (rule.count !== undefined && rule.count <= 0) continue;
-      if (this.random() >= rule.rate) continue;
-      if (rule.count !== undefined) rule.count -= 1;
+      if (rule.kind === 'lost' || !this.fires(rule, operation)) continue;
       switch (rule.kind) {
         case 'latency':
           await new Promise((r) => setTimeout(r, rule.latencyMs ?? 100).unref()); // a held request does not keep a closing emulator's process alive
@@ -88,6 +95,13 @@ export class Faults {
         case 'reset':
           throw new ConnectionReset();
       }
+    }
+  }
+
+  /** After the call took effect: drops the connection when a `lost` rule fires. */
+  afterEffect(operation: string): void {
+    for (const rule of this.rules) {
+      if (rule.kind === 'lost' && this.fires(rule, operation)) throw new ConnectionReset();
     }
   }
 }

@@ -55,6 +55,7 @@ export function createContext(parts: Omit<ServiceContext, 'run'>): ServiceContex
           throw new AwsError(call.throttlingCode, 429, 'Rate exceeded');
         }
         const result = await handler();
+        parts.faults.afterEffect(call.operation);
         parts.counters.record(call.service, call.operation, 'ok');
         return result;
       } catch (error) {

@@ -58,6 +58,14 @@ describe('classifyAwsError, on the errors the real clients raise', () => {
     expect(awsErrorMessage(error)).not.toContain('\n');
   });
 
+  test('an answer lost on its way back: the call took effect, the caller sees a dropped connection (transient)', async () => {
+    await emulator.admin('PUT', 'faults', { rules: [{ operation: 'CreateAgentRuntime', kind: 'lost', rate: 1, count: 1 }] });
+    const error = await errorOf(() => aws.agentcore.send(runtime('lost_answer_agent')));
+    expect(classifyAwsError(error)).toBe('transient');
+    const listed = await aws.agentcore.send(new ListAgentRuntimesCommand({}));
+    expect(listed.agentRuntimes?.filter((r) => r.agentRuntimeName === 'lost_answer_agent')).toHaveLength(1);
+  });
+
   test('an error of our own, not the SDK\'s, is terminal: retrying a bug does not fix it', () => {
     expect(classifyAwsError(new TypeError('x is undefined'))).toBe('terminal');
   });

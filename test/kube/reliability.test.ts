@@ -1,5 +1,5 @@
 /**
- * Cluster mode under trouble: watches cut every couple of seconds, a quarter of the status writes
+ * Cluster mode under trouble: AWS throttling, 500s, resets and lost answers on every operation; watches cut every couple of seconds, a quarter of the status writes
  * refused with 409 (both by the fault proxy in front of the real apiserver), and the operator SIGKILLed
  * and restarted again and again while 100 objects are applied, edited and deleted. The kills land
  * mid-work by construction: AWS writes are held to a few a second, each kill waits until AWS holds a
@@ -94,6 +94,15 @@ async function killWhen(conditions: ((runtimes: number) => boolean)[], hooks: { 
 
 /** AWS refuses runtimes beyond this many (ServiceQuotaExceeded); its own limit is 1000. */
 const limitRuntimes = (limit: number) => stack.emulator.admin('PUT', 'config', { limits: { runtimesPerAccount: limit } });
+const AWS_FAULTS = [
+  { operation: '*', kind: 'throttle', rate: 0.04 },
+  { operation: '*', kind: 'internal', rate: 0.03 },
+  { operation: '*', kind: 'reset', rate: 0.03 },
+  { operation: '*', kind: 'lost', rate: 0.03 },
+];
+
+const awsFaults = (on: boolean) => stack.emulator.admin('PUT', 'faults', { rules: on ? AWS_FAULTS : [], seed: 11 });
+
 /** A runtime that, once deleted, stays DELETING in AWS for as long as `stuck`. */
 const STUCK = `AgentRuntime/agent_${RUNTIMES - 1}`;
 
@@ -118,6 +127,9 @@ afterAll(() => stack?.close());
 (realCluster ? describe.skip : describeCluster)('with faults and SIGKILLs', () => {
   test('100 objects converge: one AWS resource each, the latest spec, nothing stuck; then all are deleted', async () => {
     proxy.faults.set([{ type: 'status', code: 409, verb: 'patch', subresource: 'status', probability: 0.25, message: 'injected conflict' }], 7);
+    // AWS misbehaves too, on every operation: throttling, 500s, connections reset before a call and
+    // answers lost after one took effect (which only an idempotent retry survives without a duplicate).
+    await awsFaults(true);
     let dropped = 0;
     const dropper = setInterval(() => (dropped += proxy.dropWatches(Math.random() < 0.5)), 2000);
     try {
@@ -139,6 +151,13 @@ afterAll(() => stack?.close());
         return all.length === RUNTIMES + MEMORIES && all.every(ready);
       }, { timeoutMs: 180_000, what: 'all 100 objects to be Ready at their latest generation', intervalMs: 500 });
 
+      // AWS's faults were met, on writes too: a lost answer is counted as a reset after the call took effect.
+      const outcomes = Object.entries(await stack.emulator.admin<Record<string, Record<string, number>>>('GET', 'counters'));
+      const seen = (operation: RegExp, outcome: string) => outcomes.some(([op, by]) => operation.test(op) && (by[outcome] ?? 0) > 0);
+      expect([seen(/./, 'ThrottlingException'), seen(/./, 'InternalServerException'), seen(/:(Create|Update)/, 'reset')]).toEqual([true, true, true]);
+      // The test's own reads are not retried: AWS behaves while it looks.
+      await awsFaults(false);
+
       const runtimes = await allRuntimes();
       expect(runtimes).toHaveLength(RUNTIMES);
       expect(new Set(runtimes.map((r) => r.agentRuntimeName)).size).toBe(RUNTIMES);
@@ -151,6 +170,7 @@ afterAll(() => stack?.close());
 
       await Promise.all(operators.map((o) => o.kill('SIGKILL')));
       await stack.emulator.admin('PUT', `behaviours/${STUCK}`, { stuck: true });
+      await awsFaults(true);
       await kubectl(['delete', 'agentruntimes,memories', '--all', '-n', NS, '--wait=false']);
       const killsBelow = [60, 30];
       const runtimesAtDeletionKills = await killWhen(
@@ -159,11 +179,13 @@ afterAll(() => stack?.close());
       );
       expect(runtimesAtDeletionKills.every((n) => n > 0 && n < RUNTIMES)).toBe(true);
       await waitFor(async () => (await objects()).length === 0, { timeoutMs: 180_000, what: 'every object to be gone (no finalizer left behind)', intervalMs: 500 });
+      await awsFaults(false);
       expect(await allRuntimes()).toEqual([]);
       expect((await stack.aws.agentcore.send(new ListMemoriesCommand({}))).memories).toEqual([]);
     } finally {
       clearInterval(dropper);
       proxy.faults.clear();
+      await awsFaults(false);
       await limitRuntimes(1000);
       await stack.emulator.admin('DELETE', `behaviours/${STUCK}`);
     }
