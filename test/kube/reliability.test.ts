@@ -1,6 +1,7 @@
 /**
- * Cluster mode under trouble: AWS throttling, 500s, resets and lost answers on every operation; watches cut every couple of seconds, a quarter of the status writes
- * refused with 409 (both by the fault proxy in front of the real apiserver), and the operator SIGKILLed
+ * Cluster mode under trouble: AWS throttling, 500s, resets and lost answers on every operation;
+ * watches cut every couple of seconds, a quarter of the status writes refused with 409 (both by the
+ * fault proxy in front of the real apiserver), and the operator SIGKILLed
  * and restarted again and again while 100 objects are applied, edited and deleted. The kills land
  * mid-work by construction: AWS writes are held to a few a second, each kill waits until AWS holds a
  * given number of runtimes, and however late a kill comes AWS cannot have them all: while creating, its
