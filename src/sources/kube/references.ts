@@ -39,7 +39,7 @@ export class ReferenceIndex {
     // A spec that is not a mapping (a loose CRD let it through) references nothing; its object is Stalled as invalid.
     const spec = (isRecord(object.spec) ? object.spec : {}) as never;
     const targets = [
-      ...(this.reconcilers.get(kind)?.references(spec) ?? []).map((r) => refKey(r.kind, namespace, r.name)),
+      ...this.referencesIn(kind, spec).map((r) => refKey(r.kind, namespace, r.name)),
       ...referencedSecrets(spec).map((secret) => refKey(SECRET, namespace, secret)),
     ];
     if (targets.length === 0) return;
@@ -48,6 +48,15 @@ export class ReferenceIndex {
       let set = this.usedBy.get(target);
       if (!set) this.usedBy.set(target, (set = new Set()));
       set.add(self);
+    }
+  }
+
+  /** The kind's references in a spec; none in one it cannot read (it is Stalled as invalid before any work). */
+  private referencesIn(kind: string, spec: never): { kind: string; name: string }[] {
+    try {
+      return (this.reconcilers.get(kind)?.references(spec) ?? []).filter((r) => typeof r.name === 'string');
+    } catch {
+      return [];
     }
   }
 
