@@ -106,9 +106,22 @@ function nameScope(o: ManifestObject): string {
   return `${o.namespace}/${target?.name ?? ''}/`;
 }
 
+/**
+ * A problem as one line of text. What a manifest's author wrote (a file name, a kind, a name, the text a
+ * YAML error quotes) may hold control characters: a carriage return or an escape sequence would let it
+ * rewrite what a terminal or a CI log shows, so they are written as escapes.
+ */
 export function formatProblem(p: ManifestProblem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}` : p.file;
   const object = p.object ? ` ${p.object}:` : '';
   const path = p.path && p.path.length > 0 ? ` ${formatPath(p.path)}:` : '';
-  return `${where}:${object}${path} ${p.message}`;
+  return printable(`${where}:${object}${path} ${p.message}`);
+}
+
+/** C0 and C1 controls but the tab, DEL, line and paragraph separators, and the bidirectional overrides. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
