@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { formatPath, type FieldPath } from '../../api/validation.js';
 
 export interface SourceDocument {
@@ -92,7 +92,8 @@ class LoadRefused extends Error {}
 export function loadText(text: string, file: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const lineCounter = new LineCounter();
   const result: LoadResult = { documents: [], problems: [] };
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // logLevel error: the library's warnings (a collection used as a key) are problems of ours, not lines on stderr.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   const all = Array.isArray(documents) ? documents : [];
   if (all.length > limits.maxDocuments) {
@@ -122,6 +123,11 @@ export function loadText(text: string, file: string, limits: LoadLimits = DEFAUL
     const unbounded = shapeProblem(content, limits.maxDepth);
     if (unbounded) {
       result.problems.push({ file, line: lineOf([])(unbounded.path), message: `${unbounded.message}, at ${formatPath(unbounded.path)}` });
+      continue;
+    }
+    const collectionKey = collectionKeyIn(root);
+    if (collectionKey) {
+      result.problems.push({ file, line: lineAt(collectionKey.range?.[0] ?? root.range[0]), message: 'invalid YAML: a mapping key must be a string, number or boolean, not a list or mapping' });
       continue;
     }
     const record = content as Record<string, unknown>;
@@ -161,6 +167,21 @@ function shapeProblem(value: unknown, maxDepth: number): { message: string; path
     return undefined;
   };
   return walk(value, []);
+}
+
+/** The first key that is a list or a mapping (`? [a, b] : c`), which JSON cannot hold as a key. */
+function collectionKeyIn(root: Node): Node | undefined {
+  let found: Node | undefined;
+  visit(root, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {
