@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CLUSTER_FOLDERS = ['test/kube', 'test/packaging'];
+const CLUSTER_FOLDERS = ['test/kube', 'test/packaging', 'test/security'];
 
 export default async function setup(globalConfig) {
   const { setUpRun } = await import('./shared.ts');
