@@ -50,8 +50,8 @@ export function manifestFiles(path: string): string[] {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(path, entry.name);
     if (entry.isDirectory()) out.push(...manifestFiles(full));
-    // A FIFO or a device named like a manifest would block or never end; a symbolic link is read as what it names.
-    else if ((entry.isFile() || entry.isSymbolicLink()) && MANIFEST_FILE.test(entry.name)) out.push(full);
+    // Anything else named like a manifest is listed, so that a FIFO or a device is refused by name (never opened), not passed over.
+    else if (MANIFEST_FILE.test(entry.name)) out.push(full);
   }
   return out;
 }
@@ -102,7 +102,9 @@ export function loadText(text: string, file: string, limits: LoadLimits = DEFAUL
   }
   for (const doc of all) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) result.problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
+      // A parser that ran out of stack says so once per level it unwinds: each distinct error once.
+      const errors = new Map(doc.errors.map((error) => [firstLine(error.message), error.pos[0]]));
+      for (const [message, at] of errors) result.problems.push({ file, line: lineAt(at), message: `invalid YAML: ${message}` });
       continue;
     }
     const root = doc.contents;
