@@ -137,7 +137,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     const root = tree('dangling', { 'runtime.yaml': runtime('lonely-agent', '  memoryRef:\n    name: missing-memory\n') });
     const result = await cli(['apply', '-f', root, ...aws()]);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('runtime.yaml:1: AgentRuntime agents/lonely-agent: spec.memoryRef.name: refers to Memory agents/missing-memory, which is not in this source');
+    expect(result.out).toContain('runtime.yaml:14: AgentRuntime agents/lonely-agent: spec.memoryRef.name: refers to Memory agents/missing-memory, which is not in this source');
     expect(result.out).toContain('nothing was sent to AWS');
     expect(await emulator.admin('GET', 'counters')).toEqual({});
   });
@@ -148,7 +148,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     const root = tree('secretless', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
     const result = await cli(['apply', '-f', root, ...aws(), '--secret-env', 'WEATHER_*']);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('key.yaml:1: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST is not set');
+    expect(result.out).toContain('key.yaml:7: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST is not set');
     expect(await emulator.admin('GET', 'counters')).toEqual({});
   });
 
@@ -156,7 +156,7 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     process.env.WEATHER_API_KEY_FOR_TEST = 'sk-live-do-not-print-4242';
     const root = tree('keyed', { 'key.yaml': 'apiVersion: agentcore.dev/v1alpha1\nkind: ApiKeyCredentialProvider\nmetadata:\n  name: weather-key\n  namespace: agents\nspec:\n  apiKey:\n    env: WEATHER_API_KEY_FOR_TEST\n' });
     const refused = await cli(['apply', '-f', root, ...aws()]);
-    expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('key.yaml:1: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST may not be read as a secret: allow it with --secret-env')]);
+    expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('key.yaml:7: ApiKeyCredentialProvider agents/weather-key: spec.apiKey: environment variable WEATHER_API_KEY_FOR_TEST may not be read as a secret: allow it with --secret-env')]);
     const result = await cli(['apply', '-f', root, ...aws(), '--secret-env', 'WEATHER_API_KEY_FOR_TEST']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/ApiKeyCredentialProvider\s+agents\/weather-key\s+ready/);

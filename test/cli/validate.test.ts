@@ -120,7 +120,7 @@ spec:
       expect(text.code).toBe(1);
       expect(text.out.split('\n').filter((l) => /^\w+\.yaml:/.test(l))).toEqual([
         'agent.yaml:15: Memory agents/notes: spec.eventExpiryDays: must be between 3 and 365 days',
-        'tools.yaml:1: GatewayTarget agents/weather: spec.gatewayRef.name: refers to Gateway agents/missing-gateway, which is not in this source',
+        'tools.yaml:7: GatewayTarget agents/weather: spec.gatewayRef.name: refers to Gateway agents/missing-gateway, which is not in this source',
       ]);
       expect(text.out).toContain('3 valid object(s), 2 problem(s)');
       const alone = await cli(['validate', '-f', join(refs, 'tools.yaml'), '--no-references'], refs);
@@ -130,7 +130,7 @@ spec:
       expect(json.code).toBe(1);
       expect((JSON.parse(json.out) as { problems: unknown[] }).problems).toContainEqual({
         file: 'tools.yaml',
-        line: 1,
+        line: 7,
         object: 'GatewayTarget agents/weather',
         path: 'spec.gatewayRef.name',
         message: 'refers to Gateway agents/missing-gateway, which is not in this source',
@@ -180,8 +180,8 @@ spec:
       writeFileSync(join(tree, 'keys.yaml'), [provider('aws', '{env: AWS_SECRET_ACCESS_KEY}'), provider('home', '{file: ../../../.aws/credentials}')].join('---\n'));
       const refused = await cli(['validate', '-f', tree, '--secret-env', 'AWS_*'], tree);
       expect([refused.code, refused.out.split('\n').filter((l) => l.startsWith('keys.yaml'))]).toEqual([1, [
-        'keys.yaml:1: ApiKeyCredentialProvider agents/aws: spec.apiKey: environment variable AWS_SECRET_ACCESS_KEY may not be read as a secret: allow it with --secret-env',
-        "keys.yaml:7: ApiKeyCredentialProvider agents/home: spec.apiKey: file ../../../.aws/credentials is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+        'keys.yaml:5: ApiKeyCredentialProvider agents/aws: spec.apiKey: environment variable AWS_SECRET_ACCESS_KEY may not be read as a secret: allow it with --secret-env',
+        "keys.yaml:11: ApiKeyCredentialProvider agents/home: spec.apiKey: file ../../../.aws/credentials is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
       ]]);
       const allowed = await cli(['validate', '-f', tree, '--secret-env', 'AWS_SECRET_ACCESS_KEY', '--secrets-dir', join(tree, '..', '..', '..')], tree);
       expect(allowed.code).toBe(0);

@@ -343,8 +343,8 @@ describe('hand-made nasties through validate and plan', () => {
     const validated = await command(['validate', '-f', '.'], secrets, 60_000);
     expect(ending(validated)).toEqual({ code: 1, hung: false, stderr: '', crash: null });
     expect(validated.out.split('\n').filter((l) => l.startsWith('keys.yaml'))).toEqual([
-      "keys.yaml:7: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
-      "keys.yaml:13: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+      "keys.yaml:11: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+      "keys.yaml:17: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
     ]);
 
     await emulator.admin('DELETE', 'requests');
@@ -352,9 +352,9 @@ describe('hand-made nasties through validate and plan', () => {
     const planned = await command(['plan', '-f', '.', ...aws], secrets, 60_000);
     expect(ending(planned)).toEqual({ code: 1, hung: false, stderr: '', crash: null });
     expect(planned.out).toBe([
-      'keys.yaml:1: ApiKeyCredentialProvider default/fifo-key: spec.apiKey: file fifo.key is not a regular file',
-      "keys.yaml:7: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
-      "keys.yaml:13: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+      'keys.yaml:5: ApiKeyCredentialProvider default/fifo-key: spec.apiKey: file fifo.key is not a regular file',
+      "keys.yaml:11: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
+      "keys.yaml:17: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is outside the manifests' folders; a secret file elsewhere needs --secrets-dir",
       '3 problem(s); nothing was sent to AWS',
       '',
     ].join('\n'));
@@ -362,9 +362,9 @@ describe('hand-made nasties through validate and plan', () => {
     const allowed = await command(['plan', '-f', '.', ...aws, '--secrets-dir', '/dev'], secrets, 60_000);
     expect(ending(allowed)).toEqual({ code: 1, hung: false, stderr: '', crash: null });
     expect(allowed.out).toBe([
-      'keys.yaml:1: ApiKeyCredentialProvider default/fifo-key: spec.apiKey: file fifo.key is not a regular file',
-      'keys.yaml:7: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is not a regular file',
-      'keys.yaml:13: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is not a regular file',
+      'keys.yaml:5: ApiKeyCredentialProvider default/fifo-key: spec.apiKey: file fifo.key is not a regular file',
+      'keys.yaml:11: ApiKeyCredentialProvider default/zero-key: spec.apiKey: file /dev/zero is not a regular file',
+      'keys.yaml:17: ApiKeyCredentialProvider default/zero-link-key: spec.apiKey: file zero.key is not a regular file',
       '3 problem(s); nothing was sent to AWS',
       '',
     ].join('\n'));

@@ -17,6 +17,8 @@ export interface ManifestObject {
   awsName: string;
   file: string;
   line: number;
+  /** The line of a field of the object (its first line when the field is not written). */
+  lineOf(path: FieldPath): number;
 }
 
 export interface ManifestProblem {
@@ -59,7 +61,7 @@ export function loadManifests(paths: string[], cwd?: string, limits?: LoadLimits
       continue;
     }
     const namespace = result.object.metadata.namespace ?? DEFAULT_NAMESPACE;
-    set.objects.push({ info: result.info, object: result.object, namespace, awsName: awsNameOf(result.info.awsName, result.object), file: doc.file, line: doc.line });
+    set.objects.push({ info: result.info, object: result.object, namespace, awsName: awsNameOf(result.info.awsName, result.object), file: doc.file, line: doc.line, lineOf: doc.lineOf });
   }
   set.problems.push(...collisions(set.objects));
   set.problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);

@@ -38,7 +38,7 @@ export function checkReferences(objects: ManifestObject[], reconcilers: Map<stri
     const refs = reconcilers.get(o.info.kind)?.references(o.object.spec as never) ?? [];
     for (const ref of refs) {
       if (!keys.has(keyOf({ kind: ref.kind, namespace: o.namespace, name: ref.name }))) {
-        problems.push({ file: o.file, line: o.line, object: describe(o), path: ref.path.split('.'), message: `refers to ${ref.kind} ${o.namespace}/${ref.name}, which is not in this source` });
+        problems.push({ file: o.file, line: o.lineOf(ref.path.split('.')), object: describe(o), path: ref.path.split('.'), message: `refers to ${ref.kind} ${o.namespace}/${ref.name}, which is not in this source` });
       }
     }
     return { key: objectKey(o), dependsOn: refs.map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })) };
@@ -63,7 +63,7 @@ function secretRefs(objects: ManifestObject[]): { o: ManifestObject; field: stri
   );
 }
 
-const secretProblem = (o: ManifestObject, field: string, message: string): ManifestProblem => ({ file: o.file, line: o.line, object: describe(o), path: ['spec', field], message });
+const secretProblem = (o: ManifestObject, field: string, message: string): ManifestProblem => ({ file: o.file, line: o.lineOf(['spec', field]), object: describe(o), path: ['spec', field], message });
 
 /** Secret references that resolve to nothing (an unset variable, a missing file or key) or may not be read. */
 export async function checkSecrets(objects: ManifestObject[], secretOf: (o: ManifestObject) => (ref: SecretRef) => Promise<string>): Promise<ManifestProblem[]> {
