@@ -64,17 +64,25 @@ interface Timings {
 
 /** The run's durations, or a message naming the flag that is not one (or the lease timings that cannot work). */
 function timingsOf(options: RunCommandOptions): Timings | string {
-  const parsed: Record<string, number> = {};
-  for (const [flag, text] of Object.entries({ resync: options.resync, poll: options.poll, 'leader-election-lease-duration': options.leaderElectionLeaseDuration, 'leader-election-renew-deadline': options.leaderElectionRenewDeadline, 'leader-election-retry-period': options.leaderElectionRetryPeriod })) {
+  const flags: [string, string][] = [
+    ['resync', options.resync],
+    ['poll', options.poll],
+    ['leader-election-lease-duration', options.leaderElectionLeaseDuration],
+    ['leader-election-renew-deadline', options.leaderElectionRenewDeadline],
+    ['leader-election-retry-period', options.leaderElectionRetryPeriod],
+  ];
+  const ms: number[] = [];
+  for (const [flag, text] of flags) {
     try {
-      parsed[flag] = parseDuration(text);
+      ms.push(parseDuration(text));
     } catch (error) {
       return `--${flag}: ${(error as Error).message}`;
     }
   }
-  const lease = { leaseDurationMs: parsed['leader-election-lease-duration']!, renewDeadlineMs: parsed['leader-election-renew-deadline']!, retryPeriodMs: parsed['leader-election-retry-period']! };
+  const [resyncMs, pollMs, leaseDurationMs, renewDeadlineMs, retryPeriodMs] = ms as [number, number, number, number, number];
+  const lease = { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
   const problem = options.leaderElect ? leaseTimingProblem(lease) : undefined;
-  return problem ? `--leader-election-*: ${problem}` : { resyncMs: parsed.resync!, pollMs: parsed.poll!, lease };
+  return problem ? `--leader-election-*: ${problem}` : { resyncMs, pollMs, lease };
 }
 
 export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
