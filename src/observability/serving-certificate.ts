@@ -6,7 +6,6 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 /** PEM text. */
 export interface ServingCertificate {
@@ -67,6 +66,8 @@ export function watchCertificateDir(dir: string, watch: CertificateDirWatch): ()
 
 /** A self-signed P-256 certificate for this host and loopback, valid for a year. */
 export async function selfSignedCertificate(): Promise<ServingCertificate> {
+  // Loaded only here: the X.509 libraries behind it cost every other command and an operator that is given a certificate.
+  const { generate } = await import('selfsigned');
   const names = [...new Set([hostname(), 'localhost'])].filter((n) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(n));
   const pems = await generate([{ name: 'commonName', value: 'agentcore-operator' }], {
     keyType: 'ec',
