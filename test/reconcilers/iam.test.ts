@@ -342,15 +342,21 @@ describe('managed roles against the emulator', () => {
   });
 
   test('a plan reads and says what ensure would write, writing nothing', async () => {
-    expect(await planManagedRole(env(), await request())).toEqual({ create: true });
+    expect(await planManagedRole(env(), await request())).toMatchObject({ create: true });
     await ensureManagedRole(env(), await request());
     await clearCounters();
     const changed = spec({ managedPolicyArns: [MANAGED('A')], statements: [] });
-    expect(await planManagedRole(env(), await request(changed))).toEqual({
+    const planned = await planManagedRole(env(), await request(changed));
+    expect(planned).toMatchObject({
       create: false,
       roleArn: `arn:aws:iam::${ACCOUNT}:role/agentcore/${ROLE_NAME}`,
       changes: [{ type: 'putInline', name: INLINE_POLICY_NAME }, { type: 'detach', arn: MANAGED('B') }],
     });
+    // The same, as the plan shows it: the inline policy before and after, the policy detached.
+    expect(planned.lines).toEqual([
+      { action: 'update', scope: 'part', subject: `role ${ROLE_NAME} inline policy ${INLINE_POLICY_NAME}`, from: (await request()).inlinePolicy, to: (await request(changed)).inlinePolicy },
+      { action: 'delete', scope: 'part', subject: `role ${ROLE_NAME} managed policy ${MANAGED('B')}` },
+    ]);
     expect(await writes()).toEqual({});
   });
 

@@ -631,11 +631,16 @@ describe('Memory plan against the emulator', () => {
     expect(memoryReconciler.plan).toBe(planMemory);
     const object = memoryObject({ role: { managed: {} }, strategies: STRATEGIES, tags: { team: 'support' } } as Partial<MemorySpec>);
     const before = await counters();
-    expect((await planMemory(object, env())).changes).toEqual([
+    const planned = (await planMemory(object, env())).changes;
+    expect(planned.slice(0, 4)).toEqual([
       { action: 'create', scope: 'resource', subject: 'memory support_memory' },
       { action: 'create', scope: 'part', subject: 'strategy facts', to: 'semantic' },
       { action: 'create', scope: 'part', subject: 'strategy summaries', to: 'summary' },
       { action: 'create', scope: 'part', subject: 'strategy episodes', to: 'episodic' },
+    ]);
+    expect(planned.slice(4).map((c) => `${c.action} ${c.subject}`)).toEqual([
+      'create role agentcore-memory-agents-support-memory',
+      'create role agentcore-memory-agents-support-memory trust policy',
     ]);
     const after = await counters();
     expect(writeCalls(after)).toBe(writeCalls(before));
@@ -648,7 +653,13 @@ describe('Memory plan against the emulator', () => {
     const roleArn = object.status!.roleArn;
     await removeManagedRole(env(), 'agentcore-memory-agents-support-memory');
     const beforeRoleless = await counters();
-    expect((await planMemory(object, env())).changes).toEqual([{ action: 'update', scope: 'part', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' }]);
+    const roleless = (await planMemory(object, env())).changes;
+    expect(roleless.map((c) => `${c.action} ${c.subject}`)).toEqual([
+      'create role agentcore-memory-agents-support-memory',
+      'create role agentcore-memory-agents-support-memory trust policy',
+      'update spec.role.arn',
+    ]);
+    expect(roleless.at(-1)).toEqual({ action: 'update', scope: 'part', subject: 'spec.role.arn', from: roleArn, to: '(known after apply)' });
     expect(writeCalls(await counters())).toBe(writeCalls(beforeRoleless));
   });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { diffLines } from 'diff';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
@@ -10,9 +11,21 @@ function value(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);
 }
 
+const isDocument = (v: unknown) => typeof v === 'object' && v !== null;
+/** A document (a policy, a set of tags) under its line: indented JSON, or a diff of it marked - and +. */
+const DOCUMENT_INDENT = '        ';
+
+function documentLines(from: unknown, to: unknown): string {
+  const pretty = (v: unknown) => (v === undefined ? '' : `${JSON.stringify(v, null, 2)}\n`);
+  return diffLines(pretty(from), pretty(to))
+    .flatMap((part) => part.value.replace(/\n$/, '').split('\n').map((text) => `${DOCUMENT_INDENT}${part.added ? '+' : part.removed ? '-' : ' '} ${text}`))
+    .join('\n');
+}
+
 function line(c: PlannedChange): string {
-  if (c.action === 'update') return `${c.subject}: ${value(c.from)} -> ${value(c.to)}`;
   if (c.action === 'wait') return `${c.subject}: AWS reports ${String(c.to)}; nothing to do until it settles`;
+  if (isDocument(c.from) || isDocument(c.to)) return `${c.subject}:\n${documentLines(c.action === 'update' || c.action === 'replace' ? c.from : undefined, c.to)}`;
+  if (c.action === 'update') return `${c.subject}: ${value(c.from)} -> ${value(c.to)}`;
   return c.to !== undefined ? `${c.subject} = ${value(c.to)}` : c.subject;
 }
 

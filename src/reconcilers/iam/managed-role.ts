@@ -15,10 +15,10 @@ import { allPages } from '../../aws/pages.js';
 import { send } from '../../aws/call.js';
 import { classifyAwsError } from '../../aws/errors.js';
 import { TransientError } from '../errors.js';
-import type { ReconcileEnv } from '../kind.js';
+import type { PlannedChange, ReconcileEnv } from '../kind.js';
 import { isOwnedBy, ownershipTags } from '../ownership.js';
 import { parsePolicyDocument, type PolicyDocument } from './policies.js';
-import { checkOwnership, hasStatements, roleChanges, type DesiredRole, type ObservedRole, type RoleChange } from './plan.js';
+import { checkOwnership, hasStatements, plannedRoleChanges, roleChanges, type DesiredRole, type ObservedRole, type RoleChange } from './plan.js';
 import { cappedBoundary } from './role-cap.js';
 import { defaultRoleName } from './role-name.js';
 
@@ -44,6 +44,9 @@ export interface ManagedRoleRequest {
   /** ...even one another object claims (the administrator's crossOwnerAdoption setting). */
   crossOwner?: boolean;
 }
+
+/** What ensureManagedRole would write: the role's changes, and the same as plan lines. */
+export type PlannedRole = ({ create: true } | { create: false; roleArn: string; changes: RoleChange[] }) & { lines: PlannedChange[] };
 
 export interface EnsuredRole {
   roleArn: string;
@@ -288,22 +291,25 @@ export async function ensureManagedRole(env: Env, request: ManagedRoleRequest): 
 }
 
 /** What ensureManagedRole would write, without writing: the role's creation, or the changes to an existing role of ours. */
-export async function planManagedRole(env: Env, request: ManagedRoleRequest): Promise<{ create: true } | { create: false; roleArn: string; changes: RoleChange[] }> {
+export async function planManagedRole(env: Env, request: ManagedRoleRequest): Promise<PlannedRole> {
   const desired = desiredOf(request);
+  const planned = (observed: ObservedRole | undefined): PlannedRole => {
+    if (!observed) return { create: true, lines: plannedRoleChanges(desired, undefined, []) };
+    const changes = roleChanges(desired, observed);
+    return { create: false, roleArn: observed.arn, changes, lines: plannedRoleChanges(desired, observed, changes) };
+  };
   const snapshot = await roleSnapshot(env);
   if (snapshot) {
     const known = snapshot.get(request.roleName.toLowerCase());
-    if (!known) return { create: true };
+    if (!known) return planned(undefined);
     checkOwnership(request.roleName, known.observed.tags, env.owner, request);
     const document = known.documents.get(desired.inlinePolicyName.toLowerCase());
-    const observed = { ...known.observed, ...(document !== undefined ? { inlinePolicy: parsePolicyDocument(document) } : {}) };
-    return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
+    return planned({ ...known.observed, ...(document !== undefined ? { inlinePolicy: parsePolicyDocument(document) } : {}) });
   }
   const role = await getRole(env, request.roleName);
-  if (!role) return { create: true };
+  if (!role) return planned(undefined);
   checkOwnership(request.roleName, tagsOf(role), env.owner, request);
-  const observed = await observeRole(env, role, desired.inlinePolicyName);
-  return { create: false, roleArn: observed.arn, changes: roleChanges(desired, observed) };
+  return planned(await observeRole(env, role, desired.inlinePolicyName));
 }
 
 /**

@@ -4,8 +4,9 @@
  */
 import { Reason } from '../conditions.js';
 import { TerminalError } from '../errors.js';
+import type { PlannedChange } from '../kind.js';
 import { isOwnedBy, mayTakeOver, otherClaimant, type Owner } from '../ownership.js';
-import { samePolicy, type PolicyDocument } from './policies.js';
+import { parsePolicyDocument, samePolicy, type PolicyDocument } from './policies.js';
 
 export interface DesiredRole {
   roleName: string;
@@ -97,4 +98,44 @@ export function roleChanges(desired: DesiredRole, observed: ObservedRole): RoleC
   const missing = Object.fromEntries(Object.entries(desired.tags).filter(([k, v]) => observed.tags[k] !== v));
   if (Object.keys(missing).length > 0) changes.push({ type: 'tag', tags: missing });
   return changes;
+}
+
+/** A policy document as a plan shows it: decoded from IAM's percent-encoded JSON when it is that. */
+const documentOf = (document: unknown) => (typeof document === 'string' ? parsePolicyDocument(document) : document);
+
+/**
+ * A role's writes as plan lines: for a role to be made, everything it will be given; for one that
+ * exists, each write `roleChanges` found, policies shown as the documents before and after.
+ */
+export function plannedRoleChanges(desired: DesiredRole, observed: ObservedRole | undefined, changes: readonly RoleChange[]): PlannedChange[] {
+  const role = `role ${desired.roleName}`;
+  const part = (action: PlannedChange['action'], subject: string, values: Pick<PlannedChange, 'from' | 'to'> = {}): PlannedChange => ({ action, scope: 'part', subject, ...values });
+  const inline = `${role} inline policy ${desired.inlinePolicyName}`;
+  if (!observed) {
+    return [
+      part('create', role, { to: `${desired.path}${desired.roleName}` }),
+      part('create', `${role} trust policy`, { to: desired.trustPolicy }),
+      ...(hasStatements(desired.inlinePolicy) ? [part('create', inline, { to: desired.inlinePolicy })] : []),
+      ...desired.managedPolicyArns.map((arn) => part('create', `${role} managed policy ${arn}`)),
+      ...(desired.permissionsBoundaryArn ? [part('create', `${role} permissions boundary`, { to: desired.permissionsBoundaryArn })] : []),
+    ];
+  }
+  return changes.map((change): PlannedChange => {
+    switch (change.type) {
+      case 'updateTrust':
+        return part('update', `${role} trust policy`, { from: documentOf(observed.trustPolicy), to: desired.trustPolicy });
+      case 'putBoundary':
+        return part('update', `${role} permissions boundary`, { from: observed.permissionsBoundaryArn, to: change.arn });
+      case 'putInline':
+        return observed.inlinePolicy === undefined ? part('create', inline, { to: desired.inlinePolicy }) : part('update', inline, { from: documentOf(observed.inlinePolicy), to: desired.inlinePolicy });
+      case 'deleteInline':
+        return part('delete', `${role} inline policy ${change.name}`);
+      case 'attach':
+        return part('create', `${role} managed policy ${change.arn}`);
+      case 'detach':
+        return part('delete', `${role} managed policy ${change.arn}`);
+      case 'tag':
+        return part('update', `${role} tags`, { from: Object.fromEntries(Object.keys(change.tags).filter((k) => k in observed.tags).map((k) => [k, observed.tags[k]])), to: change.tags });
+    }
+  });
 }

@@ -101,12 +101,12 @@ async function ensureRole(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>)
   return { roleArn: ensured.roleArn, ...(ensured.createdAt ? { createdAt: ensured.createdAt } : {}) };
 }
 
-/** The role for a plan: read, never created; one that does not exist yet is not known. */
-async function plannedRole(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>): Promise<string | undefined> {
+/** The role for a plan, read and never written (one that does not exist yet is not known), with what apply would write to it. */
+async function plannedRole(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>): Promise<{ roleArn?: string; lines: PlannedChange[] }> {
   const role = kind.role?.of(ctx.spec);
-  if (!role?.managed) return role?.arn;
+  if (!role?.managed) return { roleArn: role?.arn, lines: [] };
   const planned = await planManagedRole(ctx.env, await managedRoleRequestOf(kind, ctx));
-  return planned.create ? UNKNOWN : planned.roleArn;
+  return { roleArn: planned.create ? UNKNOWN : planned.roleArn, lines: planned.lines };
 }
 
 async function removeRole(kind: AnyKind, ctx: Context<CommonSpec, CommonStatus>): Promise<void> {
@@ -319,20 +319,22 @@ export async function planResource(kind: AnyKind, object: ObjectOf<CommonSpec, C
   if (first.do === 'stall' && first.why === 'not-ours') throw notOurs(kind, ctx, observed);
   if (first.do === 'wait') return result([whole('wait', { to: observed!.state })]);
   if (first.do === 'stall') throw deadResource(kind, observed!);
-  const desired = desiredFirst(kind) ? early : await kind.desired(ctx, await plannedRole(kind, ctx));
+  const role = desiredFirst(kind) ? { lines: [] } : await plannedRole(kind, ctx);
+  const desired = desiredFirst(kind) ? early : await kind.desired(ctx, role.roleArn);
   if (!observed) {
     const detail = kind.planCreateDetail?.(desired);
-    return result([whole('create', detail === undefined ? {} : { to: detail }), ...(kind.planCreate?.(desired, ctx) ?? [])]);
+    return result([whole('create', detail === undefined ? {} : { to: detail }), ...(kind.planCreate?.(desired, ctx) ?? []), ...role.lines]);
   }
   const planned = (changes: PlannedChange[]): ObjectPlan<CommonStatus> => ({ changes, observed: kind.statusOf(observed, ctx) });
 
   const { settling, pushed, decision } = await weigh(kind, ctx, desired, observed);
   if (decision.do === 'refuse' || decision.do === 'replace') {
     const [c] = decision.changes;
-    return planned([whole('replace', { from: c!.from, to: c!.to }), ...decision.changes.map((x): PlannedChange => ({ action: 'replace', scope: 'part', subject: x.path, from: x.from, to: x.to }))]);
+    return planned([whole('replace', { from: c!.from, to: c!.to }), ...decision.changes.map((x): PlannedChange => ({ action: 'replace', scope: 'part', subject: x.path, from: x.from, to: x.to })), ...role.lines]);
   }
   const lines: PlannedChange[] = [];
   if (settling) lines.push(whole('wait', { to: settling }));
+  lines.push(...role.lines);
   if (decision.do === 'update') {
     lines.push(...decision.changes.map((c) => planLine(kind, c)));
     if (pushed && !decision.changes.some((c) => c.path === pushed.path)) lines.push({ action: 'update', scope: 'part', subject: pushed.path, to: '(changed)' });
