@@ -11,6 +11,7 @@ import { CreateAgentRuntimeCommand, ListAgentRuntimesCommand, ListMemoriesComman
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { defaultServices } from '../../src/emulator/index.js';
+import { isRead } from '../../src/aws/call.js';
 import { cli, repoRoot } from '../helpers/cli.js';
 import { useEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -52,6 +53,52 @@ async function gatewaysAndTargets(): Promise<Record<string, string[]>> {
   const entries = gateways.map(async (g) => [g.name!, (await aws.agentcore.send(new ListGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId }))).items!.map((t) => t.name!).sort()]);
   return Object.fromEntries(await Promise.all(entries)) as Record<string, string[]>;
 }
+
+/** The writes the emulator has received since its counters were cleared, by service and operation. */
+async function writes(): Promise<Record<string, number>> {
+  const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
+  const written = Object.entries(counters).filter(([key]) => !isRead(key.split(':')[1]!));
+  return Object.fromEntries(written.map(([key, outcomes]) => [key, Object.values(outcomes).reduce((a, b) => a + b, 0)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+}
+
+describe('plan --prune', () => {
+  test('shows what apply --prune then deletes, and apply --prune --plan shows the same before it does', async () => {
+    const full = tree(runtime('keep'), runtime('gone'), memory('gone-memory'), gateway('gone-tools'), target('gone-target', 'gone-tools'), runtime('renamed'));
+    expect((await apply(full)).code).toBe(0);
+    const smaller = tree(runtime('keep'), runtime('renamed', '  runtimeName: renamed_v2\n'));
+    await emulator.admin('DELETE', 'counters');
+    const planned = await cli(['plan', '-f', smaller, ...flags(), '--source', 'prune-tests', '--prune', '--detailed-exitcode']);
+    const expected = [
+      '+ AgentRuntime/agents/renamed: create runtime renamed_v2',
+      '    - runtime renamed',
+      '- Gateway/agents/gone-tools: delete gateway gone-tools',
+      '- GatewayTarget/agents/gone-target: delete target gone-target',
+      '- Memory/agents/gone-memory: delete memory gone_memory',
+      '- AgentRuntime/agents/gone: delete runtime gone',
+      '    - role agentcore-agentruntime-agents-gone',
+      'Plan: 1 to create, 0 to update, 0 to replace, 5 with deletions; 0 error(s).',
+      '',
+    ].join('\n');
+    expect([planned.code, planned.out]).toEqual([2, expected]);
+    expect(await writes()).toEqual({});
+
+    const applied = await apply(smaller, '--prune', '--plan');
+    expect(applied.code).toBe(0);
+    expect(applied.out.startsWith(expected)).toBe(true);
+    // Exactly what the plan said: the new runtime; the old one, a runtime and its role, a gateway and its target, a memory.
+    expect(await writes()).toEqual({
+      'bedrock-agentcore:CreateAgentRuntime': 1, 'bedrock-agentcore:DeleteAgentRuntime': 2, 'bedrock-agentcore:DeleteGateway': 1,
+      'bedrock-agentcore:DeleteGatewayTarget': 1, 'bedrock-agentcore:DeleteMemory': 1, 'iam:DeleteRole': 1, 'iam:DeleteRolePolicy': 1,
+    });
+    const again = await cli(['plan', '-f', smaller, ...flags(), '--source', 'prune-tests', '--prune', '--detailed-exitcode']);
+    expect([again.code, again.out]).toEqual([0, 'No changes: AWS matches the manifests.\n']);
+  });
+
+  test('needs --source, as apply --prune does', async () => {
+    const planned = await cli(['plan', '-f', tree(memory('m')), ...flags(), '--prune']);
+    expect([planned.code, planned.out]).toEqual([1, '--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned\n']);
+  });
+});
 
 describe('apply --prune', () => {
   test('deletes the resources of objects that left the tree, with their targets and managed roles, and keeps the rest', async () => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunResult } from '../../sources/files/source.js';
 import type { CliIO } from '../io.js';
 import { parseDuration } from '../duration.js';
-import { manifestCommand, openSource, type ManifestOptions, type OpenSource } from './manifests.js';
+import { manifestCommand, openSource, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
 import { changesOf, printPlan } from './plan.js';
 import { table } from './validate.js';
 
@@ -39,9 +39,9 @@ function runCommand(name: string, description: string, program: Command, io: Cli
     .option('--timeout <duration>', 'give up waiting after this long', '10m')
     .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
     .action(async (options: RunOptions, command: Command) => {
-      // Every tree applied without --source shares the default one: pruning it would delete the others'.
-      if (options.prune && command.getOptionValueSource('source') === 'default') {
-        io.out('--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned\n');
+      const refusal = pruneRefusal(options, command);
+      if (refusal) {
+        io.out(`${refusal}\n`);
         return setExitCode(1);
       }
       const opened = await openSource(options, io);
@@ -62,7 +62,7 @@ function runCommand(name: string, description: string, program: Command, io: Cli
 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async ({ source }, timeoutMs, options) => {
-    if (options.plan) printPlan(changesOf(await source.plan()), io);
+    if (options.plan) printPlan(changesOf(await source.plan({ prune: options.prune })), io);
     return source.apply({ timeoutMs, prune: options.prune });
   })
     .option('--plan', 'show the plan first (it reads AWS once more)')

@@ -64,6 +64,12 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Prom
   return emulator;
 }
 
+/** Why --prune may not run as asked: every tree applied without --source shares the default one, and pruning it would delete the others'. */
+export function pruneRefusal(options: { prune?: boolean }, command: Command): string | undefined {
+  if (!options.prune || command.getOptionValueSource('source') !== 'default') return undefined;
+  return '--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned';
+}
+
 export interface OpenSource {
   source: FileSource;
   progress: Progress;

@@ -3,7 +3,7 @@ import { diffLines } from 'diff';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
-import { manifestCommand, openSource, type ManifestOptions } from './manifests.js';
+import { manifestCommand, openSource, pruneRefusal, type ManifestOptions } from './manifests.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
 
@@ -58,11 +58,17 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
   manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.')
     .option('--json', 'print the plan as JSON')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
-    .action(async (options: ManifestOptions & { json?: boolean; detailedExitcode?: boolean }) => {
+    .option('--prune', 'also show what apply --prune would delete: what this source (--source) created in AWS that no manifest claims any more')
+    .action(async (options: ManifestOptions & { json?: boolean; detailedExitcode?: boolean; prune?: boolean }, command: Command) => {
+      const refusal = pruneRefusal(options, command);
+      if (refusal) {
+        io.out(`${refusal}\n`);
+        return setExitCode(1);
+      }
       const opened = await openSource(options, io);
       if (!opened) return setExitCode(1);
       try {
-        const plans = changesOf(await opened.source.plan());
+        const plans = changesOf(await opened.source.plan({ prune: options.prune }));
         const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
         const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
         if (options.json) io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);

@@ -6,7 +6,7 @@ export {
 export { checkOwnership, roleChanges, type DesiredRole, type ObservedRole, type RoleChange } from './plan.js';
 export { defaultRoleName, MAX_ROLE_NAME_LENGTH } from './role-name.js';
 export {
-  ensureManagedRole, INLINE_POLICY_NAME, managedRoleRequest, planManagedRole, removeManagedRole,
+  ensureManagedRole, INLINE_POLICY_NAME, managedRoleRequest, planManagedRole, planRoleRemoval, removeManagedRole,
   type EnsuredRole, type ManagedRoleRequest, type ManagedRoleSpec,
 } from './managed-role.js';
 export { isRolePropagationError, retryForRolePropagation, ROLE_PROPAGATION_WINDOW_MS } from './propagation.js';

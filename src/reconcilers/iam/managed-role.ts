@@ -312,6 +312,12 @@ export async function planManagedRole(env: Env, request: ManagedRoleRequest): Pr
   return planned(await observeRole(env, role, desired.inlinePolicyName));
 }
 
+/** What removeManagedRole would do, as a plan line: delete the role if it exists and is this object's. */
+export async function planRoleRemoval(env: Env, roleName: string): Promise<PlannedChange[]> {
+  const role = await getRole(env, roleName);
+  return role && isOwnedBy(tagsOf(role), env.owner) ? [{ action: 'delete', scope: 'part', subject: `role ${roleName}` }] : [];
+}
+
 /**
  * Deletes a role the operator owns: managed policies detached and inline policies deleted first, as
  * IAM requires. An absent role is fine; a role that is not ours is left alone.

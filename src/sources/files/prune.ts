@@ -14,8 +14,11 @@ import { kindInfo } from '../../api/kinds.js';
 import { OwnershipTag } from '../../api/meta.js';
 import { awsNameOf } from '../../api/names.js';
 import { keyOf, type EngineObject, type ObjectState } from '../../engine/engine.js';
+import { defaultRoleName, planRoleRemoval } from '../../reconcilers/iam/index.js';
 import { RESOURCE_KINDS } from '../../reconcilers/index.js';
 import type { Inventory, TaggedResource } from '../../reconcilers/inventory.js';
+import type { ObjectPlan, PlannedChange, ReconcileEnv } from '../../reconcilers/kind.js';
+import { UNKNOWN } from '../../reconcilers/resource/kind.js';
 
 /** The kinds prune can find by their ownership tags, and the AWS name field of each. */
 const PRUNABLE = RESOURCE_KINDS.flatMap((k) => (k.arn ? [{ kind: k.kind, ...k.arn, nameField: kindInfo(k.kind)!.awsName.field, hasRole: k.role !== undefined }] : []));
@@ -131,4 +134,42 @@ export async function orphans(inventory: Inventory, objects: EngineObject[], sta
     status.endpoints = (await listings.endpoints(String(status.agentRuntimeId))).filter((name) => name !== 'DEFAULT').map((name) => ({ name }));
   }
   return found.sort((a, b) => a.arn.localeCompare(b.arn));
+}
+
+type Plans = Map<string, ObjectPlan<Record<string, unknown>> | Error>;
+
+/**
+ * The tree's objects as a plan expects apply to leave them, for `orphans`: each that plans without an
+ * error ready, with the ids the plan observed; one it creates gets an id not known yet, so a resource
+ * of its old name (a rename) is an orphan, as it will be once apply has made the new one.
+ */
+export function expectedAfterApply(objects: EngineObject[], plans: Plans): { objects: EngineObject[]; states: Map<string, ObjectState> } {
+  const states = new Map<string, ObjectState>();
+  const expected = objects.map((o) => {
+    const plan = plans.get(keyOf(o));
+    if (!plan || plan instanceof Error) return o;
+    states.set(keyOf(o), 'ready');
+    const idField = PRUNABLE.find((t) => t.kind === o.kind)?.idField;
+    const creates = plan.changes.some((c) => c.action === 'create' && c.scope === 'resource');
+    const status = { ...(plan.observed ?? {}), ...(creates && idField ? { [idField]: UNKNOWN } : {}) };
+    return { ...o, object: { ...o.object, status } };
+  });
+  return { objects: expected, states };
+}
+
+/** What pruning an orphan deletes, as plan lines: the resource, the endpoints it goes with, its managed role. */
+export async function plannedDeletion(orphan: Orphan, env: Pick<ReconcileEnv, 'aws' | 'gate' | 'memo'>, source: string): Promise<PlannedChange[]> {
+  const { kind, namespace, name, object } = orphan.object;
+  const spec = object.spec as Record<string, unknown>;
+  const status = (object.status ?? {}) as { endpoints?: { name: string }[] };
+  const short = RESOURCE_KINDS.find((k) => k.kind === kind)?.short ?? kind;
+  const lines: PlannedChange[] = [
+    { action: 'delete', scope: 'resource', subject: `${short} ${awsNameOf(kindInfo(kind)!.awsName, object)}` },
+    ...(status.endpoints ?? []).map((e): PlannedChange => ({ action: 'delete', scope: 'part', subject: `endpoint ${e.name}` })),
+  ];
+  if ((spec.role as { managed?: unknown } | undefined)?.managed) {
+    const owner = { owner: `${namespace}/${kind}/${name}`, source };
+    lines.push(...(await planRoleRemoval({ ...env, owner }, defaultRoleName(owner))));
+  }
+  return lines;
 }

@@ -21,8 +21,11 @@ import { Memo } from '../../reconcilers/memo.js';
 import type { LoadLimits } from './loader.js';
 import { loadManifests, type ManifestObject, type ManifestProblem, type ManifestSet } from './manifests.js';
 import { preflight } from './preflight.js';
-import { orphans } from './prune.js';
+import { expectedAfterApply, orphans, plannedDeletion, type Listings, type Orphan } from './prune.js';
 import { fileSecretResolver, secretAccessOf, secretsInSource, type SecretAccess } from './secrets.js';
+
+/** The key a plan gives to what keeps prune from being planned. */
+export const PRUNE_KEY = '(prune)';
 
 /** How one object of a run ended; `pruned` marks a resource no manifest claims any more. */
 export interface ObjectOutcome {
@@ -114,9 +117,36 @@ export class FileSource {
     return Inventory.ofSource({ aws: this.options.aws, gate: this.options.gate }, this.options.source);
   }
 
-  /** What apply would change, object by object, without a write. */
-  plan(): Promise<Map<string, ObjectPlan<Record<string, unknown>> | Error>> {
-    return this.engine.plan(this.objects);
+  /**
+   * What apply would change, object by object, without a write; with `prune`, also what it would then
+   * prune, under the key of the object that owned it (as if apply brought every object to Ready).
+   */
+  async plan(options: { prune?: boolean } = {}): Promise<Map<string, ObjectPlan<Record<string, unknown>> | Error>> {
+    const plans = await this.engine.plan(this.objects);
+    if (!options.prune) return plans;
+    const { objects, states } = expectedAfterApply(this.objects, plans);
+    let found: Orphan[];
+    try {
+      found = await orphans(this.inventory(), objects, states, this.listings());
+    } catch (error) {
+      plans.set(PRUNE_KEY, new Error(`what the source owns could not be listed, so what prune would delete is not known (${awsErrorMessage(error)})`));
+      return plans;
+    }
+    const { aws, gate } = this.options;
+    for (const orphan of found) {
+      const key = keyOf(orphan.object);
+      const planned = plans.get(key);
+      if (planned instanceof Error) continue;
+      const lines = await plannedDeletion(orphan, { aws, gate }, this.options.source);
+      plans.set(key, { ...planned, changes: [...(planned?.changes ?? []), ...lines] });
+    }
+    return plans;
+  }
+
+  /** The listings prune needs of what AWS keeps no tags on. */
+  private listings(): Listings {
+    const { aws, gate } = this.options;
+    return { targets: (gatewayId: string) => listTargets(aws, gate, gatewayId), endpoints: (runtimeId: string) => listEndpointNames(aws, gate, runtimeId) };
   }
 
   /** Makes AWS match the manifests; with `prune`, then deletes what the source owns that no manifest claims. */
@@ -141,11 +171,9 @@ export class FileSource {
    */
   private async prune(states: Map<string, ObjectState>, timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
     const deadline = Date.now() + timeoutMs;
-    const { aws, gate } = this.options;
     let remaining: EngineObject[];
     try {
-      const listings = { targets: (gatewayId: string) => listTargets(aws, gate, gatewayId), endpoints: (runtimeId: string) => listEndpointNames(aws, gate, runtimeId) };
-      remaining = (await orphans(this.inventory(), this.objects, states, listings)).map((o) => o.object);
+      remaining = (await orphans(this.inventory(), this.objects, states, this.listings())).map((o) => o.object);
     } catch (error) {
       return { outcomes: [], problems: [`Nothing was pruned: what the source owns could not be listed (${awsErrorMessage(error)})`] };
     }
