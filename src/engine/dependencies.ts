@@ -3,6 +3,8 @@
  * and deleted in the reverse order. A reference to an object that is not in the set, and a cycle, are
  * reported with the objects involved rather than ordered around.
  */
+import type { ObjectState } from './status.js';
+
 export interface DependencyNode {
   key: string;
   dependsOn: string[];
@@ -46,4 +48,33 @@ function findCycle(graph: Map<string, Set<string>>): string[] {
     key = [...graph.get(key)!].sort()[0]!;
   }
   return [...path.slice(seen.get(key)), key];
+}
+
+/**
+ * The pending objects that can no longer get anywhere in this run: each waits, directly or through
+ * other pending objects, on one that is stalled or suspended (neither is tried again). Each is answered
+ * with the objects at the root of its wait, sorted.
+ */
+export function blockedBy(nodes: DependencyNode[], states: ReadonlyMap<string, ObjectState>): Map<string, string[]> {
+  const dependsOn = new Map(nodes.map((n) => [n.key, n.dependsOn]));
+  const roots = new Map<string, string[]>();
+  const visiting = new Set<string>();
+  const rootsOf = (key: string): string[] => {
+    const state = states.get(key);
+    if (state === 'stalled' || state === 'suspended') return [key];
+    if (state !== 'pending' || visiting.has(key)) return [];
+    const known = roots.get(key);
+    if (known) return known;
+    visiting.add(key);
+    const found = [...new Set((dependsOn.get(key) ?? []).flatMap(rootsOf))].sort();
+    visiting.delete(key);
+    roots.set(key, found);
+    return found;
+  };
+  const blocked = new Map<string, string[]>();
+  for (const [key, state] of states) {
+    const found = state === 'pending' ? rootsOf(key) : [];
+    if (found.length > 0) blocked.set(key, found);
+  }
+  return blocked;
 }

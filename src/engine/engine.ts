@@ -5,14 +5,15 @@
  * status back; the engine knows nothing of files or clusters.
  */
 import { kindInfo } from '../api/kinds.js';
-import { ConditionType } from '../api/meta.js';
+import { ConditionType, type Condition } from '../api/meta.js';
 import { awsNameOf } from '../api/names.js';
+import { markStalled, Reason } from '../reconcilers/conditions.js';
 import { TerminalError } from '../reconcilers/errors.js';
 import { applyOnce, deleteOnce, resultOf } from './contract.js';
 import type { KindReconciler, ObjectOf, ObjectPlan, ReconcileEnv, ReferencedObject } from '../reconcilers/kind.js';
-import type { ObjectState, StatusSink } from './status.js';
+import type { ObjectState, StatusReport, StatusSink } from './status.js';
 import { Controller } from './controller.js';
-import { dependencyLevels, type DependencyNode } from './dependencies.js';
+import { blockedBy, dependencyLevels, type DependencyNode } from './dependencies.js';
 import type { Logger } from '../observability/log.js';
 
 export interface EngineObject {
@@ -44,6 +45,18 @@ function awsNameOfObject(o: EngineObject): string | undefined {
 function readyOf(status: Record<string, unknown> | undefined): boolean {
   const conditions = (status?.conditions ?? []) as { type: string; status: string }[];
   return conditions.some((c) => c.type === ConditionType.Ready && c.status === 'True');
+}
+
+/** The report of an object that waits on stalled or suspended ones: stalled itself, naming them. */
+function blockedReport(o: EngineObject, roots: EngineObject[], states: Map<string, ObjectState>): StatusReport {
+  const why = roots.map((r) => {
+    const ready = ((r.object.status?.conditions ?? []) as Condition[]).find((c) => c.type === ConditionType.Ready);
+    return `${keyOf(r)} is ${states.get(keyOf(r))}${ready?.message ? ` (${ready.message})` : ''}`;
+  });
+  const status = o.object.status ?? {};
+  const message = `Waits on what will not become ready in this run: ${why.join('; ')}`;
+  const conditions = markStalled((status.conditions ?? []) as Condition[], Reason.DependencyNotReady, message, o.object.metadata.generation, new Date());
+  return { kind: o.kind, object: o.object, status: { ...status, conditions }, actions: [], state: 'stalled' };
 }
 
 export class Engine {
@@ -152,6 +165,17 @@ export class Engine {
         signal?.removeEventListener('abort', finish);
         void controller.stop().then(() => resolve(states));
       };
+      const nodes = this.dependencyNodes(objects);
+      const running = new Set<string>();
+      // Every object still pending waits on one that is stalled or suspended: none will get anywhere,
+      // so the run ends now (once none of them is mid-run), each stalled with the root of its wait named.
+      const failFast = async () => {
+        const blocked = blockedBy(nodes, states);
+        if (settled || blocked.size === 0 || [...blocked.keys()].some((k) => running.has(k))) return;
+        if (blocked.size !== [...states.values()].filter((s) => s === 'pending').length) return;
+        for (const [key, roots] of blocked) await keep(key).report(blockedReport(byKey.get(key)!, roots.map((r) => byKey.get(r)!), states));
+        finish();
+      };
       const timer = setTimeout(finish, timeoutMs);
       signal?.addEventListener('abort', finish);
       const controller = new Controller(
@@ -160,9 +184,11 @@ export class Engine {
             const o = byKey.get(key)!;
             const reconciler = this.reconcilers.get(o.kind);
             if (!reconciler) throw new TerminalError(`No reconciler for kind ${o.kind}`);
-            const outcome = await step(reconciler, o.object, this.options.envFor(o, lookupFor(o)), keep(key));
+            running.add(key);
+            const outcome = await step(reconciler, o.object, this.options.envFor(o, lookupFor(o)), keep(key)).finally(() => running.delete(key));
             const state = states.get(key);
             if (state !== 'pending' && [...states.values()].every((s) => s !== 'pending')) finish();
+            else if (step === applyOnce) await failFast();
             return resultOf(outcome.next);
           },
         },

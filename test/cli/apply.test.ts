@@ -202,6 +202,17 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(strict.out).toContain("spec.role.managed.statements[0]: allows iam:*, which the operator's role cap denies (iam:Put*)");
   });
 
+  test('fail fast: once what is left waits on a stalled object, apply stops at once (not at --timeout) and names it for each waiting object', async () => {
+    const memory = 'apiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata:\n  name: refused\n  namespace: agents\nspec:\n  eventExpiryDays: 30\n  role:\n    managed:\n      statements:\n        - {Effect: Allow, Action: "iam:*", Resource: "*"}\n';
+    const root = tree('failfast', { 'memory.yaml': memory, 'runtime.yaml': runtime('remembering-agent', '  memoryRef:\n    name: refused\n') });
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    // An hour: the test's own timeout ends it long before, unless apply stops by itself.
+    const applied = await cli(['apply', '-f', root, ...awsRead(), '--poll-ms', '20', '--timeout', '1h']);
+    expect(applied.code).toBe(1);
+    expect(applied.out).toMatch(/AgentRuntime +agents\/remembering-agent +stalled +Waits on what will not become ready in this run: Memory\/agents\/refused is stalled \(spec\.role\.managed\.statements\[0\]: allows iam:\*/);
+    expect(applied.out).toContain('2 of 2 object(s) not done');
+  });
+
   test('invalid manifests stop apply before any AWS call', async () => {
     await emulator.admin('DELETE', 'counters');
     const root = tree('invalid', { 'runtime.yaml': runtime('bad-agent', '  protocol: GRPC\n') });

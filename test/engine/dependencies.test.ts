@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { danglingReferences, dependencyLevels, type DependencyNode } from '../../src/engine/dependencies.js';
+import { blockedBy, danglingReferences, dependencyLevels, type DependencyNode } from '../../src/engine/dependencies.js';
+import type { ObjectState } from '../../src/engine/status.js';
 
 const node = (key: string, ...dependsOn: string[]): DependencyNode => ({ key, dependsOn });
 
@@ -28,5 +29,21 @@ describe('danglingReferences', () => {
       { from: 'runtime', to: 'gone' },
       { from: 'target', to: 'missing-gw' },
     ]);
+  });
+});
+
+describe('blockedBy', () => {
+  const states = (entries: Record<string, ObjectState>) => new Map(Object.entries(entries));
+  test.each<[string, DependencyNode[], Record<string, ObjectState>, Record<string, string[]>]>([
+    ['a runtime waiting on a stalled memory', [node('runtime', 'memory'), node('memory')], { runtime: 'pending', memory: 'stalled' }, { runtime: ['memory'] }],
+    ['a suspended dependency holds its dependents too', [node('target', 'gateway'), node('gateway')], { target: 'pending', gateway: 'suspended' }, { target: ['gateway'] }],
+    ['through a pending object, to the root', [node('target', 'gateway'), node('gateway', 'provider'), node('provider')], { target: 'pending', gateway: 'pending', provider: 'stalled' }, { gateway: ['provider'], target: ['provider'] }],
+    ['every root is named', [node('runtime', 'memory', 'gateway'), node('memory'), node('gateway')], { runtime: 'pending', memory: 'stalled', gateway: 'suspended' }, { runtime: ['gateway', 'memory'] }],
+    ['a dependency still pending or ready holds nothing back', [node('runtime', 'memory'), node('target', 'gateway'), node('memory'), node('gateway')], { runtime: 'pending', memory: 'pending', target: 'pending', gateway: 'ready' }, {}],
+    ['a stalled object that nothing waits on blocks nobody', [node('runtime'), node('memory')], { runtime: 'pending', memory: 'stalled' }, {}],
+    ['a cycle of pending objects is not blocked by itself', [node('a', 'b'), node('b', 'a')], { a: 'pending', b: 'pending' }, {}],
+    ['a reference outside the run holds nothing back', [node('runtime', 'elsewhere')], { runtime: 'pending' }, {}],
+  ])('%s', (_, nodes, given, expected) => {
+    expect(Object.fromEntries(blockedBy(nodes, states(given)))).toEqual(expected);
   });
 });

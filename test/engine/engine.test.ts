@@ -46,16 +46,28 @@ describe('Engine', () => {
   });
 
   test('a stalled object stalls alone, and the run ends at the deadline with what is still pending', async () => {
-    const states = await engine([]).apply([object('broken', { fail: true }), object('waiting', { needs: 'broken' }), object('fine', {})], 300);
-    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/broken': 'stalled', 'Thing/ns/waiting': 'pending', 'Thing/ns/fine': 'ready' });
+    const states = await engine([]).apply([object('broken', { fail: true }), object('slow', { runsToReady: 1_000_000 }), object('fine', {})], 300);
+    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/broken': 'stalled', 'Thing/ns/slow': 'pending', 'Thing/ns/fine': 'ready' });
   });
 
-  test('a suspended object is not reconciled and says so; a dependent of it waits', async () => {
+  // The deadline is an hour: the run ends long before it, or the test times out.
+  test('once everything still pending waits on a stalled object, the run ends at once, each waiting object stalled and naming it', async () => {
+    const waiting = object('waiting', { needs: 'middle' });
+    const events: StatusReport[] = [];
+    const states = await engine(events).apply([object('broken', { fail: true }), object('middle', { needs: 'broken' }), waiting, object('fine', {})], 3_600_000);
+    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/broken': 'stalled', 'Thing/ns/middle': 'stalled', 'Thing/ns/waiting': 'stalled', 'Thing/ns/fine': 'ready' });
+    expect(waiting.object.status!.conditions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ type: 'Stalled', status: 'True', reason: 'DependencyNotReady', message: 'Waits on what will not become ready in this run: Thing/ns/broken is stalled' }),
+    ]));
+    expect(events.filter((e) => e.object === waiting.object).at(-1)?.state).toBe('stalled');
+  });
+
+  test('a suspended object is not reconciled and says so; a dependent of it cannot become ready, and the run ends', async () => {
     const paused = object('db', {});
     (paused.object.spec as Record<string, unknown>).suspend = true;
     const events: StatusReport[] = [];
-    const states = await engine(events).apply([paused, object('app', { needs: 'db' })], 300);
-    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/db': 'suspended', 'Thing/ns/app': 'pending' });
+    const states = await engine(events).apply([paused, object('app', { needs: 'db' })], 3_600_000);
+    expect(Object.fromEntries(states)).toEqual({ 'Thing/ns/db': 'suspended', 'Thing/ns/app': 'stalled' });
     expect(events.flatMap((e) => e.actions)).toEqual([]);
     expect(paused.object.status!.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Suspended' })]);
   });
