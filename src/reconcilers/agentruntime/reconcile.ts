@@ -127,7 +127,7 @@ export const agentRuntimeKind: ResourceKind<AgentRuntimeSpec, AgentRuntimeStatus
   // runtime last seen, so after that one is deleted a new create is not answered with the replay of
   // the old one.
   async create({ env, run, name, object }, desired, tags) {
-    const token = clientToken(run.uid, 'create', run.generation, name, desired.body, object.status?.agentRuntimeId ?? null);
+    const token = clientToken(run.uid, 'create', run.generation, name, desired.body, tags, object.status?.agentRuntimeId ?? null);
     const created = await send<{ agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string }>(
       env.aws.agentcore,
       new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...desired.body, tags, clientToken: token }),

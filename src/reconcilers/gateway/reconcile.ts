@@ -73,7 +73,7 @@ export const gatewayKind: ResourceKind<GatewaySpec, GatewayStatus, DesiredGatewa
   // names the gateway last seen, so a gateway deleted out of band is created anew instead of being
   // answered with the replay of the old create.
   async create({ env, run, name, object }, desired, tags) {
-    const token = clientToken(run.uid, 'CreateGateway', name, desired, object.status?.gatewayId ?? null);
+    const token = clientToken(run.uid, 'CreateGateway', name, desired, tags, object.status?.gatewayId ?? null);
     const created = await send<CreateGatewayResponse>(env.aws.agentcore, new CreateGatewayCommand({ name, ...desired, tags, clientToken: token }), env.gate);
     return {
       status: {

@@ -64,11 +64,12 @@ export const memoryKind: ResourceKind<MemorySpec, MemoryStatus, DesiredMemory, O
   }),
 
   // The token is the same for a retry of this very create, so a crash cannot duplicate the memory; it
-  // covers the request, so another create (a rename) gets its own; and it names the memory last seen,
-  // so after that one is deleted a new create is not answered with the replay of the old one.
+  // covers the whole request, tags too, so another create (a rename, another source's) gets its own;
+  // and it names the memory last seen, so after that one is deleted a new create is not answered with
+  // the replay of the old one.
   async create({ env, run, object }, desired, tags) {
     const input = createInput(desired);
-    const token = clientToken(run.uid, 'create', run.generation ?? null, input, object.status?.memoryId ?? null);
+    const token = clientToken(run.uid, 'create', run.generation ?? null, input, tags, object.status?.memoryId ?? null);
     const { memory } = await send<CreateMemoryOutput>(env.aws.agentcore, new CreateMemoryCommand({ ...input, tags, clientToken: token }), env.gate);
     return {
       status: {
