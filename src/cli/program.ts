@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { createRequire } from 'node:module';
 import type { CliIO } from './io.js';
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 type Register = (program: Command, io: CliIO, setExitCode: (code: number) => void) => void;
 
@@ -24,6 +27,7 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   const program = new Command('agentcore-operator')
     .description('GitOps operator for Amazon Bedrock AgentCore')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   const requested = args[0] !== undefined && args[0] in COMMANDS ? [args[0]] : Object.keys(COMMANDS);

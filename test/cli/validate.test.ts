@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadManifests } from '../../src/sources/files/manifests.js';
 import { checkReferences } from '../../src/sources/files/preflight.js';
-import { cli, cliProcess } from '../helpers/cli.js';
+import { cli, cliProcess, repoRoot } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -232,6 +233,21 @@ describe('the installed command, run as a process', () => {
     expect(run(['--resync', '10 minutes'])).toMatchObject({ code: 1, err: '--resync: not a duration: 10 minutes (use 90s, 10m, 1h)\n' });
     expect(run(['--leader-election-lease-duration', '5s'])).toMatchObject({ code: 1, err: '--leader-election-*: the lease duration must be longer than the renew deadline\n' });
     expect(run(['--leader-election-retry-period', '9s'])).toMatchObject({ code: 1, err: '--leader-election-*: the renew deadline must be longer than 1.2 retry periods\n' });
+  });
+
+  test('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(cliProcess(['--version'])).toMatchObject({ code: 0, out: `${version}\n`, err: '' });
+  });
+
+  test('a reader that stops early (| head) ends the command quietly: no EPIPE stack trace, the exit status of a SIGPIPE (141)', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'apply', '-f', 'manifests/examples', '--emulator', '--poll-ms', '20'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    // Like `head -1`: read apply's first line of progress, then close the pipe while it still has more to say.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, err: err.replace(/^Using the embedded AgentCore emulator .*\n/, '') }).toEqual({ code: 141, err: '' });
   });
 
   test('--help lists the commands and exits 0', () => {
