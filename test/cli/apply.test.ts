@@ -106,17 +106,20 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cli(['delete', '-f', root, ...aws()]);
   });
 
-  test('status shows each object missing, then in sync, then differing, and changes nothing', async () => {
+  test('status shows each object missing, then in sync, then differing (exit 2, 0, 2, as plan --detailed-exitcode), and changes nothing', async () => {
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const root = tree('statused', { 'runtime.yaml': runtime('statused-agent') });
     const before = await cli(['status', '-f', root, ...awsRead()]);
-    expect([before.code, before.err]).toEqual([0, '']);
+    expect([before.code, before.err]).toEqual([2, '']);
     expect(before.out).toMatch(/AgentRuntime\/agents\/statused-agent\s+missing\s+runtime statused_agent does not exist/);
     await cli(['apply', '-f', root, ...aws()]);
-    expect((await cli(['status', '-f', root, ...awsRead()])).out).toMatch(/AgentRuntime\/agents\/statused-agent\s+in sync/);
+    const synced = await cli(['status', '-f', root, ...awsRead()]);
+    expect([synced.code, synced.out]).toEqual([0, expect.stringMatching(/AgentRuntime\/agents\/statused-agent\s+in sync/)]);
     await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
     const writesBefore = await writes();
-    const json = (JSON.parse((await cli(['status', '-f', root, '--json', ...awsRead()])).out) as { object: string; state: string; detail: string; observed?: unknown }[]).map(({ observed: _, ...row }) => row);
+    const differing = await cli(['status', '-f', root, '--json', ...awsRead()]);
+    expect(differing.code).toBe(2);
+    const json = (JSON.parse(differing.out) as { object: string; state: string; detail: string; observed?: unknown }[]).map(({ observed: _, ...row }) => row);
     expect(json).toEqual([{ object: 'AgentRuntime/agents/statused-agent', state: 'differs', detail: 'update spec.artifact.image, update spec.env.AGENTCORE_CODE_VERSION, update endpoint prod' }]);
     expect(await writes()).toBe(writesBefore);
     await cli(['delete', '-f', root, ...aws()]);

@@ -16,7 +16,7 @@ export function standing(plan: PlannedChange[] | Error): { state: string; detail
 }
 
 export function statusCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  manifestCommand(program, 'status', 'Show how each object stands against AWS: in sync, missing, in progress or differing. Changes nothing.')
+  manifestCommand(program, 'status', 'Show how each object stands against AWS: in sync, missing, in progress or differing. Changes nothing. Exits 0 when all are in sync, 2 when not, 1 on an error.')
     .option('--json', 'print the status as JSON')
     .action(async (options: ManifestOptions & { json?: boolean }) => {
       const opened = await openSource(options, io);
@@ -26,7 +26,8 @@ export function statusCommand(program: Command, io: CliIO, setExitCode: (code: n
         const rows = [...plans].map(([key, plan]) => ({ object: key, ...standing(plan instanceof Error ? plan : plan.changes), ...(plan instanceof Error || !plan.observed ? {} : { observed: plan.observed }) }));
         if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
         else io.out(table(rows.map((r) => [r.object, r.state, r.detail]), ['OBJECT', 'STATE', 'DETAIL']));
-        setExitCode(rows.some((r) => r.state === 'error') ? 1 : 0);
+        // As plan --detailed-exitcode: 0 when everything is in sync, 2 when something is not, 1 on an error.
+        setExitCode(rows.some((r) => r.state === 'error') ? 1 : rows.some((r) => r.state !== 'in sync') ? 2 : 0);
       } finally {
         await opened.close();
       }
