@@ -11,7 +11,8 @@ export type Logger = winston.Logger;
 export function createLogger(options: { format: LogFormat; level: string; stream?: NodeJS.WritableStream }): Logger {
   const { combine, timestamp, json, printf } = winston.format;
   const text = printf(({ level, message, timestamp: at, ...fields }) => {
-    const pairs = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    // A field left undefined is not there, as in the JSON format: no `labelSelector=undefined`.
+    const pairs = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
     return [at, level, message, ...pairs].join(' ');
   });
   const transport = options.stream
