@@ -47,7 +47,7 @@ function tree(name: string, files: Record<string, string>): string {
 
 /** The AWS options every command takes; apply and delete also wait, and take how. */
 const awsRead = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2'];
-const aws = () => [...awsRead(), '--poll-ms', '20', '--timeout', '30s'];
+const aws = () => [...awsRead(), '--poll', '20ms', '--timeout', '30s'];
 const writes = async () => {
   const counters = await emulator.admin<Record<string, Record<string, number>>>('GET', 'counters');
   return Object.keys(counters).filter((k) => /:(Create|Update|Delete|Tag|Untag)/.test(k)).reduce((n, k) => n + Object.values(counters[k]!).reduce((a, b) => a + b, 0), 0);
@@ -214,6 +214,13 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(applied.code).toBe(1);
     expect(applied.out).toMatch(/AgentRuntime +agents\/remembering-agent +stalled +Waits on what will not become ready in this run: Memory\/agents\/refused is stalled \(spec\.role\.managed\.statements\[0\]: allows iam:\*/);
     expect(applied.out).toContain('2 of 2 object(s) not done');
+  });
+
+  test('--poll and --timeout take durations as run does (--poll-ms still takes milliseconds); one that is not is named, before anything is read', async () => {
+    const root = tree('durations', { 'runtime.yaml': runtime('timed-agent') });
+    expect(await cli(['apply', '-f', root, ...awsRead(), '--poll', 'often'])).toMatchObject({ code: 1, out: '--poll: not a duration: often (use 90s, 10m, 1h)\n' });
+    expect(await cli(['delete', '-f', root, ...awsRead(), '--timeout', '5 minutes'])).toMatchObject({ code: 1, out: '--timeout: not a duration: 5 minutes (use 90s, 10m, 1h)\n' });
+    expect(await cli(['apply', '-f', root, ...awsRead(), '--poll-ms', 'often'])).toMatchObject({ code: 1, out: '--poll-ms: not a duration: often (use 90s, 10m, 1h)\n' });
   });
 
   test('invalid manifests stop apply before any AWS call', async () => {

@@ -1,14 +1,15 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RunResult } from '../../sources/files/source.js';
 import type { CliIO } from '../io.js';
-import { parseDuration } from '../duration.js';
+import { parseDurationFlags } from '../duration.js';
 import { manifestCommand, openSource, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
 import { changesOf, printPlan } from './plan.js';
 import { table } from './validate.js';
 
 export interface RunOptions extends ManifestOptions {
   timeout: string;
-  pollMs: string;
+  poll: string;
+  pollMs?: string;
   prune?: boolean;
   /** Show the plan first (a plan is a read of everything, which apply then makes again). */
   plan?: boolean;
@@ -32,24 +33,38 @@ function report({ outcomes, problems }: RunResult, io: CliIO): number {
   return bad === 0 && problems.length === 0 ? 0 : 1;
 }
 
+/** --timeout and --poll (or the older --poll-ms), or a message naming the flag that is not a duration. */
+function durationsOf(options: RunOptions): { timeoutMs: number; pollMs: number } | string {
+  const parsed = options.pollMs !== undefined ? parseDurationFlags({ timeout: options.timeout, 'poll-ms': /^\d+$/.test(options.pollMs) ? `${options.pollMs}ms` : options.pollMs }) : parseDurationFlags({ timeout: options.timeout, poll: options.poll });
+  if (typeof parsed === 'string') return parsed;
+  return { timeoutMs: parsed.timeout, pollMs: 'poll' in parsed ? parsed.poll : parsed['poll-ms'] };
+}
+
 type Run = (opened: OpenSource, timeoutMs: number, options: RunOptions) => Promise<RunResult>;
 
 function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: Run): Command {
   return manifestCommand(program, name, description)
     .option('--timeout <duration>', 'give up waiting after this long', '10m')
-    .option('--poll-ms <ms>', 'how often to look again at resources AWS is still working on', '2000')
+    .option('--poll <duration>', 'how often to look again at resources AWS is still working on', '2s')
+    // The flag of earlier versions, kept working: milliseconds.
+    .addOption(new Option('--poll-ms <ms>').hideHelp())
     .action(async (options: RunOptions, command: Command) => {
+      const durations = durationsOf(options);
+      if (typeof durations === 'string') {
+        io.out(`${durations}\n`);
+        return setExitCode(1);
+      }
       const refusal = pruneRefusal(options, command);
       if (refusal) {
         io.out(`${refusal}\n`);
         return setExitCode(1);
       }
-      const opened = await openSource(options, io);
+      const opened = await openSource({ ...options, pollMs: String(durations.pollMs) }, io);
       if (!opened) return setExitCode(1);
       try {
         let result: RunResult;
         try {
-          result = await run(opened, parseDuration(options.timeout), options);
+          result = await run(opened, durations.timeoutMs, options);
         } finally {
           opened.progress.finish();
         }

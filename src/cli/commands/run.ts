@@ -19,7 +19,7 @@ import { leaseTimingProblem } from '../../sources/kube/leader.js';
 import { Operator } from '../../sources/kube/operator.js';
 import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import type { CliIO } from '../io.js';
-import { parseDuration } from '../duration.js';
+import { parseDurationFlags } from '../duration.js';
 import { parseRates } from '../rates.js';
 import { tuneGarbageCollector } from '../gc.js';
 
@@ -64,25 +64,17 @@ interface Timings {
 
 /** The run's durations, or a message naming the flag that is not one (or the lease timings that cannot work). */
 function timingsOf(options: RunCommandOptions): Timings | string {
-  const flags: [string, string][] = [
-    ['resync', options.resync],
-    ['poll', options.poll],
-    ['leader-election-lease-duration', options.leaderElectionLeaseDuration],
-    ['leader-election-renew-deadline', options.leaderElectionRenewDeadline],
-    ['leader-election-retry-period', options.leaderElectionRetryPeriod],
-  ];
-  const ms: number[] = [];
-  for (const [flag, text] of flags) {
-    try {
-      ms.push(parseDuration(text));
-    } catch (error) {
-      return `--${flag}: ${(error as Error).message}`;
-    }
-  }
-  const [resyncMs, pollMs, leaseDurationMs, renewDeadlineMs, retryPeriodMs] = ms as [number, number, number, number, number];
-  const lease = { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+  const parsed = parseDurationFlags({
+    resync: options.resync,
+    poll: options.poll,
+    'leader-election-lease-duration': options.leaderElectionLeaseDuration,
+    'leader-election-renew-deadline': options.leaderElectionRenewDeadline,
+    'leader-election-retry-period': options.leaderElectionRetryPeriod,
+  });
+  if (typeof parsed === 'string') return parsed;
+  const lease = { leaseDurationMs: parsed['leader-election-lease-duration'], renewDeadlineMs: parsed['leader-election-renew-deadline'], retryPeriodMs: parsed['leader-election-retry-period'] };
   const problem = options.leaderElect ? leaseTimingProblem(lease) : undefined;
-  return problem ? `--leader-election-*: ${problem}` : { resyncMs, pollMs, lease };
+  return problem ? `--leader-election-*: ${problem}` : { resyncMs: parsed.resync, pollMs: parsed.poll, lease };
 }
 
 export function runCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
