@@ -47,6 +47,8 @@ export interface AwsClients {
   accountId(): Promise<string>;
   /** The region the clients work in. */
   region(): Promise<string>;
+  /** Resolves the clients' credentials (throws what the SDK's provider chain says when there are none). */
+  credentials(): Promise<unknown>;
   destroy(): void;
 }
 
@@ -93,6 +95,7 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
     ecrIn,
     accountId,
     region: () => clients.agentcore.config.region(),
+    credentials: () => clients.agentcore.config.credentials(),
     destroy: () => [...Object.values(clients), ...ecrByRegion.values()].forEach((c) => c.destroy()),
   };
 }

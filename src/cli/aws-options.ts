@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AwsOptions } from '../aws/clients.js';
+import type { AwsClients, AwsOptions } from '../aws/clients.js';
 
 export interface AwsCliOptions {
   region?: string;
@@ -21,4 +21,26 @@ export function awsOptionsOf(options: AwsCliOptions): AwsOptions {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
   };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * What keeps the clients from making any call (an unknown profile, no credentials, no region), said
+ * once, before any object is read, rather than by every object in turn.
+ */
+export async function awsSetupProblem(aws: Pick<AwsClients, 'credentials' | 'region'>, options: AwsCliOptions): Promise<string | undefined> {
+  const profile = options.profile ?? process.env.AWS_PROFILE;
+  try {
+    await aws.credentials();
+  } catch (error) {
+    if (profile) return `AWS profile ${profile} gives no credentials: ${messageOf(error)} (is it in ~/.aws/config or ~/.aws/credentials?)`;
+    return `No AWS credentials: ${messageOf(error)} (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE or --profile, or run where an IAM role is given)`;
+  }
+  try {
+    await aws.region();
+  } catch {
+    return `No AWS region: give --region, or set AWS_REGION${profile ? ` or a region in profile ${profile}` : ' or a region in your AWS profile'}`;
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { cli, cliChild } from '../helpers/cli.js';
+import { cli, cliChild, repoRoot, run } from '../helpers/cli.js';
 
 let emulator: TestEmulator;
 let dir: string;
@@ -221,6 +221,18 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(await cli(['apply', '-f', root, ...awsRead(), '--poll', 'often'])).toMatchObject({ code: 1, out: '--poll: not a duration: often (use 90s, 10m, 1h)\n' });
     expect(await cli(['delete', '-f', root, ...awsRead(), '--timeout', '5 minutes'])).toMatchObject({ code: 1, out: '--timeout: not a duration: 5 minutes (use 90s, 10m, 1h)\n' });
     expect(await cli(['apply', '-f', root, ...awsRead(), '--poll-ms', 'often'])).toMatchObject({ code: 1, out: '--poll-ms: not a duration: often (use 90s, 10m, 1h)\n' });
+  });
+
+  test.each([
+    ['an unknown profile', ['--profile', 'nope', '--region', 'us-west-2'], {}, /^AWS profile nope gives no credentials: .+ \(is it in ~\/\.aws\/config or ~\/\.aws\/credentials\?\)\n$/],
+    ['no region', [], { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }, /^No AWS region: give --region, or set AWS_REGION or a region in your AWS profile\n$/],
+    ['no credentials', ['--region', 'us-west-2'], {}, /^No AWS credentials: .+ \(set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE or --profile, or run where an IAM role is given\)\n$/],
+  ])('%s is said once, before any object is read, and the command exits 1', async (_, flags, env, said) => {
+    // A machine with no AWS set-up at all: an empty home, no AWS variables, no instance metadata to ask.
+    const home = mkdtempSync(join(tmpdir(), 'agentcore-no-aws-'));
+    const result = await run(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'plan', '-f', 'manifests/examples', ...flags], { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env }, undefined, repoRoot);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(said);
   });
 
   test('invalid manifests stop apply before any AWS call', async () => {

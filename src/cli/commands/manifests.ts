@@ -14,7 +14,7 @@ import { keyOf } from '../../engine/engine.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
 import { formatProblem, type ManifestObject } from '../../sources/files/manifests.js';
 import { FileSource, loadSource } from '../../sources/files/source.js';
-import { awsOptionsOf, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
+import { awsOptionsOf, awsSetupProblem, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { processIO, type CliIO } from '../io.js';
 import { settingsOf, withOperatorSettings, type OperatorSettingOptions } from '../operator-settings.js';
 import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
@@ -87,6 +87,13 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
   }
   const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io) : undefined;
   const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
+  const setup = await awsSetupProblem(aws, options);
+  if (setup) {
+    io.out(`${setup}\n`);
+    aws.destroy();
+    await embedded?.close();
+    return undefined;
+  }
   const live = io === processIO && isLiveTerminal(process.stdout, process.env);
   const keys = set.objects.map((o) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name }));
   const progress = createProgress(io, { live, columns: process.stdout.columns, rows: process.stdout.rows, keys });

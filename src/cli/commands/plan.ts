@@ -11,8 +11,9 @@ function value(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);
 }
 
-const isDocument = (v: unknown) => typeof v === 'object' && v !== null;
-/** A document (a policy, a set of tags) under its line: indented JSON, or a diff of it marked - and +. */
+/** A value too long for its line (a policy, most often), shown under it. */
+const isDocument = (v: unknown) => typeof v === 'object' && v !== null && JSON.stringify(v).length > 60;
+/** A document under its line: indented JSON, or a diff of it marked - and +. */
 const DOCUMENT_INDENT = '        ';
 
 function documentLines(from: unknown, to: unknown): string {
