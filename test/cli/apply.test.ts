@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { agentCoreService } from '../../src/emulator/agentcore/index.js';
 import { ecrService } from '../../src/emulator/ecr/index.js';
@@ -97,8 +98,12 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     expect(repushed.out).toContain('~ AgentRuntime/agents/planned-agent (a new runtime version)');
     expect(repushed.out).toContain(`spec.artifact.image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@sha256:`);
     expect(repushed.out).toContain(`-> "123456789012.dkr.ecr.us-west-2.amazonaws.com/support-agent@${digest}"`);
-    const json = JSON.parse((await cli(['plan', '-f', root, '--json', ...awsRead()])).out) as Record<string, { action: string; subject: string; newVersion?: boolean }[]>;
-    expect(json['AgentRuntime/agents/planned-agent']!.map((c) => [c.action, c.subject, c.newVersion])).toEqual([
+    const json = JSON.parse((await cli(['plan', '-f', root, '-o', 'json', ...awsRead()])).out) as { formatVersion: number; summary: Record<string, number>; objects: Record<string, { changes: { action: string; subject: string; newVersion?: boolean }[] }> };
+    expect([json.formatVersion, json.summary]).toEqual([1, { create: 0, update: 1, replace: 0, delete: 0, errors: 0, changed: 1 }]);
+    // --json, the flag of earlier versions, and -o yaml give the same data.
+    expect(JSON.parse((await cli(['plan', '-f', root, '--json', ...awsRead()])).out)).toEqual(json);
+    expect(parse((await cli(['plan', '-f', root, '-o', 'yaml', ...awsRead()])).out)).toEqual(json);
+    expect(json.objects['AgentRuntime/agents/planned-agent']!.changes.map((c) => [c.action, c.subject, c.newVersion])).toEqual([
       ['update', 'spec.artifact.image', true],
       ['update', 'spec.env.AGENTCORE_CODE_VERSION', true],
       ['update', 'endpoint prod', undefined],
@@ -119,6 +124,10 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     const writesBefore = await writes();
     const differing = await cli(['status', '-f', root, '--json', ...awsRead()]);
     expect(differing.code).toBe(2);
+    const wide = await cli(['status', '-f', root, '-o', 'wide', ...awsRead()]);
+    expect(wide.out.split('\n')[0]).toMatch(/^OBJECT +STATE +AWS +DETAIL$/);
+    expect(wide.out).toMatch(/AgentRuntime\/agents\/statused-agent +differs +.*agentRuntimeId=statused_agent-\w+/);
+    expect(await cli(['status', '-f', root, '-o', 'xml', ...awsRead()])).toMatchObject({ code: 1, err: expect.stringContaining("option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, wide, json, yaml.") });
     const json = (JSON.parse(differing.out) as { object: string; state: string; detail: string; observed?: unknown }[]).map(({ observed: _, ...row }) => row);
     expect(json).toEqual([{ object: 'AgentRuntime/agents/statused-agent', state: 'differs', detail: 'update spec.artifact.image, update spec.env.AGENTCORE_CODE_VERSION, update endpoint prod' }]);
     expect(await writes()).toBe(writesBefore);

@@ -3,6 +3,7 @@ import { diffLines } from 'diff';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import type { CliIO } from '../io.js';
+import { outputOf, printData, withOutput, type OutputOptions } from '../output.js';
 import { manifestCommand, openSource, pruneRefusal, type ManifestOptions } from './manifests.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
@@ -46,21 +47,48 @@ export function changesOf(plans: Map<string, ObjectPlan<Record<string, unknown>>
   return new Map([...plans].map(([key, plan]) => [key, plan instanceof Error ? plan : plan.changes]));
 }
 
+/** How many objects each kind of change touches, and how many could not be planned. */
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+  errors: number;
+  /** Objects apply would change (a wait for AWS is not a change). */
+  changed: number;
+}
+
+export function summaryOf(plans: Map<string, PlannedChange[] | Error>): PlanSummary {
+  const lists = [...plans.values()].filter((p): p is PlannedChange[] => Array.isArray(p));
+  const count = (action: PlannedChange['action']) => lists.filter((p) => p.some((c) => c.action === action)).length;
+  const changed = lists.filter((p) => p.some((c) => c.action !== 'wait')).length;
+  return { create: count('create'), update: count('update'), replace: count('replace'), delete: count('delete'), errors: plans.size - lists.length, changed };
+}
+
 /** The plan as a user reads it: a block per object that changes, and a summary line. */
 export function printPlan(plans: Map<string, PlannedChange[] | Error>, io: CliIO): void {
   for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
-  const errors = [...plans.values()].filter((p) => p instanceof Error).length;
-  const count = (action: PlannedChange['action']) => [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action === action)).length;
-  const changed = [...plans.values()].some((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait'));
-  io.out(!changed && errors === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} with deletions; ${errors} error(s).\n`);
+  const s = summaryOf(plans);
+  io.out(s.changed === 0 && s.errors === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} with deletions; ${s.errors} error(s).\n`);
+}
+
+/** The version of the plan's JSON and YAML (docs/plan-format.md); a change that could break a reader raises it. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** The plan as data: its format version, the summary, and each object's changes (or the error that kept it from being planned). */
+export function planData(plans: Map<string, PlannedChange[] | Error>): unknown {
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    summary: summaryOf(plans),
+    objects: Object.fromEntries([...plans].map(([key, plan]) => [key, plan instanceof Error ? { error: awsErrorMessage(plan) } : { changes: plan }])),
+  };
 }
 
 export function planCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.')
-    .option('--json', 'print the plan as JSON')
+  withOutput(manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.'), ['text', 'json', 'yaml'])
     .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
     .option('--prune', 'also show what apply --prune would delete: what this source (--source) created in AWS that no manifest claims any more')
-    .action(async (options: ManifestOptions & { json?: boolean; detailedExitcode?: boolean; prune?: boolean }, command: Command) => {
+    .action(async (options: ManifestOptions & OutputOptions & { detailedExitcode?: boolean; prune?: boolean }, command: Command) => {
       const refusal = pruneRefusal(options, command);
       if (refusal) {
         io.out(`${refusal}\n`);
@@ -70,11 +98,11 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       if (!opened) return setExitCode(1);
       try {
         const plans = changesOf(await opened.source.plan({ prune: options.prune }));
-        const errors = [...plans.values()].filter((p): p is Error => p instanceof Error);
-        const changed = [...plans.values()].filter((p) => Array.isArray(p) && p.some((c) => c.action !== 'wait')).length;
-        if (options.json) io.out(`${JSON.stringify(Object.fromEntries([...plans].map(([k, p]) => [k, p instanceof Error ? { error: awsErrorMessage(p) } : p])), null, 2)}\n`);
+        const format = outputOf(options);
+        if (format === 'json' || format === 'yaml') printData(io, format, planData(plans));
         else printPlan(plans, io);
-        setExitCode(errors.length > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
+        const { errors, changed } = summaryOf(plans);
+        setExitCode(errors > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
       } finally {
         await opened.close();
       }
