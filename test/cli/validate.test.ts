@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadManifests } from '../../src/sources/files/manifests.js';
 import { checkReferences } from '../../src/sources/files/preflight.js';
-import { cli, cliProcess, repoRoot } from '../helpers/cli.js';
+import { cli, cliProcess, repoRoot, run } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -233,6 +233,15 @@ describe('the installed command, run as a process', () => {
     expect(run(['--resync', '10 minutes'])).toMatchObject({ code: 1, err: '--resync: not a duration: 10 minutes (use 90s, 10m, 1h)\n' });
     expect(run(['--leader-election-lease-duration', '5s'])).toMatchObject({ code: 1, err: '--leader-election-*: the lease duration must be longer than the renew deadline\n' });
     expect(run(['--leader-election-retry-period', '9s'])).toMatchObject({ code: 1, err: '--leader-election-*: the renew deadline must be longer than 1.2 retry periods\n' });
+  });
+
+  test('-f - reads the manifests from standard input; its problems are named <stdin>', async () => {
+    const main = join(repoRoot, 'dist', 'cli', 'main.js');
+    const memory = readFileSync(join(repoRoot, 'manifests', 'examples', 'memory.yaml'), 'utf8');
+    const valid = await run(process.execPath, [main, 'validate', '-f', '-'], { ...process.env }, memory, repoRoot);
+    expect([valid.code, valid.stdout]).toEqual([0, expect.stringMatching(/Memory +agents\/support-memory +support_memory +<stdin>:\d+\n1 valid object\(s\), 0 problem\(s\)\n$/)]);
+    const invalid = await run(process.execPath, [main, 'validate', '-f', '-'], { ...process.env }, memory.replace('eventExpiryDays: 90', 'eventExpiryDays: 1'), repoRoot);
+    expect([invalid.code, invalid.stdout.split('\n')[0]]).toEqual([1, '<stdin>:10: Memory agents/support-memory: spec.eventExpiryDays: must be between 3 and 365 days']);
   });
 
   test('--version prints the package version', () => {

@@ -37,7 +37,7 @@ export function manifestCommand(program: Command, name: string, description: str
     program
       .command(name)
       .description(description)
-      .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+      .requiredOption('-f, --filename <path...>', 'manifest files or directories, or - for standard input')
       .option('--concurrency <n>', 'objects handled at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')

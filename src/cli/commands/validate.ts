@@ -20,7 +20,7 @@ export function validateCommand(program: Command, io: CliIO, setExitCode: (code:
   withSourceBounds(withOutput(program
     .command('validate')
     .description('Check manifests against the schemas and against each other (references, cycles); print every problem with its file, line, object and field path.')
-    .requiredOption('-f, --filename <path...>', 'manifest files or directories')
+    .requiredOption('-f, --filename <path...>', 'manifest files or directories, or - for standard input')
     .option('--no-references', 'check each object on its own, as an apiserver does: not whether what it references is in the files (for a part of a source)'), ['text', 'json', 'yaml']))
     .action((options: { filename: string[]; references: boolean } & OutputOptions & SourceBoundOptions) => {
       const set = loadManifests(options.filename, io.cwd, loadLimitsOf(options));

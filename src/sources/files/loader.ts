@@ -4,7 +4,7 @@
  * regular files only, each under a size and a document count, no deeper than a nesting depth, and no
  * alias that contains itself; what is over a bound is a problem, never a crash or a hang.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { formatPath, type FieldPath } from '../../api/validation.js';
@@ -56,9 +56,34 @@ export function manifestFiles(path: string): string[] {
   return out;
 }
 
+class LoadRefused extends Error {}
+
+/** The name problems give to manifests read from standard input (`-f -`). */
+export const STDIN = '<stdin>';
+
+/** Standard input's text, or a refusal when it holds more than the limit (read no further than that). */
+function readStdin(maxBytes: number): string | LoadRefused {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.alloc(64 * 1024);
+  let size = 0;
+  for (let n = readSync(0, chunk); n > 0; n = readSync(0, chunk)) {
+    size += n;
+    if (size > maxBytes) return new LoadRefused(`more than ${maxBytes} bytes, over the limit (--max-file-bytes)`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function loadPaths(paths: string[], cwd = process.cwd(), limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const result: LoadResult = { documents: [], problems: [] };
   for (const path of paths) {
+    if (path === '-') {
+      const text = readStdin(limits.maxFileBytes);
+      const loaded = text instanceof LoadRefused ? { documents: [], problems: [{ file: STDIN, line: 0, message: text.message }] } : loadText(text, STDIN, limits);
+      result.documents.push(...loaded.documents);
+      result.problems.push(...loaded.problems);
+      continue;
+    }
     let files: string[];
     try {
       files = manifestFiles(path);
@@ -87,7 +112,6 @@ export function loadPaths(paths: string[], cwd = process.cwd(), limits: LoadLimi
   return result;
 }
 
-class LoadRefused extends Error {}
 
 export function loadText(text: string, file: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const lineCounter = new LineCounter();
