@@ -19,10 +19,11 @@ const CLEAR_LINE = '\x1b[2K';
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the command with its standard output on a pseudo-terminal; CI unset, as on a developer's machine. */
-function onTerminal(args: string[]): Promise<{ code: number | null; out: string }> {
+function onTerminal(args: string[], more: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
   const command = [process.execPath, join(repoRoot, 'dist', 'cli', 'main.js'), ...args].map(quote).join(' ');
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: '120' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: '120', ...more };
   delete env.CI;
+  if (!more.NO_COLOR) delete env.NO_COLOR;
   return new Promise((resolve) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -61,5 +62,20 @@ describe('apply progress', () => {
     expect(piped.code).toBe(0);
     expect(piped.out).not.toContain('\x1b[');
     expect(piped.out).toContain('AgentRuntime/agents/support-agent: created runtime support_agent\n');
+  });
+});
+
+describe('plan colours', () => {
+  const GREEN_PLUS = '\x1b[32m+\x1b[39m';
+  test('on a terminal the signs are coloured; NO_COLOR, --no-color or a pipe give plain text', async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'emulator-secret' });
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const plan = ['plan', '-f', tree(), '--endpoint-url', emulator.url, '--region', 'us-west-2'];
+    const coloured = await onTerminal(plan);
+    expect(coloured.out).toContain(`${GREEN_PLUS} \x1b[1mAgentRuntime/agents/support-agent\x1b[22m: create runtime support_agent`);
+    for (const plain of [await onTerminal(plan, { NO_COLOR: '1' }), await onTerminal([...plan, '--no-color']), await cliChild(plan)]) {
+      expect(plain.out).toContain('+ AgentRuntime/agents/support-agent: create runtime support_agent');
+      expect(plain.out).not.toContain('\x1b[');
+    }
   });
 });

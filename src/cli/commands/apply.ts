@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { RunResult } from '../../sources/files/source.js';
 import type { CliIO } from '../io.js';
 import { parseDurationFlags } from '../duration.js';
-import { manifestCommand, openSource, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
+import { manifestCommand, openSource, paintOf, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
 import { changesOf, printPlan } from './plan.js';
 import { table } from './validate.js';
 
@@ -77,7 +77,7 @@ function runCommand(name: string, description: string, program: Command, io: Cli
 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async ({ source }, timeoutMs, options) => {
-    if (options.plan) printPlan(changesOf(await source.plan({ prune: options.prune })), io);
+    if (options.plan) printPlan(changesOf(await source.plan({ prune: options.prune })), io, paintOf(options, io));
     return source.apply({ timeoutMs, prune: options.prune });
   })
     .option('--plan', 'show the plan first (it reads AWS once more)')

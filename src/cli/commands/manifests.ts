@@ -15,12 +15,15 @@ import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
 import { formatProblem, type ManifestObject } from '../../sources/files/manifests.js';
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, awsSetupProblem, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
+import { paintFor, plain, type Paint } from '../colour.js';
 import { processIO, type CliIO } from '../io.js';
 import { settingsOf, withOperatorSettings, type OperatorSettingOptions } from '../operator-settings.js';
 import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
 
 export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, OperatorSettingOptions {
+  /** False with --no-color. */
+  color?: boolean;
   filename: string[];
   emulator?: boolean;
   logFormat: LogFormat;
@@ -42,7 +45,8 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
-      .option('--log-level <level>', 'error, warn, info or debug', 'warn'),
+      .option('--log-level <level>', 'error, warn, info or debug', 'warn')
+      .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)'),
   )));
 }
 
@@ -62,6 +66,11 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Prom
   }
   io.out(`Using the embedded AgentCore emulator at ${emulator.url}: nothing reaches AWS.\n`);
   return emulator;
+}
+
+/** The colours of this command's output: on a terminal, unless NO_COLOR or --no-color says otherwise. */
+export function paintOf(options: { color?: boolean }, io: CliIO): Paint {
+  return io === processIO ? paintFor(process.stdout, process.env, options.color !== false) : plain;
 }
 
 /** Why --prune may not run as asked: every tree applied without --source shares the default one, and pruning it would delete the others'. */

@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { diffLines } from 'diff';
 import { awsErrorMessage } from '../../aws/errors.js';
 import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
+import { plain, type Paint, type Style } from '../colour.js';
 import type { CliIO } from '../io.js';
 import { outputOf, printData, withOutput, type OutputOptions } from '../output.js';
-import { manifestCommand, openSource, pruneRefusal, type ManifestOptions } from './manifests.js';
+import { manifestCommand, openSource, paintOf, pruneRefusal, type ManifestOptions } from './manifests.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
+const SIGN_STYLE: Record<PlannedChange['action'], Style> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', wait: 'bold' };
 
 function value(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);
@@ -17,29 +19,31 @@ const isDocument = (v: unknown) => typeof v === 'object' && v !== null && JSON.s
 /** A document under its line: indented JSON, or a diff of it marked - and +. */
 const DOCUMENT_INDENT = '        ';
 
-function documentLines(from: unknown, to: unknown): string {
+function documentLines(from: unknown, to: unknown, paint: Paint): string {
   const pretty = (v: unknown) => (v === undefined ? '' : `${JSON.stringify(v, null, 2)}\n`);
+  const marked = (added: boolean | undefined, removed: boolean | undefined, text: string) => (added ? paint('green', `+ ${text}`) : removed ? paint('red', `- ${text}`) : `  ${text}`);
   return diffLines(pretty(from), pretty(to))
-    .flatMap((part) => part.value.replace(/\n$/, '').split('\n').map((text) => `${DOCUMENT_INDENT}${part.added ? '+' : part.removed ? '-' : ' '} ${text}`))
+    .flatMap((part) => part.value.replace(/\n$/, '').split('\n').map((text) => `${DOCUMENT_INDENT}${marked(part.added, part.removed, text)}`))
     .join('\n');
 }
 
-function line(c: PlannedChange): string {
+function line(c: PlannedChange, paint: Paint): string {
   if (c.action === 'wait') return `${c.subject}: AWS reports ${String(c.to)}; nothing to do until it settles`;
-  if (isDocument(c.from) || isDocument(c.to)) return `${c.subject}:\n${documentLines(c.action === 'update' || c.action === 'replace' ? c.from : undefined, c.to)}`;
+  if (isDocument(c.from) || isDocument(c.to)) return `${c.subject}:\n${documentLines(c.action === 'update' || c.action === 'replace' ? c.from : undefined, c.to, paint)}`;
   if (c.action === 'update') return `${c.subject}: ${value(c.from)} -> ${value(c.to)}`;
   return c.to !== undefined ? `${c.subject} = ${value(c.to)}` : c.subject;
 }
 
-/** Terraform-style lines: what changes, and from what to what. */
-export function renderPlan(key: string, changes: PlannedChange[]): string {
+/** Terraform-style lines: what changes, and from what to what; each sign in its colour when `paint` has colours. */
+export function renderPlan(key: string, changes: PlannedChange[], paint: Paint = plain): string {
   if (changes.length === 0) return '';
   const [first, ...rest] = changes;
-  const parts = (list: PlannedChange[]) => list.map((c) => `    ${SIGN[c.action]} ${line(c)}\n`).join('');
+  const sign = (action: PlannedChange['action']) => paint(SIGN_STYLE[action], SIGN[action]);
+  const parts = (list: PlannedChange[]) => list.map((c) => `    ${sign(c.action)} ${line(c, paint)}\n`).join('');
   // A change of the whole resource (create, replace, wait) heads its block; changes of parts are listed under the object.
-  if (first!.scope === 'resource') return `${SIGN[first!.action]} ${key}: ${first!.action} ${line(first!)}\n${parts(rest)}`;
+  if (first!.scope === 'resource') return `${sign(first!.action)} ${paint('bold', key)}: ${first!.action} ${line(first!, paint)}\n${parts(rest)}`;
   const versioned = changes.some((c) => c.newVersion) ? ' (a new runtime version)' : '';
-  return `~ ${key}${versioned}\n${parts(changes)}`;
+  return `${sign('update')} ${paint('bold', key)}${versioned}\n${parts(changes)}`;
 }
 
 /** Each object's planned changes (or the error that kept it from being planned). */
@@ -66,8 +70,8 @@ export function summaryOf(plans: Map<string, PlannedChange[] | Error>): PlanSumm
 }
 
 /** The plan as a user reads it: a block per object that changes, and a summary line. */
-export function printPlan(plans: Map<string, PlannedChange[] | Error>, io: CliIO): void {
-  for (const [key, plan] of plans) io.out(plan instanceof Error ? `! ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan));
+export function printPlan(plans: Map<string, PlannedChange[] | Error>, io: CliIO, paint: Paint = plain): void {
+  for (const [key, plan] of plans) io.out(plan instanceof Error ? `${paint('red', '!')} ${key}: ${awsErrorMessage(plan)}\n` : renderPlan(key, plan, paint));
   const s = summaryOf(plans);
   io.out(s.changed === 0 && s.errors === 0 ? 'No changes: AWS matches the manifests.\n' : `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} with deletions; ${s.errors} error(s).\n`);
 }
@@ -100,7 +104,7 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
         const plans = changesOf(await opened.source.plan({ prune: options.prune }));
         const format = outputOf(options);
         if (format === 'json' || format === 'yaml') printData(io, format, planData(plans));
-        else printPlan(plans, io);
+        else printPlan(plans, io, paintOf(options, io));
         const { errors, changed } = summaryOf(plans);
         setExitCode(errors > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
       } finally {
