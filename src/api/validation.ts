@@ -11,6 +11,7 @@ import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from '
 import addFormatsModule from 'ajv-formats';
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { RE2JS } from '@bufbuild/re2';
+import leven, { closestMatch } from 'leven';
 import { strings } from '@bufbuild/cel/ext';
 import { API_VERSION, GROUP, type KubeObject } from './meta.js';
 import { KINDS, kindInfo, type KindInfo } from './kinds.js';
@@ -275,7 +276,7 @@ function checkEnvelope(input: JsonSchema): { ok: true; info: KindInfo } | { ok: 
     return { ok: false, problems: [{ path: ['apiVersion'], message: `${hint}must be ${API_VERSION}` }] };
   }
   const info = kindInfo(kind);
-  if (!info) return { ok: false, problems: [{ path: ['kind'], message: `unknown kind; ${API_VERSION} has ${KINDS.map((k) => k.kind).join(', ')}` }] };
+  if (!info) return { ok: false, problems: [{ path: ['kind'], message: `unknown kind${didYouMean(kind, KINDS.map((k) => k.kind))} (${API_VERSION} has ${KINDS.map((k) => k.kind).join(', ')})` }] };
   return { ok: true, info };
 }
 
@@ -300,6 +301,12 @@ function withoutAnyOfBranches(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => !failed.some((anyOf) => isBranchOf(e, anyOf)));
 }
 
+/** `; did you mean X?` for the known name nearest a misspelt one (a few letters off), or nothing. */
+export function didYouMean(written: string, known: readonly string[]): string {
+  const near = closestMatch(written, [...known]);
+  return near !== undefined && near !== written && leven(written.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(written.length / 4)) ? `; did you mean ${near}?` : '';
+}
+
 function describeAjvError(error: ErrorObject): FieldProblem {
   const path = instancePath(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -311,7 +318,7 @@ function describeAjvError(error: ErrorObject): FieldProblem {
     case 'required':
       return { path: [...path, String(params.missingProperty)], message: 'is required' };
     case 'additionalProperties':
-      return { path: [...path, String(params.additionalProperty)], message: 'unknown field' };
+      return { path: [...path, String(params.additionalProperty)], message: `unknown field${didYouMean(String(params.additionalProperty), Object.keys((parent.properties ?? {}) as object))}` };
     case 'type':
       if (parent['x-agentcore-secret-ref']) {
         return { path, message: 'secret values are never written inline: use secretKeyRef, env, file or awsSecretsManager' };

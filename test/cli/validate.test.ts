@@ -244,6 +244,17 @@ describe('the installed command, run as a process', () => {
     expect([invalid.code, invalid.stdout.split('\n')[0]]).toEqual([1, '<stdin>:10: Memory agents/support-memory: spec.eventExpiryDays: must be between 3 and 365 days']);
   });
 
+  test('a misspelt field or kind gets a "did you mean" with the nearest known name; one far from all does not', async () => {
+    const tree = 'apiVersion: agentcore.dev/v1alpha1\nkind: Memroy\nmetadata: {name: x}\nspec: {}\n---\napiVersion: agentcore.dev/v1alpha1\nkind: Memory\nmetadata: {name: y}\nspec:\n  eventExpiryDay: 30\n  descripton: notes\n  colour: blue\n';
+    const result = await run(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'validate', '-f', '-'], { ...process.env }, tree, repoRoot);
+    expect([result.code, result.stdout.split('\n').slice(0, 4)]).toEqual([1, [
+      '<stdin>:2: Memroy default/x: kind: unknown kind; did you mean Memory? (agentcore.dev/v1alpha1 has AgentRuntime, Memory, Gateway, GatewayTarget, WorkloadIdentity, OAuth2CredentialProvider, ApiKeyCredentialProvider)',
+      '<stdin>:10: Memory default/y: spec.eventExpiryDay: unknown field; did you mean eventExpiryDays?',
+      '<stdin>:11: Memory default/y: spec.descripton: unknown field; did you mean description?',
+      '<stdin>:12: Memory default/y: spec.colour: unknown field',
+    ]]);
+  });
+
   test('--version prints the package version', () => {
     const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect(cliProcess(['--version'])).toMatchObject({ code: 0, out: `${version}\n`, err: '' });
