@@ -59,7 +59,8 @@ function runCommand(name: string, description: string, program: Command, io: Cli
         io.out(`${refusal}\n`);
         return setExitCode(1);
       }
-      const opened = await openSource({ ...options, pollMs: String(durations.pollMs) }, io);
+      // Narrowed to some objects, delete takes what references them too; apply, what they reference.
+      const opened = await openSource({ ...options, pollMs: String(durations.pollMs) }, io, name === 'delete' ? 'referrers' : 'references');
       if (!opened) return setExitCode(1);
       try {
         let result: RunResult;

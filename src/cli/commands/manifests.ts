@@ -11,8 +11,10 @@ import { RateLimiter } from '../../engine/rate-limiter.js';
 import { createLogger, type LogFormat } from '../../observability/log.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import { keyOf } from '../../engine/engine.js';
+import { reconcilerByKind } from '../../reconcilers/index.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
 import { formatProblem, type ManifestObject } from '../../sources/files/manifests.js';
+import { selectObjects } from '../../sources/files/selection.js';
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, awsSetupProblem, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { paintFor, plain, type Paint } from '../colour.js';
@@ -24,6 +26,8 @@ import { createProgress, isLiveTerminal, progressSink, type Progress } from '../
 export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, OperatorSettingOptions {
   /** False with --no-color. */
   color?: boolean;
+  selector?: string;
+  target?: string[];
   filename: string[];
   emulator?: boolean;
   logFormat: LogFormat;
@@ -46,7 +50,9 @@ export function manifestCommand(program: Command, name: string, description: str
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn')
-      .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)'),
+      .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
+      .option('-l, --selector <selector>', 'only the objects with these labels (key=value, key!=value, key in (a,b), key), with what they need')
+      .option('--target <Kind/namespace/name...>', 'only these objects, with what they need'),
   )));
 }
 
@@ -73,10 +79,20 @@ export function paintOf(options: { color?: boolean }, io: CliIO): Paint {
   return io === processIO ? paintFor(process.stdout, process.env, options.color !== false) : plain;
 }
 
-/** Why --prune may not run as asked: every tree applied without --source shares the default one, and pruning it would delete the others'. */
-export function pruneRefusal(options: { prune?: boolean }, command: Command): string | undefined {
-  if (!options.prune || command.getOptionValueSource('source') !== 'default') return undefined;
-  return '--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned';
+/** The keys (`Kind/namespace/name`) of the objects an object references. */
+function referencesOf(o: ManifestObject): string[] {
+  return (reconcilerByKind.get(o.info.kind)?.references(o.object.spec as never) ?? []).map((r) => `${r.kind}/${o.namespace}/${r.name}`);
+}
+
+/**
+ * Why --prune may not run as asked: every tree applied without --source shares the default one, and
+ * pruning it would delete the others'; a tree narrowed by --selector or --target would lose the rest.
+ */
+export function pruneRefusal(options: { prune?: boolean; selector?: string; target?: string[] }, command: Command): string | undefined {
+  if (!options.prune) return undefined;
+  if (command.getOptionValueSource('source') === 'default') return '--prune needs --source: name this tree (its repository and path, say) so that only what it created is pruned';
+  if (options.selector || options.target?.length) return '--prune works on a whole tree: with --selector or --target it would delete what was left out';
+  return undefined;
 }
 
 export interface OpenSource {
@@ -86,7 +102,7 @@ export interface OpenSource {
 }
 
 /** Loads, validates and preflights the manifests; prints the problems and returns undefined when there are any. */
-export async function openSource(options: ManifestOptions, io: CliIO): Promise<OpenSource | undefined> {
+export async function openSource(options: ManifestOptions, io: CliIO, along: 'references' | 'referrers' = 'references'): Promise<OpenSource | undefined> {
   const access = secretAccessFor(options.filename, io.cwd, options);
   const { set, problems } = await loadSource(options.filename, { cwd: io.cwd, limits: loadLimitsOf(options), access });
   if (problems.length > 0) {
@@ -94,6 +110,13 @@ export async function openSource(options: ManifestOptions, io: CliIO): Promise<O
     io.out(`${problems.length} problem(s); nothing was sent to AWS\n`);
     return undefined;
   }
+  // The whole tree is checked above; the command then works on the part it was narrowed to.
+  const selected = selectObjects(set.objects, { selector: options.selector, targets: options.target }, referencesOf, along);
+  if (typeof selected === 'string') {
+    io.out(`${selected}\n`);
+    return undefined;
+  }
+  set.objects = selected;
   const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io) : undefined;
   const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
   const setup = await awsSetupProblem(aws, options);
