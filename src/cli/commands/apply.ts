@@ -5,6 +5,7 @@ import { parseDurationFlags } from '../duration.js';
 import { manifestCommand, openSource, paintOf, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
 import { changesOf, printPlan } from './plan.js';
 import { table } from './validate.js';
+import { readSavedPlan, staleObjects, type SavedPlan } from '../saved-plan.js';
 
 export interface RunOptions extends ManifestOptions {
   timeout: string;
@@ -42,45 +43,71 @@ function durationsOf(options: RunOptions): { timeoutMs: number; pollMs: number }
 
 type Run = (opened: OpenSource, timeoutMs: number, options: RunOptions) => Promise<RunResult>;
 
-function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: Run): Command {
-  return manifestCommand(program, name, description)
+/** The tree, source and narrowing of a saved plan become the command's own; undefined when there is no plan file. */
+function takeSavedPlan(file: string | undefined, options: RunOptions, command: Command, io: CliIO): SavedPlan | string | undefined {
+  if (file === undefined) return options.filename ? undefined : "error: required option '-f, --filename <path...>' not specified";
+  if (options.filename) return 'give a saved plan or -f, not both: the plan names the manifests it was made of';
+  const saved = readSavedPlan(file, io.cwd);
+  if (typeof saved === 'string') return saved;
+  // What the plan was made with decides what it is of; a flag given again here must agree with it.
+  for (const flag of ['source', 'selector', 'target', 'prune', 'region', 'profile', 'endpointUrl'] as const) {
+    if (command.getOptionValueSource(flag) === 'cli' && JSON.stringify(options[flag]) !== JSON.stringify(saved.arguments[flag])) return `--${flag} differs from the saved plan's; make a new plan`;
+  }
+  Object.assign(options, saved.arguments);
+  return saved;
+}
+
+function runCommand(name: string, description: string, program: Command, io: CliIO, setExitCode: (code: number) => void, run: Run, planFile = false): Command {
+  const command = manifestCommand(program, name, description, planFile ? 'optional' : 'required')
     .option('--timeout <duration>', 'give up waiting after this long', '10m')
     .option('--poll <duration>', 'how often to look again at resources AWS is still working on', '2s')
     // The flag of earlier versions, kept working: milliseconds.
-    .addOption(new Option('--poll-ms <ms>').hideHelp())
-    .action(async (options: RunOptions, command: Command) => {
-      const durations = durationsOf(options);
-      if (typeof durations === 'string') {
-        io.out(`${durations}\n`);
+    .addOption(new Option('--poll-ms <ms>').hideHelp());
+  if (planFile) command.argument('[plan-file]', 'a plan saved by plan --out: apply exactly it, or nothing when AWS or the manifests changed since');
+  return command.action(async (...args: unknown[]) => {
+    const [file, options, self] = (planFile ? args : [undefined, ...args]) as [string | undefined, RunOptions, Command];
+    const saved = takeSavedPlan(file, options, self, io);
+    if (typeof saved === 'string') {
+      io.out(`${saved}\n`);
+      return setExitCode(1);
+    }
+    const durations = durationsOf(options);
+    if (typeof durations === 'string') {
+      io.out(`${durations}\n`);
+      return setExitCode(1);
+    }
+    const refusal = saved ? undefined : pruneRefusal(options, self);
+    if (refusal) {
+      io.out(`${refusal}\n`);
+      return setExitCode(1);
+    }
+    // Narrowed to some objects, delete takes what references them too; apply, what they reference.
+    const opened = await openSource({ ...options, pollMs: String(durations.pollMs) }, io, name === 'delete' ? 'referrers' : 'references');
+    if (!opened) return setExitCode(1);
+    try {
+      const stale = saved ? staleObjects(saved, await opened.source.plan({ prune: options.prune })) : [];
+      if (stale.length > 0) {
+        io.out(`The saved plan is out of date: AWS or the manifests changed since it was made, for ${stale.join(', ')}. Nothing was applied; make a new plan.\n`);
         return setExitCode(1);
       }
-      const refusal = pruneRefusal(options, command);
-      if (refusal) {
-        io.out(`${refusal}\n`);
-        return setExitCode(1);
-      }
-      // Narrowed to some objects, delete takes what references them too; apply, what they reference.
-      const opened = await openSource({ ...options, pollMs: String(durations.pollMs) }, io, name === 'delete' ? 'referrers' : 'references');
-      if (!opened) return setExitCode(1);
+      let result: RunResult;
       try {
-        let result: RunResult;
-        try {
-          result = await run(opened, durations.timeoutMs, options);
-        } finally {
-          opened.progress.finish();
-        }
-        setExitCode(report(result, io));
+        result = await run(opened, durations.timeoutMs, options);
       } finally {
-        await opened.close();
+        opened.progress.finish();
       }
-    });
+      setExitCode(report(result, io));
+    } finally {
+      await opened.close();
+    }
+  });
 }
 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  runCommand('apply', 'Make AWS match the manifests, in dependency order, and wait until every object is Ready.', program, io, setExitCode, async ({ source }, timeoutMs, options) => {
+  runCommand('apply', 'Make AWS match the manifests (or exactly a plan saved by plan --out), in dependency order, and wait until every object is Ready.', program, io, setExitCode, async ({ source }, timeoutMs, options) => {
     if (options.plan) printPlan(changesOf(await source.plan({ prune: options.prune })), io, paintOf(options, io));
     return source.apply({ timeoutMs, prune: options.prune });
-  })
+  }, true)
     .option('--plan', 'show the plan first (it reads AWS once more)')
     .option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
   runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, ({ source }, timeoutMs) => source.delete({ timeoutMs }));

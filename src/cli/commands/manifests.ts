@@ -39,12 +39,14 @@ export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, Oper
 }
 
 /** A command over manifests, with the options they all share. */
-export function manifestCommand(program: Command, name: string, description: string): Command {
+/** A command over a tree of manifests; `-f` is required unless the command takes the tree from elsewhere (a saved plan). */
+export function manifestCommand(program: Command, name: string, description: string, filename: 'required' | 'optional' = 'required'): Command {
+  const command = program.command(name).description(description);
+  const files = 'manifest files or directories, or - for standard input';
+  if (filename === 'required') command.requiredOption('-f, --filename <path...>', files);
+  else command.option('-f, --filename <path...>', files);
   return withOperatorSettings(withSourceBounds(withAwsOptions(
-    program
-      .command(name)
-      .description(description)
-      .requiredOption('-f, --filename <path...>', 'manifest files or directories, or - for standard input')
+    command
       .option('--concurrency <n>', 'objects handled at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
       .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')

@@ -5,6 +5,7 @@ import type { ObjectPlan, PlannedChange } from '../../reconcilers/kind.js';
 import { plain, type Paint, type Style } from '../colour.js';
 import type { CliIO } from '../io.js';
 import { outputOf, printData, withOutput, type OutputOptions } from '../output.js';
+import { writeSavedPlan } from '../saved-plan.js';
 import { manifestCommand, openSource, paintOf, pruneRefusal, type ManifestOptions } from './manifests.js';
 
 const SIGN: Record<PlannedChange['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', wait: '…' };
@@ -92,8 +93,9 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
   withOutput(manifestCommand(program, 'plan', 'Show what apply would change, field by field, without changing anything.'), ['text', 'json', 'yaml'])
     .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is, 1 on error')
     .option('--prune', 'also show what apply --prune would delete: what this source (--source) created in AWS that no manifest claims any more')
-    .action(async (options: ManifestOptions & OutputOptions & { detailedExitcode?: boolean; prune?: boolean }, command: Command) => {
-      const refusal = pruneRefusal(options, command);
+    .option('--out <file>', 'save the plan to this file, for apply FILE to apply exactly it')
+    .action(async (options: ManifestOptions & OutputOptions & { detailedExitcode?: boolean; prune?: boolean; out?: string }, command: Command) => {
+      const refusal = pruneRefusal(options, command) ?? (options.out && options.filename.includes('-') ? '--out needs the manifests in files: a saved plan reads them again when applied' : undefined);
       if (refusal) {
         io.out(`${refusal}\n`);
         return setExitCode(1);
@@ -101,10 +103,16 @@ export function planCommand(program: Command, io: CliIO, setExitCode: (code: num
       const opened = await openSource(options, io);
       if (!opened) return setExitCode(1);
       try {
-        const plans = changesOf(await opened.source.plan({ prune: options.prune }));
+        const raw = await opened.source.plan({ prune: options.prune });
+        const plans = changesOf(raw);
         const format = outputOf(options);
         if (format === 'json' || format === 'yaml') printData(io, format, planData(plans));
         else printPlan(plans, io, paintOf(options, io));
+        if (options.out) {
+          const { filename, source, prune, selector, target, region, profile, endpointUrl } = options;
+          writeSavedPlan(options.out, { filename, source, prune, selector, target, region, profile, endpointUrl }, raw, planData(plans), io.cwd);
+          if (format === 'text') io.out(`Saved the plan to ${options.out}; apply exactly it with: agentcore-operator apply ${options.out}\n`);
+        }
         const { errors, changed } = summaryOf(plans);
         setExitCode(errors > 0 ? 1 : options.detailedExitcode && changed > 0 ? 2 : 0);
       } finally {
