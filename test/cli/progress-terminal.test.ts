@@ -19,15 +19,17 @@ const CLEAR_LINE = '\x1b[2K';
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the command with its standard output on a pseudo-terminal; CI unset, as on a developer's machine. */
-function onTerminal(args: string[], more: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+function onTerminal(args: string[], more: NodeJS.ProcessEnv = {}, typed?: string): Promise<{ code: number | null; out: string }> {
   const command = [process.execPath, join(repoRoot, 'dist', 'cli', 'main.js'), ...args].map(quote).join(' ');
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: '120', ...more };
   delete env.CI;
   if (!more.NO_COLOR) delete env.NO_COLOR;
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // What is typed reaches the command through the terminal; with nothing to type, its input is closed.
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: [typed === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (typed !== undefined) child.stdin!.end(typed);
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', (code) => resolve({ code, out }));
   });
 }
@@ -48,7 +50,7 @@ describe('apply progress', () => {
     Object.assign(process.env, env);
     const flags = ['--endpoint-url', emulator.url, '--region', 'us-west-2', '--poll-ms', '50', '--timeout', '30s'];
 
-    const live = await onTerminal(['apply', '-f', tree(), ...flags]);
+    const live = await onTerminal(['apply', '-f', tree(), ...flags, '--yes']);
     expect(live.code).toBe(0);
     expect(live.out).toContain(CLEAR_LINE);
     // The action stays in the scrollback once, and the last frame shows the object ready.
@@ -77,5 +79,33 @@ describe('plan colours', () => {
       expect(plain.out).toContain('+ AgentRuntime/agents/support-agent: create runtime support_agent');
       expect(plain.out).not.toContain('\x1b[');
     }
+  });
+});
+
+describe('apply on a terminal asks first', () => {
+  const flags = () => ['--endpoint-url', emulator.url, '--region', 'us-west-2', '--poll', '50ms', '--timeout', '30s', '--no-color'];
+  const runtimes = async () => Object.keys(await emulator.admin<Record<string, unknown>>('GET', 'counters')).filter((k) => k.endsWith(':CreateAgentRuntime'));
+
+  test('it shows the plan and goes ahead only on "yes"; --yes does not ask; piped, it never asks', async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'emulator-secret' });
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const declined = await onTerminal(['apply', '-f', tree(), ...flags()], {}, 'no\n');
+    expect(declined.out).toContain('+ AgentRuntime/agents/support-agent: create runtime support_agent');
+    expect(declined.out).toContain('Do you want to make these changes? Only "yes" goes ahead.');
+    expect([declined.code, declined.out.trimEnd().endsWith('Apply cancelled: nothing was changed.')]).toEqual([1, true]);
+    expect(await runtimes()).toEqual([]);
+
+    const accepted = await onTerminal(['apply', '-f', tree(), ...flags()], {}, 'yes\n');
+    expect([accepted.code, accepted.out]).toEqual([0, expect.stringMatching(/AgentRuntime +agents\/support-agent +ready/)]);
+    expect(await runtimes()).toEqual(['bedrock-agentcore:CreateAgentRuntime']);
+
+    await emulator.admin('POST', 'reset');
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const unasked = await onTerminal(['apply', '-f', tree(), ...flags(), '--yes'], {}, '');
+    expect([unasked.code, unasked.out.includes('Do you want')]).toEqual([0, false]);
+    await emulator.admin('POST', 'reset');
+    await emulator.admin('POST', 'ecr/push', { region: 'us-west-2', repository: 'support-agent', tag: '1' });
+    const piped = await cliChild(['apply', '-f', tree(), ...flags()]);
+    expect([piped.code, piped.out.includes('Do you want')]).toEqual([0, false]);
   });
 });

@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { RunResult } from '../../sources/files/source.js';
-import type { CliIO } from '../io.js';
+import { createInterface } from 'node:readline/promises';
+import { processIO, type CliIO } from '../io.js';
+import { isLiveTerminal } from '../progress.js';
 import { parseDurationFlags } from '../duration.js';
 import { manifestCommand, openSource, paintOf, pruneRefusal, type ManifestOptions, type OpenSource } from './manifests.js';
-import { changesOf, printPlan } from './plan.js';
+import { changesOf, printPlan, summaryOf } from './plan.js';
 import { table } from './validate.js';
 import { readSavedPlan, staleObjects, type SavedPlan } from '../saved-plan.js';
 
@@ -14,6 +16,24 @@ export interface RunOptions extends ManifestOptions {
   prune?: boolean;
   /** Show the plan first (a plan is a read of everything, which apply then makes again). */
   plan?: boolean;
+  /** Apply without asking on a terminal. */
+  yes?: boolean;
+  /** Set when applying a saved plan: it was reviewed, so it is not asked about again. */
+  savedPlan?: boolean;
+}
+
+/** The person at the terminal said no. */
+class Cancelled extends Error {}
+
+/** Asks on the terminal whether to go ahead; only "yes" is taken for one. */
+async function confirmed(io: CliIO): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    io.out('\nDo you want to make these changes? Only "yes" goes ahead.\n');
+    return (await prompt.question('  Enter a value: ')).trim() === 'yes';
+  } finally {
+    prompt.close();
+  }
 }
 
 function report({ outcomes, problems }: RunResult, io: CliIO): number {
@@ -71,6 +91,7 @@ function runCommand(name: string, description: string, program: Command, io: Cli
       io.out(`${saved}\n`);
       return setExitCode(1);
     }
+    options.savedPlan = saved !== undefined;
     const durations = durationsOf(options);
     if (typeof durations === 'string') {
       io.out(`${durations}\n`);
@@ -90,13 +111,16 @@ function runCommand(name: string, description: string, program: Command, io: Cli
         io.out(`The saved plan is out of date: AWS or the manifests changed since it was made, for ${stale.join(', ')}. Nothing was applied; make a new plan.\n`);
         return setExitCode(1);
       }
-      let result: RunResult;
+      let result: RunResult | undefined;
       try {
         result = await run(opened, durations.timeoutMs, options);
+      } catch (error) {
+        if (!(error instanceof Cancelled)) throw error;
       } finally {
         opened.progress.finish();
       }
-      setExitCode(report(result, io));
+      if (!result) io.out('Apply cancelled: nothing was changed.\n');
+      setExitCode(result ? report(result, io) : 1);
     } finally {
       await opened.close();
     }
@@ -105,10 +129,17 @@ function runCommand(name: string, description: string, program: Command, io: Cli
 
 export function applyCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   runCommand('apply', 'Make AWS match the manifests (or exactly a plan saved by plan --out), in dependency order, and wait until every object is Ready.', program, io, setExitCode, async ({ source }, timeoutMs, options) => {
-    if (options.plan) printPlan(changesOf(await source.plan({ prune: options.prune })), io, paintOf(options, io));
+    // A person at a terminal sees what will change and says yes first, as with terraform apply; CI and pipes are not asked.
+    const ask = !options.yes && !options.savedPlan && io === processIO && process.stdin.isTTY === true && isLiveTerminal(process.stdout, process.env);
+    if (options.plan || ask) {
+      const plans = changesOf(await source.plan({ prune: options.prune }));
+      printPlan(plans, io, paintOf(options, io));
+      if (ask && summaryOf(plans).changed > 0 && !(await confirmed(io))) throw new Cancelled();
+    }
     return source.apply({ timeoutMs, prune: options.prune });
   }, true)
-    .option('--plan', 'show the plan first (it reads AWS once more)')
+    .option('--plan', 'show the plan first (it reads AWS once more); on a terminal it is shown, and asked about, anyway')
+    .option('-y, --yes', 'apply without asking, even on a terminal')
     .option('--prune', 'also delete what this source (--source) created in AWS that no manifest claims any more');
   runCommand('delete', 'Delete the AWS resources of the manifests (dependents first), except those with deletionPolicy: Retain.', program, io, setExitCode, ({ source }, timeoutMs) => source.delete({ timeoutMs }));
 }
