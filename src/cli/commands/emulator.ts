@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
 import type { CliIO } from '../io.js';
 
 interface EmulatorOptions {
@@ -11,9 +12,48 @@ interface EmulatorOptions {
   rateScale: string;
 }
 
+/**
+ * `emulator push IMAGE`: an image for a running emulator's ECR, so that a manifest naming it resolves;
+ * any account and region, the tag given or `latest`, a fresh digest (each push is a new image).
+ */
+function pushCommand(emulator: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  emulator
+    .command('push')
+    .description('Push an image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG]) to a running emulator\'s ECR; prints its digest.')
+    .argument('<image>', 'the image, as a manifest names it')
+    .option('--endpoint-url <url>', 'the emulator (default: AWS_ENDPOINT_URL, else http://127.0.0.1:4566)')
+    .action(async (image: string, options: { endpointUrl?: string }) => {
+      const ref = parseImage(image);
+      if (!ref?.region || ref.digest) {
+        io.err(`not an ECR image with a tag: ${image} (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG])\n`);
+        return setExitCode(1);
+      }
+      const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566';
+      const token = process.env.AGENTCORE_EMULATOR_ADMIN_TOKEN;
+      let answer: Response;
+      try {
+        answer = await fetch(new URL('/_admin/ecr/push', url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag ?? 'latest' }),
+        });
+      } catch (error) {
+        io.err(`no emulator answers at ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}\n`);
+        return setExitCode(1);
+      }
+      const body = (await answer.json()) as { digest?: string; message?: string };
+      if (!answer.ok) {
+        io.err(`the emulator refused the push: ${body.message ?? answer.statusText}\n`);
+        return setExitCode(1);
+      }
+      io.out(`${body.digest}\n`);
+    });
+}
+
 export function emulatorCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  program
-    .command('emulator')
+  const emulator = program.command('emulator');
+  pushCommand(emulator, io, setExitCode);
+  emulator
     .description('Run the local AgentCore emulator (plus the IAM, ECR and S3 calls the operator makes) for the AWS SDKs and CLIs to talk to.')
     .option('--port <port>', 'port to listen on', '4566')
     .option('--host <host>', 'address to listen on; beyond loopback only with an admin token in AGENTCORE_EMULATOR_ADMIN_TOKEN, which /_admin/ then asks for', '127.0.0.1')
