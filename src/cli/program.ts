@@ -20,6 +20,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   crds: async () => (await import('./commands/crds.js')).crdsCommand,
   generate: async () => (await import('./commands/generate.js')).generateCommand,
   emulator: async () => (await import('./commands/emulator.js')).emulatorCommand,
+  get: async () => (await import('./commands/cluster.js')).clusterCommands,
+  reconcile: async () => (await import('./commands/cluster.js')).clusterCommands,
+  suspend: async () => (await import('./commands/cluster.js')).clusterCommands,
+  resume: async () => (await import('./commands/cluster.js')).clusterCommands,
 };
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
