@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   reconcile: async () => (await import('./commands/cluster.js')).clusterCommands,
   suspend: async () => (await import('./commands/cluster.js')).clusterCommands,
   resume: async () => (await import('./commands/cluster.js')).clusterCommands,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
 };
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
@@ -34,7 +35,8 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  const requested = args[0] !== undefined && args[0] in COMMANDS ? [args[0]] : Object.keys(COMMANDS);
+  // A command's own module, or all of them: for help, for a command not known, and for completion, which lists them.
+  const requested = args[0] !== undefined && args[0] in COMMANDS && args[0] !== 'completion' ? [args[0]] : Object.keys(COMMANDS);
   const registered = new Set<Register>();
   for (const name of requested) {
     const register = await COMMANDS[name]!();
