@@ -176,8 +176,18 @@ describe('agentcore-operator apply and delete, against the emulator', () => {
     await cli(['delete', '-f', root, ...aws()]);
   });
 
+  test('--emulator keeps its state between commands: apply, then status says in sync; --emulator-reset starts again from nothing', async () => {
+    const root = tree('sandbox', { 'runtime.yaml': runtime('sandboxed-agent') });
+    const sandbox = ['--emulator', '--emulator-state', join(dir, 'sandbox.json')];
+    expect((await cli(['apply', '-f', root, ...sandbox, '--emulator-reset', '--poll', '20ms', '--timeout', '30s'])).code).toBe(0);
+    const kept = await cli(['status', '-f', root, ...sandbox]);
+    expect([kept.code, kept.out]).toEqual([0, expect.stringMatching(/its state kept in .*sandbox\.json: nothing reaches AWS\.\n[\s\S]*AgentRuntime\/agents\/sandboxed-agent +in sync/)]);
+    const reset = await cli(['status', '-f', root, ...sandbox, '--emulator-reset']);
+    expect([reset.code, reset.out]).toEqual([2, expect.stringMatching(/AgentRuntime\/agents\/sandboxed-agent +missing/)]);
+  });
+
   test('the main job: every example applied against the embedded emulator reaches Ready', async () => {
-    const result = await cli(['apply', '-f', 'manifests/examples', '--emulator', '--poll-ms', '100', '--timeout', '60s']);
+    const result = await cli(['apply', '-f', 'manifests/examples', '--emulator', '--emulator-reset', '--emulator-state', join(dir, 'main-job.json'), '--poll-ms', '100', '--timeout', '60s']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Using the embedded AgentCore emulator');
     expect(result.out).toContain('8 object(s) done');

@@ -261,7 +261,7 @@ describe('the installed command, run as a process', () => {
   });
 
   test('a reader that stops early (| head) ends the command quietly: no EPIPE stack trace, the exit status of a SIGPIPE (141)', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'apply', '-f', 'manifests/examples', '--emulator', '--poll-ms', '20'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'apply', '-f', 'manifests/examples', '--emulator', '--emulator-reset', '--emulator-state', join(dir, 'epipe.json'), '--poll-ms', '20'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     // Like `head -1`: read apply's first line of progress, then close the pipe while it still has more to say.

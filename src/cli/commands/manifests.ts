@@ -4,6 +4,10 @@
  * AWS call are printed here, and the command then does nothing.
  */
 import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_CLIENT_RATES } from '../../aws/api-classes.js';
 import { awsClients } from '../../aws/clients.js';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
@@ -26,6 +30,8 @@ import { createProgress, isLiveTerminal, progressSink, type Progress } from '../
 export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, OperatorSettingOptions {
   /** False with --no-color. */
   color?: boolean;
+  emulatorState?: string;
+  emulatorReset?: boolean;
   selector?: string;
   target?: string[];
   filename: string[];
@@ -49,7 +55,9 @@ export function manifestCommand(program: Command, name: string, description: str
     command
       .option('--concurrency <n>', 'objects handled at once', '8')
       .option('--source <id>', 'name of this source, as apply writes it in the ownership tags', 'files')
-      .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out)')
+      .option('--emulator', 'use an embedded AgentCore emulator instead of AWS (for trying things out); it keeps its state between commands')
+      .option('--emulator-state <file>', 'with --emulator, the file it keeps its state in', defaultEmulatorState())
+      .option('--emulator-reset', 'with --emulator, start from an empty emulator (the state file is cleared first)')
       .option('--log-format <format>', 'logs on standard error: text or json', 'text')
       .option('--log-level <level>', 'error, warn, info or debug', 'warn')
       .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
@@ -64,15 +72,25 @@ const EMBEDDED_REGION = 'us-west-2';
  * The embedded default: an emulator in this process, its ECR holding the images the manifests name
  * (as if they had been pushed), so the manifests can be applied with no AWS account.
  */
-async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO): Promise<RunningEmulator> {
-  const emulator = await startEmulator({ services: defaultServices(), config: { provisioningDelayMs: 500, deletionDelayMs: 500 } });
+/** Where --emulator keeps its state unless told: the user's state folder (XDG_STATE_HOME, else ~/.local/state). */
+export function defaultEmulatorState(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'agentcore-operator', 'emulator.json');
+}
+
+async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO, options: ManifestOptions): Promise<RunningEmulator> {
+  const statePath = resolve(io.cwd, options.emulatorState ?? defaultEmulatorState());
+  if (options.emulatorReset) rmSync(statePath, { force: true });
+  mkdirSync(dirname(statePath), { recursive: true });
+  const emulator = await startEmulator({ services: defaultServices(), config: { provisioningDelayMs: 500, deletionDelayMs: 500, statePath } });
   for (const o of objects) {
     const image = (o.object.spec as { artifact?: { image?: string } }).artifact?.image;
     const ref = image ? parseImage(image) : undefined;
     if (!ref?.region || !ref.tag) continue;
-    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag }) });
+    // A digest of the name: the same image each time the emulator starts on its kept state, so nothing looks re-pushed.
+    const digest = `sha256:${createHash('sha256').update(image!).digest('hex')}`;
+    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag, digest }) });
   }
-  io.out(`Using the embedded AgentCore emulator at ${emulator.url}: nothing reaches AWS.\n`);
+  io.out(`Using the embedded AgentCore emulator at ${emulator.url}, its state kept in ${statePath}: nothing reaches AWS.\n`);
   return emulator;
 }
 
@@ -119,7 +137,7 @@ export async function openSource(options: ManifestOptions, io: CliIO, along: 're
     return undefined;
   }
   set.objects = selected;
-  const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io) : undefined;
+  const embedded = options.emulator ? await startEmbeddedEmulator(set.objects, io, options) : undefined;
   const aws = awsClients(embedded ? { endpointUrl: embedded.url, region: options.region ?? EMBEDDED_REGION, credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } } : awsOptionsOf(options));
   const setup = await awsSetupProblem(aws, options);
   if (setup) {
