@@ -29,6 +29,14 @@ describe('emulator push', () => {
     expect(images.imageDetails?.[0]?.imageDigest).toBe(pushed.stdout.trim());
   });
 
+  test('an image of another account goes to that account\'s registry, and only there', async () => {
+    const pushed = await push('999999999999.dkr.ecr.us-west-2.amazonaws.com/partner-agent:1', '--endpoint-url', emulator.url);
+    expect(pushed.code).toBe(0);
+    const theirs = await aws.ecr.send(new DescribeImagesCommand({ registryId: '999999999999', repositoryName: 'partner-agent', imageIds: [{ imageTag: '1' }] }));
+    expect([theirs.imageDetails?.[0]?.imageDigest, theirs.imageDetails?.[0]?.registryId]).toEqual([pushed.stdout.trim(), '999999999999']);
+    await expect(aws.ecr.send(new DescribeImagesCommand({ repositoryName: 'partner-agent' }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  });
+
   test('an image that is not an ECR one, or no emulator at the address, is a message and exit 1', async () => {
     expect(await push('docker.io/library/nginx:1', '--endpoint-url', emulator.url)).toMatchObject({ code: 1, stderr: 'not an ECR image with a tag: docker.io/library/nginx:1 (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG])\n' });
     const closed = `http://127.0.0.1:${await freePort()}`;

@@ -35,7 +35,7 @@ function pushCommand(emulator: Command, io: CliIO, setExitCode: (code: number) =
         answer = await fetch(new URL('/_admin/ecr/push', url), {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag ?? 'latest' }),
+          body: JSON.stringify({ account: ref.account, region: ref.region, repository: ref.repository, tag: ref.tag ?? 'latest' }),
         });
       } catch (error) {
         io.err(`no emulator answers at ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}\n`);

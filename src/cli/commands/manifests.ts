@@ -88,7 +88,7 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO, optio
     if (!ref?.region || !ref.tag) continue;
     // A digest of the name: the same image each time the emulator starts on its kept state, so nothing looks re-pushed.
     const digest = `sha256:${createHash('sha256').update(image!).digest('hex')}`;
-    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: ref.region, repository: ref.repository, tag: ref.tag, digest }) });
+    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: ref.account, region: ref.region, repository: ref.repository, tag: ref.tag, digest }) });
   }
   io.out(`Using the embedded AgentCore emulator at ${emulator.url}, its state kept in ${statePath}: nothing reaches AWS.\n`);
   return emulator;

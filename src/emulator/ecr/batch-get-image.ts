@@ -45,7 +45,7 @@ export function batchGetImage(input: JsonObject, registry: Registry) {
     }
     const imageId: ImageId = { imageDigest: match.image.digest, ...(id.imageTag === undefined ? {} : { imageTag: id.imageTag }) };
     images.push({
-      registryId: registry.registryId,
+      registryId: registryId ?? registry.registryId,
       repositoryName,
       imageId,
       imageManifest: match.image.manifest,

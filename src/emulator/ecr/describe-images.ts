@@ -48,7 +48,7 @@ export function describeImages(input: JsonObject, registry: Registry) {
   if (imageIds && nextToken !== undefined) throw invalidParameter('nextToken', 'cannot be used with imageIds');
 
   const repository = registry.repository(repositoryName, registryId);
-  const detail = (image: StoredImage) => imageDetail(image, repositoryName, registry.registryId);
+  const detail = (image: StoredImage) => imageDetail(image, repositoryName, registryId ?? registry.registryId);
 
   if (imageIds) {
     const found = new Set<StoredImage>();
@@ -56,7 +56,7 @@ export function describeImages(input: JsonObject, registry: Registry) {
       const problem = imageIdProblem(id);
       if (problem) throw new AwsError('InvalidParameterException', 400, problem.failureReason);
       const match = matchImage(repository, id);
-      if ('failure' in match) throw imageNotFound(id, repositoryName, registry.registryId);
+      if ('failure' in match) throw imageNotFound(id, repositoryName, registryId ?? registry.registryId);
       found.add(match.image);
     }
     return { imageDetails: [...found].map(detail) };

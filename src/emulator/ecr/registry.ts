@@ -38,18 +38,23 @@ export class Registry {
   private readonly state: EcrState;
   private readonly key: string;
 
+  /** The registry of an account in a region: the emulator's own account's unless another is named. */
   constructor(
     private readonly ctx: ServiceContext,
-    region: string,
+    private readonly region: string,
+    registryId = ctx.config.accountId,
   ) {
-    this.registryId = ctx.config.accountId;
+    this.registryId = registryId;
     this.state = ctx.state.slice<EcrState>('ecr', () => ({ registries: {} }));
     this.key = `${this.registryId}/${region}`;
   }
 
-  /** The repository, or RepositoryNotFoundException; another account's registry holds nothing here. */
+  /**
+   * The repository, or RepositoryNotFoundException. Another account's registry holds what was pushed
+   * to it (as if its repository policy let this account pull), and nothing else.
+   */
   repository(name: string, registryId = this.registryId): StoredRepository {
-    const repository = registryId === this.registryId ? this.state.registries[this.key]?.[name] : undefined;
+    const repository = this.state.registries[`${registryId}/${this.region}`]?.[name];
     if (!repository) throw repositoryNotFound(name, registryId);
     return repository;
   }
