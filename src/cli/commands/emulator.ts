@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultServices, startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
+import { parseImage, type ImageReference } from '../../reconcilers/agentruntime/artifact.js';
 import type { CliIO } from '../io.js';
 
 interface EmulatorOptions {
@@ -10,6 +10,16 @@ interface EmulatorOptions {
   accountId: string;
   provisioningDelayMs: string;
   rateScale: string;
+}
+
+/** Pushes an image to an emulator's ECR (its admin API, with the admin token when one is set). */
+export function pushImage(url: string, ref: ImageReference, digest?: string): Promise<Response> {
+  const token = process.env.AGENTCORE_EMULATOR_ADMIN_TOKEN;
+  return fetch(new URL('/_admin/ecr/push', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ account: ref.account, region: ref.region, repository: ref.repository, tag: ref.tag ?? 'latest', digest }),
+  });
 }
 
 /**
@@ -29,16 +39,13 @@ function pushCommand(emulator: Command, io: CliIO, setExitCode: (code: number) =
         return setExitCode(1);
       }
       const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566';
-      const token = process.env.AGENTCORE_EMULATOR_ADMIN_TOKEN;
       let answer: Response;
       try {
-        answer = await fetch(new URL('/_admin/ecr/push', url), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify({ account: ref.account, region: ref.region, repository: ref.repository, tag: ref.tag ?? 'latest' }),
-        });
+        answer = await pushImage(url, ref);
       } catch (error) {
-        io.err(`no emulator answers at ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}\n`);
+        // fetch says "fetch failed"; why is in its cause (ECONNREFUSED).
+        const { cause } = error as Error;
+        io.err(`no emulator answers at ${url}: ${cause instanceof Error ? cause.message : (error as Error).message}\n`);
         return setExitCode(1);
       }
       const body = (await answer.json()) as { digest?: string; message?: string };

@@ -14,15 +14,16 @@ import { defaultServices, startEmulator, type RunningEmulator } from '../../emul
 import { RateLimiter } from '../../engine/rate-limiter.js';
 import { createLogger, type LogFormat } from '../../observability/log.js';
 import { parseImage } from '../../reconcilers/agentruntime/artifact.js';
-import { keyOf } from '../../engine/engine.js';
 import { reconcilerByKind } from '../../reconcilers/index.js';
 import { DEFAULT_SETTINGS } from '../../reconcilers/kind.js';
-import { formatProblem, type ManifestObject } from '../../sources/files/manifests.js';
+import { formatProblem, manifestKey, type ManifestObject } from '../../sources/files/manifests.js';
+import { referencedKeys } from '../../sources/files/preflight.js';
 import { selectObjects } from '../../sources/files/selection.js';
 import { FileSource, loadSource } from '../../sources/files/source.js';
 import { awsOptionsOf, awsSetupProblem, withAwsOptions, type AwsCliOptions } from '../aws-options.js';
 import { paintFor, plain, type Paint } from '../colour.js';
 import { processIO, type CliIO } from '../io.js';
+import { pushImage } from './emulator.js';
 import { settingsOf, withOperatorSettings, type OperatorSettingOptions } from '../operator-settings.js';
 import { loadLimitsOf, secretAccessFor, withSourceBounds, type SourceBoundOptions } from '../source-bounds.js';
 import { createProgress, isLiveTerminal, progressSink, type Progress } from '../progress.js';
@@ -44,8 +45,7 @@ export interface ManifestOptions extends AwsCliOptions, SourceBoundOptions, Oper
   pollMs?: string;
 }
 
-/** A command over manifests, with the options they all share. */
-/** A command over a tree of manifests; `-f` is required unless the command takes the tree from elsewhere (a saved plan). */
+/** A command over a tree of manifests, with the options they all share; `-f` is required unless the command takes the tree from elsewhere (a saved plan). */
 export function manifestCommand(program: Command, name: string, description: string, filename: 'required' | 'optional' = 'required'): Command {
   const command = program.command(name).description(description);
   const files = 'manifest files or directories, or - for standard input';
@@ -68,15 +68,15 @@ export function manifestCommand(program: Command, name: string, description: str
 
 const EMBEDDED_REGION = 'us-west-2';
 
-/**
- * The embedded default: an emulator in this process, its ECR holding the images the manifests name
- * (as if they had been pushed), so the manifests can be applied with no AWS account.
- */
 /** Where --emulator keeps its state unless told: the user's state folder (XDG_STATE_HOME, else ~/.local/state). */
 export function defaultEmulatorState(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'agentcore-operator', 'emulator.json');
 }
 
+/**
+ * The embedded default: an emulator in this process, its ECR holding the images the manifests name
+ * (as if they had been pushed), so the manifests can be applied with no AWS account.
+ */
 async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO, options: ManifestOptions): Promise<RunningEmulator> {
   const statePath = resolve(io.cwd, options.emulatorState ?? defaultEmulatorState());
   if (options.emulatorReset) rmSync(statePath, { force: true });
@@ -87,8 +87,7 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO, optio
     const ref = image ? parseImage(image) : undefined;
     if (!ref?.region || !ref.tag) continue;
     // A digest of the name: the same image each time the emulator starts on its kept state, so nothing looks re-pushed.
-    const digest = `sha256:${createHash('sha256').update(image!).digest('hex')}`;
-    await fetch(`${emulator.url}/_admin/ecr/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: ref.account, region: ref.region, repository: ref.repository, tag: ref.tag, digest }) });
+    await pushImage(emulator.url, ref, `sha256:${createHash('sha256').update(image!).digest('hex')}`);
   }
   io.out(`Using the embedded AgentCore emulator at ${emulator.url}, its state kept in ${statePath}: nothing reaches AWS.\n`);
   return emulator;
@@ -97,11 +96,6 @@ async function startEmbeddedEmulator(objects: ManifestObject[], io: CliIO, optio
 /** The colours of this command's output: on a terminal, unless NO_COLOR or --no-color says otherwise. */
 export function paintOf(options: { color?: boolean }, io: CliIO): Paint {
   return io === processIO ? paintFor(process.stdout, process.env, options.color !== false) : plain;
-}
-
-/** The keys (`Kind/namespace/name`) of the objects an object references. */
-function referencesOf(o: ManifestObject): string[] {
-  return (reconcilerByKind.get(o.info.kind)?.references(o.object.spec as never) ?? []).map((r) => `${r.kind}/${o.namespace}/${r.name}`);
 }
 
 /**
@@ -131,7 +125,7 @@ export async function openSource(options: ManifestOptions, io: CliIO, along: 're
     return undefined;
   }
   // The whole tree is checked above; the command then works on the part it was narrowed to.
-  const selected = selectObjects(set.objects, { selector: options.selector, targets: options.target }, referencesOf, along);
+  const selected = selectObjects(set.objects, { selector: options.selector, targets: options.target }, (o) => referencedKeys(o, reconcilerByKind), along);
   if (typeof selected === 'string') {
     io.out(`${selected}\n`);
     return undefined;
@@ -147,7 +141,7 @@ export async function openSource(options: ManifestOptions, io: CliIO, along: 're
     return undefined;
   }
   const live = io === processIO && isLiveTerminal(process.stdout, process.env);
-  const keys = set.objects.map((o) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name }));
+  const keys = set.objects.map(manifestKey);
   const progress = createProgress(io, { live, columns: process.stdout.columns, rows: process.stdout.rows, keys });
   const source = new FileSource(set, {
     aws,

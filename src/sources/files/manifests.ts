@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta.js';
 import type { KindInfo } from '../../api/kinds.js';
 import { awsNameOf } from '../../api/names.js';
 import { formatPath, isOurs, validateObject, type FieldPath } from '../../api/validation.js';
+import { keyOf } from '../../engine/engine.js';
 import { loadPaths, type LoadLimits, type SourceDocument } from './loader.js';
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -36,6 +37,9 @@ export interface ManifestSet {
   /** Documents of other API groups (a Namespace, a ConfigMap...): not ours to reconcile. */
   skipped: SourceDocument[];
 }
+
+/** An object's key, `Kind/namespace/name`, as the engine names it. */
+export const manifestKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
 
 export function describeObject(content: unknown): string | undefined {
   if (typeof content !== 'object' || content === null) return undefined;

@@ -8,7 +8,7 @@ import type { SecretRef } from '../../api/schema.js';
 import { dependencyLevels } from '../../engine/dependencies.js';
 import { keyOf } from '../../engine/engine.js';
 import type { KindReconciler } from '../../reconcilers/kind.js';
-import type { ManifestObject, ManifestProblem } from './manifests.js';
+import { manifestKey, type ManifestObject, type ManifestProblem } from './manifests.js';
 import { secretRefusal, type SecretAccess } from './secrets.js';
 
 /** What the structural checks need of a kind: the objects it references. */
@@ -24,7 +24,10 @@ function describe(o: ManifestObject): string {
   return `${o.info.kind} ${o.namespace}/${o.object.metadata.name}`;
 }
 
-const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
+/** The keys of the objects an object references. */
+export function referencedKeys(o: ManifestObject, reconcilers: Map<string, References>): string[] {
+  return (reconcilers.get(o.info.kind)?.references(o.object.spec as never) ?? []).map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name }));
+}
 
 /**
  * References to objects that are not in the set, and a cycle of references. `present` holds the keys
@@ -33,7 +36,7 @@ const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o
  */
 export function checkReferences(objects: ManifestObject[], reconcilers: Map<string, References>, present: Iterable<string> = []): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
-  const keys = new Set([...objects.map(objectKey), ...present]);
+  const keys = new Set([...objects.map(manifestKey), ...present]);
   const nodes = objects.map((o) => {
     const refs = reconcilers.get(o.info.kind)?.references(o.object.spec as never) ?? [];
     for (const ref of refs) {
@@ -41,12 +44,12 @@ export function checkReferences(objects: ManifestObject[], reconcilers: Map<stri
         problems.push({ file: o.file, line: o.lineOf(ref.path.split('.')), object: describe(o), path: ref.path.split('.'), message: `refers to ${ref.kind} ${o.namespace}/${ref.name}, which is not in this source` });
       }
     }
-    return { key: objectKey(o), dependsOn: refs.map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })) };
+    return { key: manifestKey(o), dependsOn: refs.map((r) => keyOf({ kind: r.kind, namespace: o.namespace, name: r.name })) };
   });
   const order = dependencyLevels(nodes);
   if (!order.ok) {
     const [from, to] = order.cycle;
-    const first = objects.find((o) => objectKey(o) === from)!;
+    const first = objects.find((o) => manifestKey(o) === from)!;
     const ref = reconcilers.get(first.info.kind)?.references(first.object.spec as never).find((r) => keyOf({ kind: r.kind, namespace: first.namespace, name: r.name }) === to);
     problems.push({ file: first.file, line: first.line, object: describe(first), ...(ref ? { path: ref.path.split('.') } : {}), message: `references form a cycle: ${order.cycle.join(' -> ')}` });
   }

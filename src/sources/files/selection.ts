@@ -3,7 +3,7 @@
  * label selector or a `Kind/namespace/name` names, with what they need. To apply or plan an object is
  * to apply or plan what it references as well; to delete one is to delete what references it first.
  */
-import type { ManifestObject } from './manifests.js';
+import { manifestKey, type ManifestObject } from './manifests.js';
 
 /** One requirement of a label selector: `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`. */
 type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | 'absent' };
@@ -44,9 +44,6 @@ export interface Selection {
   targets?: string[];
 }
 
-/** The key an object is named by in a target: `Kind/namespace/name`. */
-export const targetKey = (o: ManifestObject) => `${o.info.kind}/${o.namespace}/${o.object.metadata.name}`;
-
 /**
  * The objects the selection names, with what they reference (`along: 'references'`, for apply, plan
  * and status) or with what references them (`along: 'referrers'`, for delete), transitively; or what is
@@ -56,14 +53,14 @@ export function selectObjects(objects: ManifestObject[], selection: Selection, r
   if (!selection.selector && !selection.targets?.length) return objects;
   const requirements = selection.selector ? parseSelector(selection.selector) : [];
   if (typeof requirements === 'string') return `--selector: ${requirements}`;
-  const byKey = new Map(objects.map((o) => [targetKey(o), o]));
+  const byKey = new Map(objects.map((o) => [manifestKey(o), o]));
   const wanted = (selection.targets ?? []).map((t) => (t.split('/').length === 2 ? t.replace('/', '/default/') : t));
   const missing = wanted.filter((t) => !byKey.has(t));
   if (missing.length > 0) return `--target: no object ${missing.join(', ')} in the manifests (name it Kind/namespace/name)`;
-  const chosen = objects.filter((o) => (!selection.selector || matches(o.object.metadata.labels ?? {}, requirements)) && (wanted.length === 0 || wanted.includes(targetKey(o))));
+  const chosen = objects.filter((o) => (!selection.selector || matches(o.object.metadata.labels ?? {}, requirements)) && (wanted.length === 0 || wanted.includes(manifestKey(o))));
   if (chosen.length === 0) return `--selector: no object of the manifests has labels that match ${selection.selector}`;
   const next = (o: ManifestObject): ManifestObject[] =>
-    along === 'references' ? referencesOf(o).flatMap((k) => byKey.get(k) ?? []) : objects.filter((other) => referencesOf(other).includes(targetKey(o)));
+    along === 'references' ? referencesOf(o).flatMap((k) => byKey.get(k) ?? []) : objects.filter((other) => referencesOf(other).includes(manifestKey(o)));
   const selected = new Set<ManifestObject>();
   const visit = (o: ManifestObject) => {
     if (selected.has(o)) return;

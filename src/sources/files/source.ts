@@ -19,7 +19,7 @@ import { Inventory } from '../../reconcilers/inventory.js';
 import type { ObjectPlan, OperatorSettings } from '../../reconcilers/kind.js';
 import { Memo } from '../../reconcilers/memo.js';
 import type { LoadLimits } from './loader.js';
-import { loadManifests, type ManifestObject, type ManifestProblem, type ManifestSet } from './manifests.js';
+import { loadManifests, manifestKey, type ManifestProblem, type ManifestSet } from './manifests.js';
 import { preflight } from './preflight.js';
 import { expectedAfterApply, orphans, plannedDeletion, type Listings, type Orphan } from './prune.js';
 import { fileSecretResolver, secretAccessOf, secretsInSource, type SecretAccess } from './secrets.js';
@@ -55,8 +55,6 @@ export interface FileSourceOptions {
   access: SecretAccess;
 }
 
-const objectKey = (o: ManifestObject) => keyOf({ kind: o.info.kind, namespace: o.namespace, name: o.object.metadata.name });
-
 /**
  * The manifests under `paths`, checked as a whole before anything reaches AWS: every problem (schema,
  * references, cycles, secrets that resolve to nothing, kinds not reconciled), each with file, line,
@@ -80,7 +78,7 @@ export class FileSource {
   /** `set` must be free of problems (see loadSource). */
   constructor(set: ManifestSet, private readonly options: FileSourceOptions) {
     const secrets = secretsInSource(set.skipped);
-    const byKey = new Map(set.objects.map((o) => [objectKey(o), o]));
+    const byKey = new Map(set.objects.map((o) => [manifestKey(o), o]));
     const memo = new Memo();
     const inventory = this.inventory();
     // An object pruned from AWS has no manifest left, so no secret of its own.
