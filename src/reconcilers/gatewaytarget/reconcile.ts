@@ -73,8 +73,7 @@ async function gatewayIdOf(ctx: Ctx): Promise<string | undefined> {
 function references(spec: GatewayTargetSpec): Reference[] {
   const { oauth, apiKey } = spec.credentials ?? {};
   return [
-    // Optional here though the schema requires it: a cluster's references are indexed before validation.
-    ...(spec.gatewayRef ? [{ kind: 'Gateway', name: spec.gatewayRef.name, path: 'spec.gatewayRef.name' }] : []),
+    { kind: 'Gateway', name: spec.gatewayRef.name, path: 'spec.gatewayRef.name' },
     ...(oauth?.providerRef ? [{ kind: 'OAuth2CredentialProvider', name: oauth.providerRef.name, path: 'spec.credentials.oauth.providerRef.name' }] : []),
     ...(apiKey?.providerRef ? [{ kind: 'ApiKeyCredentialProvider', name: apiKey.providerRef.name, path: 'spec.credentials.apiKey.providerRef.name' }] : []),
   ];

@@ -24,7 +24,7 @@ export class ReferenceIndex {
   /** The reverse: who references each object or Secret. */
   private readonly usedBy = new Map<string, Set<string>>();
 
-  constructor(private readonly reconcilers: Map<string, Pick<KindReconciler<never, never>, 'references'>>) {}
+  constructor(private readonly reconcilers: Map<string, Pick<KindReconciler<never, never>, 'references' | 'invalidity'>>) {}
 
   /** Records the references of an object as it is now (undefined: it is gone). */
   update(kind: string, namespace: string, name: string, object: KubeObject | undefined): void {
@@ -36,10 +36,13 @@ export class ReferenceIndex {
     }
     this.uses.delete(self);
     if (!object) return;
-    // A spec that is not a mapping (a loose CRD let it through) references nothing; its object is Stalled as invalid.
+    // An object its kind's schema refuses (a loose CRD let it through) references nothing: it is Stalled
+    // before any work. The verdict is kept with the spec, so the reconcile of this copy reuses it.
+    const reconciler = this.reconcilers.get(kind);
+    if (reconciler?.invalidity?.(object as never)) return;
     const spec = (isRecord(object.spec) ? object.spec : {}) as never;
     const targets = [
-      ...this.referencesIn(kind, spec).map((r) => refKey(r.kind, namespace, r.name)),
+      ...(reconciler?.references(spec) ?? []).map((r) => refKey(r.kind, namespace, r.name)),
       ...referencedSecrets(spec).map((secret) => refKey(SECRET, namespace, secret)),
     ];
     if (targets.length === 0) return;
@@ -48,15 +51,6 @@ export class ReferenceIndex {
       let set = this.usedBy.get(target);
       if (!set) this.usedBy.set(target, (set = new Set()));
       set.add(self);
-    }
-  }
-
-  /** The kind's references in a spec; none in one it cannot read (it is Stalled as invalid before any work). */
-  private referencesIn(kind: string, spec: never): { kind: string; name: string }[] {
-    try {
-      return (this.reconcilers.get(kind)?.references(spec) ?? []).filter((r) => typeof r.name === 'string');
-    } catch {
-      return [];
     }
   }
 
