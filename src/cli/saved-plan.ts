@@ -11,8 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ObjectPlan } from '../reconcilers/kind.js';
 
-export const SAVED_PLAN_KIND = 'agentcore-operator/saved-plan';
-export const SAVED_PLAN_VERSION = 1;
+const SAVED_PLAN_KIND = 'agentcore-operator/saved-plan';
+const SAVED_PLAN_VERSION = 1;
 
 /** The arguments that decide what a plan is of; the rest (log level, colours) may differ on apply. */
 export interface PlanArguments {
@@ -45,7 +45,7 @@ function fingerprint(plan: ObjectPlan<Record<string, unknown>> | Error): string 
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
-export function fingerprintsOf(plans: Plans): Record<string, string> {
+function fingerprintsOf(plans: Plans): Record<string, string> {
   return Object.fromEntries([...plans].map(([key, plan]) => [key, fingerprint(plan)]));
 }
 
@@ -55,7 +55,7 @@ export function writeSavedPlan(file: string, args: PlanArguments, plans: Plans, 
     formatVersion: SAVED_PLAN_VERSION,
     createdAt: new Date().toISOString(),
     // Paths made absolute, so the plan applies from wherever it is run.
-    arguments: { ...args, filename: args.filename.map((f) => (f === '-' ? f : resolve(cwd, f))) },
+    arguments: { ...args, filename: args.filename.map((f) => resolve(cwd, f)) },
     fingerprints: fingerprintsOf(plans),
     plan: data,
   };
@@ -73,7 +73,6 @@ export function readSavedPlan(file: string, cwd: string): SavedPlan | string {
   if (saved.kind !== SAVED_PLAN_KIND || saved.formatVersion !== SAVED_PLAN_VERSION || !saved.arguments || !saved.fingerprints) {
     return `${file}: not a saved plan of this version (kind ${SAVED_PLAN_KIND}, formatVersion ${SAVED_PLAN_VERSION})`;
   }
-  if (saved.arguments.filename.includes('-')) return `${file}: a plan of standard input cannot be applied later; save the manifests to a file`;
   return saved as SavedPlan;
 }
 

@@ -56,9 +56,10 @@ function report({ outcomes, problems }: RunResult, io: CliIO): number {
 
 /** --timeout and --poll (or the older --poll-ms), or a message naming the flag that is not a duration. */
 function durationsOf(options: RunOptions): { timeoutMs: number; pollMs: number } | string {
-  const parsed = options.pollMs !== undefined ? parseDurationFlags({ timeout: options.timeout, 'poll-ms': /^\d+$/.test(options.pollMs) ? `${options.pollMs}ms` : options.pollMs }) : parseDurationFlags({ timeout: options.timeout, poll: options.poll });
-  if (typeof parsed === 'string') return parsed;
-  return { timeoutMs: parsed.timeout, pollMs: 'poll' in parsed ? parsed.poll : parsed['poll-ms'] };
+  const { pollMs } = options;
+  const [pollFlag, poll] = pollMs === undefined ? ['poll', options.poll] : ['poll-ms', /^\d+$/.test(pollMs) ? `${pollMs}ms` : pollMs];
+  const parsed = parseDurationFlags({ timeout: options.timeout, [pollFlag]: poll });
+  return typeof parsed === 'string' ? parsed : { timeoutMs: parsed.timeout!, pollMs: parsed[pollFlag]! };
 }
 
 type Run = (opened: OpenSource, timeoutMs: number, options: RunOptions) => Promise<RunResult>;
