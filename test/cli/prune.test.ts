@@ -81,6 +81,8 @@ describe('plan --prune', () => {
     ].join('\n');
     expect([planned.code, planned.out]).toEqual([2, expected]);
     expect(await writes()).toEqual({});
+    // Whose each role is, the account's roles read once for the plan say: no role is read on its own.
+    expect(Object.keys(await emulator.admin<Record<string, unknown>>('GET', 'counters')).filter((k) => k.startsWith('iam:'))).toEqual(['iam:GetAccountAuthorizationDetails']);
 
     const applied = await apply(smaller, '--prune', '--plan');
     expect(applied.code).toBe(0);

@@ -312,10 +312,15 @@ export async function planManagedRole(env: Env, request: ManagedRoleRequest): Pr
   return planned(await observeRole(env, role, desired.inlinePolicyName));
 }
 
-/** What removeManagedRole would do, as a plan line: delete the role if it exists and is this object's. */
+/**
+ * What removeManagedRole would do, as a plan line: delete the role if it exists and is this object's.
+ * The account's roles a plan has read already answer that; without them, the role is read.
+ */
 export async function planRoleRemoval(env: Env, roleName: string): Promise<PlannedChange[]> {
-  const role = await getRole(env, roleName);
-  return role && isOwnedBy(tagsOf(role), env.owner) ? [{ action: 'delete', scope: 'part', subject: `role ${roleName}` }] : [];
+  const snapshot = await roleSnapshot(env);
+  const role = snapshot ? undefined : await getRole(env, roleName);
+  const tags = snapshot ? snapshot.get(roleName.toLowerCase())?.observed.tags : role && tagsOf(role);
+  return tags && isOwnedBy(tags, env.owner) ? [{ action: 'delete', scope: 'part', subject: `role ${roleName}` }] : [];
 }
 
 /**

@@ -74,12 +74,13 @@ export async function loadSource(paths: string[], options: { cwd?: string; limit
 export class FileSource {
   readonly objects: EngineObject[];
   private readonly engine: Engine;
+  /** Reads the runs share (a listing, the account's roles), for apply and plan alike. */
+  private readonly memo = new Memo();
 
   /** `set` must be free of problems (see loadSource). */
   constructor(set: ManifestSet, private readonly options: FileSourceOptions) {
     const secrets = secretsInSource(set.skipped);
     const byKey = new Map(set.objects.map((o) => [manifestKey(o), o]));
-    const memo = new Memo();
     const inventory = this.inventory();
     // An object pruned from AWS has no manifest left, so no secret of its own.
     const noSecrets = (): Promise<string> => Promise.reject(new TerminalError('a pruned object reads no secrets'));
@@ -97,7 +98,7 @@ export class FileSource {
           lookup,
           secret: manifest ? fileSecretResolver(manifest.file, manifest.namespace, secrets, options.access) : noSecrets,
           settings: options.settings,
-          memo,
+          memo: this.memo,
           inventory,
         };
       },
@@ -135,7 +136,7 @@ export class FileSource {
       const key = keyOf(orphan.object);
       const planned = plans.get(key);
       if (planned instanceof Error) continue;
-      const lines = await plannedDeletion(orphan, { aws, gate }, this.options.source);
+      const lines = await plannedDeletion(orphan, { aws, gate, memo: this.memo }, this.options.source);
       plans.set(key, { ...planned, changes: [...(planned?.changes ?? []), ...lines] });
     }
     return plans;
