@@ -82,7 +82,7 @@ describe('eventsFor', () => {
 });
 
 describe('ReferenceIndex', () => {
-  const runtime = (memory: string) => obj({ name: 'agent' }, undefined, { memoryRef: { name: memory }, artifact: { image: 'x' }, role: { arn: 'y' } });
+  const runtime = (memory: string) => obj({ name: 'agent' }, undefined, { memoryRef: { name: memory }, artifact: { image: '123456789012.dkr.ecr.us-west-2.amazonaws.com/agent:1' }, role: { arn: 'arn:aws:iam::123456789012:role/R' } });
   const provider = obj({ name: 'p' }, undefined, { apiKey: { secretKeyRef: { name: 'keys', key: 'k' } } });
 
   test('dependents follow the references as they change, and forget a deleted object', () => {
@@ -98,6 +98,13 @@ describe('ReferenceIndex', () => {
     index.update('AgentRuntime', 'ns', 'agent', undefined);
     expect(index.dependentsOf('Memory', 'ns', 'mem-b')).toEqual([]);
     expect(index.referencesOf('AgentRuntime', 'ns', 'agent')).toEqual([]);
+  });
+
+  test('an object its schema refuses (a loose CRD let it through) references nothing, even what it names', () => {
+    const index = new ReferenceIndex(reconcilerByKind as never);
+    index.update('GatewayTarget', 'ns', 'target', obj({ name: 'target' }, undefined, { description: 'no gatewayRef, no target type' }));
+    index.update('AgentRuntime', 'ns', 'agent', obj({ name: 'agent' }, undefined, { memoryRef: { name: 'mem-a' }, artifact: { image: 'not an image' } }));
+    expect([index.referencesOf('GatewayTarget', 'ns', 'target'), index.dependentsOf('Memory', 'ns', 'mem-a')]).toEqual([[], []]);
   });
 });
 
