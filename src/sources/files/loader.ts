@@ -58,6 +58,18 @@ export function manifestFiles(path: string): string[] {
 
 class LoadRefused extends Error {}
 
+/** A regular file's text, within the size limit; else the reason it is not read. */
+function readRegularFile(file: string, maxBytes: number): string | LoadRefused {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) return new LoadRefused('not a regular file');
+    if (stat.size > maxBytes) return new LoadRefused(`${stat.size} bytes, over the limit of ${maxBytes} (--max-file-bytes)`);
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return new LoadRefused(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
 /** The name problems give to manifests read from standard input (`-f -`). */
 export const STDIN = '<stdin>';
 
@@ -76,12 +88,15 @@ function readStdin(maxBytes: number): string | LoadRefused {
 
 export function loadPaths(paths: string[], cwd = process.cwd(), limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadResult {
   const result: LoadResult = { documents: [], problems: [] };
+  /** A file's text loaded, or the reason it was not read. */
+  const add = (shown: string, text: string | LoadRefused) => {
+    const loaded = text instanceof LoadRefused ? { documents: [], problems: [{ file: shown, line: 0, message: text.message }] } : loadText(text, shown, limits);
+    result.documents.push(...loaded.documents);
+    result.problems.push(...loaded.problems);
+  };
   for (const path of paths) {
     if (path === '-') {
-      const text = readStdin(limits.maxFileBytes);
-      const loaded = text instanceof LoadRefused ? { documents: [], problems: [{ file: STDIN, line: 0, message: text.message }] } : loadText(text, STDIN, limits);
-      result.documents.push(...loaded.documents);
-      result.problems.push(...loaded.problems);
+      add(STDIN, readStdin(limits.maxFileBytes));
       continue;
     }
     let files: string[];
@@ -91,23 +106,7 @@ export function loadPaths(paths: string[], cwd = process.cwd(), limits: LoadLimi
       result.problems.push({ file: path, line: 0, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
       continue;
     }
-    for (const file of files) {
-      const shown = relative(cwd, file) || file;
-      let text: string;
-      try {
-        const stat = statSync(file);
-        if (!stat.isFile()) throw new LoadRefused('not a regular file');
-        if (stat.size > limits.maxFileBytes) throw new LoadRefused(`${stat.size} bytes, over the limit of ${limits.maxFileBytes} (--max-file-bytes)`);
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        const why = error instanceof LoadRefused ? error.message : `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
-        result.problems.push({ file: shown, line: 0, message: why });
-        continue;
-      }
-      const loaded = loadText(text, shown, limits);
-      result.documents.push(...loaded.documents);
-      result.problems.push(...loaded.problems);
-    }
+    for (const file of files) add(relative(cwd, file) || file, readRegularFile(file, limits.maxFileBytes));
   }
   return result;
 }
@@ -127,7 +126,8 @@ export function loadText(text: string, file: string, limits: LoadLimits = DEFAUL
   for (const doc of all) {
     if (doc.errors.length > 0) {
       // A parser that ran out of stack says so once per level it unwinds: each distinct error once.
-      const errors = new Map(doc.errors.map((error) => [firstLine(error.message), error.pos[0]]));
+      const errors = new Map<string, number>();
+      for (const error of doc.errors) if (!errors.has(firstLine(error.message))) errors.set(firstLine(error.message), error.pos[0]);
       for (const [message, at] of errors) result.problems.push({ file, line: lineAt(at), message: `invalid YAML: ${message}` });
       continue;
     }
